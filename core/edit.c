@@ -1,0 +1,151 @@
+/* Unmapping and protecting ranges: large leaves on the edges are split so the rest of them
+ * keeps its translation; tables left empty are freed. */
+#include "txn.h"
+
+enum edit_kind { EDIT_UNMAP, EDIT_PROTECT };
+
+struct edit_op {
+    const struct pt_space *sp;
+    enum edit_kind kind;
+    struct lin_range r;
+    pt_attr attr;
+    uint64_t need;
+    struct txn *tx;
+};
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+    return a < b ? a : b;
+}
+
+static uint64_t max_u64(uint64_t a, uint64_t b)
+{
+    return a > b ? a : b;
+}
+
+/* A protect that would not change a leaf leaves it whole. */
+static bool leaf_unchanged(const struct edit_op *op, uint64_t e, int level)
+{
+    return op->kind == EDIT_PROTECT && pte_leaf_attr(&op->sp->env->cpu, e, level) == op->attr;
+}
+
+/* Frames needed: one per leaf split on the range's edges (at most two chains). */
+static void edit_count(struct edit_op *op, const uint64_t *t, bool all_leaves, int level,
+                       uint64_t base)
+{
+    uint64_t span = pt_level_span(level);
+    uint64_t first = max_u64(op->r.lo, base), last = min_u64(op->r.hi, base + span * PT_ENTRIES);
+    for (unsigned i = pt_index(first, level); i <= pt_index(last - 1, level); i++) {
+        uint64_t elo = base + i * span;
+        bool full = first <= elo && elo + span <= last;
+        uint64_t e = all_leaves ? PTE_P | PTE_PS : t[i];
+        if (!pte_present(e) || full)
+            continue;
+        if (pte_is_leaf(e, level)) {
+            if (all_leaves || !leaf_unchanged(op, e, level)) {
+                op->need++;
+                edit_count(op, NULL, true, level - 1, elo);
+            }
+        } else {
+            edit_count(op, space_table(op->sp, e & PTE_ADDR, level - 1, elo), false, level - 1,
+                       elo);
+        }
+    }
+}
+
+static bool table_empty(const uint64_t *t)
+{
+    for (unsigned i = 0; i < PT_ENTRIES; i++)
+        if (t[i])
+            return false;
+    return true;
+}
+
+static void invalidate_leaf(void *ctx, uint64_t lin, int level)
+{
+    (void)level;
+    txn_invalidate(ctx, lin);
+}
+
+static void edit_full_leaf(struct edit_op *op, uint64_t *entry, int level, uint64_t elo)
+{
+    uint64_t e = *entry;
+    if (op->kind == EDIT_UNMAP) {
+        *entry = 0;
+    } else {
+        if (leaf_unchanged(op, e, level))
+            return;
+        *entry =
+            pte_addr(e, level) | (e & PTE_AD) | pte_leaf_bits(&op->sp->env->cpu, op->attr, level);
+    }
+    txn_invalidate(op->tx, elo);
+}
+
+static void edit_apply(struct edit_op *op, uint64_t *t, int level, uint64_t base)
+{
+    uint64_t span = pt_level_span(level);
+    uint64_t first = max_u64(op->r.lo, base), last = min_u64(op->r.hi, base + span * PT_ENTRIES);
+    for (unsigned i = pt_index(first, level); i <= pt_index(last - 1, level); i++) {
+        uint64_t elo = base + i * span;
+        bool full = first <= elo && elo + span <= last;
+        uint64_t e = t[i];
+        if (!pte_present(e))
+            continue;
+        if (pte_is_leaf(e, level)) {
+            if (full) {
+                edit_full_leaf(op, &t[i], level, elo);
+                continue;
+            }
+            if (leaf_unchanged(op, e, level))
+                continue;
+            uint64_t *child = txn_link_table(op->tx, &t[i], level - 1, elo, e);
+            txn_invalidate(op->tx, elo);
+            edit_apply(op, child, level - 1, elo);
+            continue;
+        }
+        if (full && op->kind == EDIT_UNMAP) {
+            space_free_below(op->sp, e, level, elo, invalidate_leaf, op->tx);
+            t[i] = 0;
+            continue;
+        }
+        uint64_t *child = space_table(op->sp, e & PTE_ADDR, level - 1, elo);
+        edit_apply(op, child, level - 1, elo);
+        if (op->kind == EDIT_UNMAP && table_empty(child)) {
+            op->sp->env->free_frame(op->sp->env->frame_ctx, e & PTE_ADDR);
+            t[i] = 0;
+            txn_invalidate(op->tx, elo);
+        }
+    }
+}
+
+static enum pt_error edit_run(struct pt_space *sp, enum edit_kind kind, uint64_t va, uint64_t len,
+                              pt_attr attr)
+{
+    struct edit_op op = {.sp = sp, .kind = kind, .attr = attr};
+    enum pt_error err = range_from_va(sp, va, len, &op.r);
+    if (err == PT_OK && kind == EDIT_PROTECT)
+        err = attr_validate(&sp->env->cpu, attr);
+    if (err != PT_OK)
+        return err;
+    uint64_t *root = space_table(sp, sp->root, PT_LEVEL_PML4, 0);
+    edit_count(&op, root, false, PT_LEVEL_PML4, 0);
+    struct txn tx;
+    txn_begin(&tx, sp);
+    err = txn_reserve(&tx, op.need);
+    if (err != PT_OK)
+        return err;
+    op.tx = &tx;
+    edit_apply(&op, root, PT_LEVEL_PML4, 0);
+    txn_finish(&tx);
+    return PT_OK;
+}
+
+enum pt_error pt_unmap(struct pt_space *sp, uint64_t va, uint64_t len)
+{
+    return edit_run(sp, EDIT_UNMAP, va, len, 0);
+}
+
+enum pt_error pt_protect(struct pt_space *sp, uint64_t va, uint64_t len, pt_attr attr)
+{
+    return edit_run(sp, EDIT_PROTECT, va, len, attr);
+}

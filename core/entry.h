@@ -1,0 +1,61 @@
+/* Bits of an x86-64 paging-structure entry and the rules for reading and writing them. */
+#ifndef PT_ENTRY_H
+#define PT_ENTRY_H
+
+#include "pt.h"
+
+#define PTE_P       (1ull << 0)
+#define PTE_RW      (1ull << 1)
+#define PTE_US      (1ull << 2)
+#define PTE_PWT     (1ull << 3)
+#define PTE_PCD     (1ull << 4)
+#define PTE_A       (1ull << 5)
+#define PTE_D       (1ull << 6)
+#define PTE_PS      (1ull << 7) /* PAT in a 4 KiB entry */
+#define PTE_G       (1ull << 8)
+#define PTE_PAT_4K  (1ull << 7)
+#define PTE_PAT_BIG (1ull << 12)
+#define PTE_NX      (1ull << 63)
+#define PTE_ADDR    0x000ffffffffff000ull
+#define PTE_AD      (PTE_A | PTE_D)
+/* Entries that point at a table grant everything, so rights live in the leaves alone. */
+#define PTE_TABLE (PTE_P | PTE_RW | PTE_US)
+
+#define VA_BITS 48
+#define VA_MASK ((1ull << VA_BITS) - 1)
+#define VA_HALF (1ull << (VA_BITS - 1))
+
+static inline bool pte_present(uint64_t e)
+{
+    return (e & PTE_P) != 0;
+}
+
+/* A present entry is a leaf at level 1, or with PS at level 2 or 3. */
+static inline bool pte_is_leaf(uint64_t e, int level)
+{
+    return level == PT_LEVEL_PT || (level <= PT_LEVEL_PDPT && (e & PTE_PS));
+}
+
+/* Physical address of a leaf's page or of a child table. */
+static inline uint64_t pte_addr(uint64_t e, int level)
+{
+    if (level > PT_LEVEL_PT && pte_is_leaf(e, level))
+        return e & PTE_ADDR & ~(pt_level_span(level) - 1);
+    return e & PTE_ADDR;
+}
+
+static inline bool level_allows_leaf(const struct pt_cpu *cpu, int level)
+{
+    return level <= PT_LEVEL_PD || (level == PT_LEVEL_PDPT && cpu->page_1g);
+}
+
+/* Leaf entry bits (everything but the address) for `attr` at `level`. */
+uint64_t pte_leaf_bits(const struct pt_cpu *cpu, pt_attr attr, int level);
+/* Attributes of a leaf entry at `level`. */
+pt_attr pte_leaf_attr(const struct pt_cpu *cpu, uint64_t e, int level);
+/* Rights an entry that points at a table passes down: WRITE/USER kept, NX added. */
+pt_attr pte_table_rights(uint64_t e);
+/* Validates `attr` against the CPU: unknown bits, memory type, NX. */
+enum pt_error attr_validate(const struct pt_cpu *cpu, pt_attr attr);
+
+#endif

@@ -1,0 +1,229 @@
+/* Mapping a region: greedy tiling with 1 GiB, 2 MiB and 4 KiB leaves, one pass per table. */
+#include "txn.h"
+
+struct map_op {
+    const struct pt_space *sp;
+    struct lin_range r;
+    uint64_t delta; /* pa = lin + delta (mod 2^64) */
+    uint64_t leaf_bits[4];
+    bool replace;
+    uint64_t need; /* frames the apply pass will take */
+    struct pt_map_stats stats;
+    struct txn *tx;
+};
+
+/* Entries the dry run pretends a table holds when it does not exist yet. */
+enum virtual_table { REAL, ALL_EMPTY, ALL_LEAVES };
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+    return a < b ? a : b;
+}
+
+static uint64_t max_u64(uint64_t a, uint64_t b)
+{
+    return a > b ? a : b;
+}
+
+/* The greedy rule: a leaf goes at `level` when the CPU allows a leaf there, the range
+ * covers the entry's whole span, and the physical address is aligned to it. */
+static bool greedy_leaf_fits(const struct map_op *op, int level, uint64_t lo, uint64_t hi,
+                             uint64_t entry_lo)
+{
+    uint64_t span = pt_level_span(level);
+    return level_allows_leaf(&op->sp->env->cpu, level) && lo == entry_lo && hi == entry_lo + span &&
+           ((lo + op->delta) & (span - 1)) == 0;
+}
+
+static uint64_t blocks_touching(uint64_t lo, uint64_t hi, uint64_t size)
+{
+    return (((hi + size - 1) & ~(size - 1)) - (lo & ~(size - 1))) / size;
+}
+
+static uint64_t blocks_inside(uint64_t lo, uint64_t hi, uint64_t size)
+{
+    uint64_t first = (lo + size - 1) & ~(size - 1), end = hi & ~(size - 1);
+    return end > first ? (end - first) / size : 0;
+}
+
+/* Tables needed below an empty entry at `level` whose part [lo, hi) needs a table:
+ * that table, plus one for every entry further down that cannot be a leaf. */
+static uint64_t tables_below_empty(const struct map_op *op, int level, uint64_t lo, uint64_t hi)
+{
+    uint64_t n = 1;
+    for (int k = level - 1; k >= PT_LEVEL_PD; k--) {
+        uint64_t span = pt_level_span(k);
+        uint64_t leaves = 0;
+        if (level_allows_leaf(&op->sp->env->cpu, k) && (op->delta & (span - 1)) == 0)
+            leaves = blocks_inside(lo, hi, span);
+        n += blocks_touching(lo, hi, span) - leaves;
+    }
+    return n;
+}
+
+/* The dry run: counts frames and finds conflicts, writing nothing. */
+static enum pt_error map_count(struct map_op *op, const uint64_t *t, enum virtual_table vt,
+                               int level, uint64_t base)
+{
+    uint64_t span = pt_level_span(level);
+    uint64_t first = max_u64(op->r.lo, base), last = min_u64(op->r.hi, base + span * PT_ENTRIES);
+    for (unsigned i = pt_index(first, level); i <= pt_index(last - 1, level); i++) {
+        uint64_t elo = base + i * span;
+        uint64_t lo = max_u64(first, elo), hi = min_u64(last, elo + span);
+        uint64_t e = vt == REAL ? t[i] : (vt == ALL_LEAVES ? PTE_P | PTE_PS : 0);
+        bool present = pte_present(e);
+        if (greedy_leaf_fits(op, level, lo, hi, elo)) {
+            if (present && !op->replace)
+                return PT_ERR_ALREADY_MAPPED;
+            continue;
+        }
+        enum pt_error err = PT_OK;
+        if (!present) {
+            op->need += tables_below_empty(op, level, lo, hi);
+        } else if (pte_is_leaf(e, level)) {
+            if (!op->replace)
+                return PT_ERR_ALREADY_MAPPED;
+            op->need++;
+            err = map_count(op, NULL, ALL_LEAVES, level - 1, elo);
+        } else {
+            const uint64_t *child = space_table(op->sp, e & PTE_ADDR, level - 1, elo);
+            err = map_count(op, child, REAL, level - 1, elo);
+        }
+        if (err != PT_OK)
+            return err;
+    }
+    return PT_OK;
+}
+
+static void invalidate_leaf(void *ctx, uint64_t lin, int level)
+{
+    (void)level;
+    txn_invalidate(ctx, lin);
+}
+
+/* Writes 4 KiB leaves for [lo, hi) into a page table. */
+static void map_pt_leaves(struct map_op *op, uint64_t *t, uint64_t lo, uint64_t hi, bool fresh)
+{
+    unsigned i0 = pt_index(lo, PT_LEVEL_PT), i1 = pt_index(hi - 1, PT_LEVEL_PT);
+    uint64_t e = ((lo + op->delta) & PTE_ADDR) | op->leaf_bits[PT_LEVEL_PT];
+    if (fresh) {
+        for (unsigned i = i0; i <= i1; i++, e += PT_PAGE_4K)
+            t[i] = e;
+    } else {
+        for (unsigned i = i0; i <= i1; i++, e += PT_PAGE_4K) {
+            if (pte_present(t[i]))
+                txn_invalidate(op->tx, lo + (uint64_t)(i - i0) * PT_PAGE_4K);
+            t[i] = e;
+        }
+    }
+    op->stats.leaves[PT_SIZE_4K] += i1 - i0 + 1;
+}
+
+/* The apply pass. `fresh` tables were just linked and are known to be all zero. */
+static void map_apply(struct map_op *op, uint64_t *t, int level, uint64_t base, bool fresh)
+{
+    uint64_t span = pt_level_span(level);
+    uint64_t first = max_u64(op->r.lo, base), last = min_u64(op->r.hi, base + span * PT_ENTRIES);
+    if (level == PT_LEVEL_PT) {
+        map_pt_leaves(op, t, first, last, fresh);
+        return;
+    }
+    for (unsigned i = pt_index(first, level); i <= pt_index(last - 1, level); i++) {
+        uint64_t elo = base + i * span;
+        uint64_t lo = max_u64(first, elo), hi = min_u64(last, elo + span);
+        uint64_t e = fresh ? 0 : t[i];
+        if (greedy_leaf_fits(op, level, lo, hi, elo)) {
+            /* Children are read before the entry changes: through the recursive slot they
+             * are reachable only while linked. */
+            space_free_below(op->sp, e, level, elo, invalidate_leaf, op->tx);
+            t[i] = ((lo + op->delta) & PTE_ADDR) | op->leaf_bits[level];
+            op->stats.leaves[level - 1]++;
+            continue;
+        }
+        uint64_t *child;
+        if (!pte_present(e)) {
+            child = txn_link_table(op->tx, &t[i], level - 1, elo, 0);
+            map_apply(op, child, level - 1, elo, true);
+            continue;
+        }
+        if (pte_is_leaf(e, level)) {
+            child = txn_link_table(op->tx, &t[i], level - 1, elo, e);
+            txn_invalidate(op->tx, elo);
+        } else {
+            child = space_table(op->sp, e & PTE_ADDR, level - 1, elo);
+        }
+        map_apply(op, child, level - 1, elo, false);
+    }
+}
+
+static enum pt_error map_prepare(const struct pt_space *sp, uint64_t va, uint64_t pa, uint64_t len,
+                                 pt_attr attr, unsigned flags, struct map_op *op)
+{
+    const struct pt_cpu *cpu = &sp->env->cpu;
+    enum pt_error err = range_from_va(sp, va, len, &op->r);
+    if (err != PT_OK)
+        return err;
+    if (pa & (PT_PAGE_4K - 1))
+        return PT_ERR_MISALIGNED;
+    uint64_t pa_limit = cpu->maxphyaddr >= 64 ? ~0ull : (1ull << cpu->maxphyaddr);
+    if (pa >= pa_limit || len > pa_limit - pa)
+        return PT_ERR_PA_TOO_WIDE;
+    err = attr_validate(cpu, attr);
+    if (err != PT_OK)
+        return err;
+    op->sp = sp;
+    op->delta = pa - op->r.lo;
+    for (int level = PT_LEVEL_PT; level <= PT_LEVEL_PDPT; level++)
+        op->leaf_bits[level] = pte_leaf_bits(cpu, attr, level);
+    op->replace = (flags & PT_MAP_REPLACE) != 0;
+    op->need = 0;
+    op->stats = (struct pt_map_stats){{0}, 0};
+    op->tx = NULL;
+    uint64_t *root = space_table(sp, sp->root, PT_LEVEL_PML4, 0);
+    return map_count(op, root, REAL, PT_LEVEL_PML4, 0);
+}
+
+enum pt_error pt_map_region_cost(const struct pt_space *sp, uint64_t va, uint64_t pa, uint64_t len,
+                                 pt_attr attr, unsigned flags, uint64_t *frames)
+{
+    struct map_op op;
+    enum pt_error err = map_prepare(sp, va, pa, len, attr, flags, &op);
+    if (err == PT_OK)
+        *frames = op.need;
+    return err;
+}
+
+enum pt_error pt_map_region(struct pt_space *sp, uint64_t va, uint64_t pa, uint64_t len,
+                            pt_attr attr, unsigned flags, struct pt_map_stats *stats)
+{
+    struct map_op op;
+    enum pt_error err = map_prepare(sp, va, pa, len, attr, flags, &op);
+    if (err != PT_OK)
+        return err;
+    struct txn tx;
+    txn_begin(&tx, sp);
+    err = txn_reserve(&tx, op.need);
+    if (err != PT_OK)
+        return err;
+    op.tx = &tx;
+    map_apply(&op, space_table(sp, sp->root, PT_LEVEL_PML4, 0), PT_LEVEL_PML4, 0, false);
+    op.stats.tables = tx.taken;
+    txn_finish(&tx);
+    if (stats)
+        *stats = op.stats;
+    return PT_OK;
+}
+
+enum pt_error pt_map_page(struct pt_space *sp, uint64_t va, uint64_t pa, enum pt_size size,
+                          pt_attr attr, unsigned flags)
+{
+    if ((unsigned)size >= PT_SIZE_COUNT)
+        return PT_ERR_BAD_LENGTH;
+    if (size == PT_SIZE_1G && !sp->env->cpu.page_1g)
+        return PT_ERR_SIZE_NOT_ALLOWED;
+    uint64_t bytes = pt_size_bytes(size);
+    if ((va | pa) & (bytes - 1))
+        return PT_ERR_MISALIGNED;
+    /* An aligned region of exactly one page of this size tiles into that one leaf. */
+    return pt_map_region(sp, va, pa, bytes, attr, flags, NULL);
+}

@@ -1,0 +1,28 @@
+/* Internal helpers shared by the files that read and change a hierarchy. */
+#ifndef PT_SPACE_H
+#define PT_SPACE_H
+
+#include "entry.h"
+
+/* Pointer to the table at `pa`, sitting at `level` and covering linear address `lin`. */
+static inline uint64_t *space_table(const struct pt_space *sp, uint64_t pa, int level, uint64_t lin)
+{
+    return sp->env->table(sp->env->table_ctx, pa, level, pt_canonical(lin));
+}
+
+/* A validated virtual range in 48-bit linear form: [lo, hi), hi <= 2^48. */
+struct lin_range {
+    uint64_t lo, hi;
+};
+
+/* Checks alignment, length, canonical form, and the recursive slot of [va, va+len). */
+enum pt_error range_from_va(const struct pt_space *sp, uint64_t va, uint64_t len,
+                            struct lin_range *out);
+
+/* Frees every table below the entry `e` at `level` (which covers `lin`), calling `leaf`
+ * for every leaf found, so a live hierarchy can invalidate it. */
+typedef void (*leaf_visit_fn)(void *ctx, uint64_t lin, int level);
+void space_free_below(const struct pt_space *sp, uint64_t e, int level, uint64_t lin,
+                      leaf_visit_fn leaf, void *ctx);
+
+#endif

@@ -1,0 +1,137 @@
+/* Frame reserve and TLB batching for changes to a hierarchy. */
+#include "txn.h"
+
+static uint64_t *free_frame_words(const struct pt_space *sp, uint64_t pa)
+{
+    return sp->env->table(sp->env->table_ctx, pa, 0, 0);
+}
+
+void txn_begin(struct txn *tx, const struct pt_space *sp)
+{
+    tx->sp = sp;
+    tx->inline_count = 0;
+    tx->list_head = 0;
+    tx->list_count = 0;
+    tx->taken = 0;
+    tx->flush_count = 0;
+    tx->flush_everything = false;
+}
+
+static void release_unused(struct txn *tx)
+{
+    const struct pt_env *env = tx->sp->env;
+    while (tx->inline_count > 0)
+        env->free_frame(env->frame_ctx, tx->inline_frames[--tx->inline_count]);
+    while (tx->list_count > 0) {
+        uint64_t pa = tx->list_head;
+        uint64_t *w = free_frame_words(tx->sp, pa);
+        tx->list_head = w[0];
+        w[0] = 0; /* frames go back zeroed, as they came */
+        tx->list_count--;
+        env->free_frame(env->frame_ctx, pa);
+    }
+}
+
+enum pt_error txn_reserve(struct txn *tx, uint64_t frames)
+{
+    const struct pt_env *env = tx->sp->env;
+    if (frames > TXN_INLINE_FRAMES && !free_frame_words(tx->sp, tx->sp->root))
+        return PT_ERR_UNREACHABLE;
+    for (uint64_t i = 0; i < frames; i++) {
+        uint64_t pa;
+        if (!env->alloc_frame(env->frame_ctx, &pa)) {
+            release_unused(tx);
+            return PT_ERR_NO_FRAMES;
+        }
+        if (tx->inline_count < TXN_INLINE_FRAMES) {
+            tx->inline_frames[tx->inline_count++] = pa;
+        } else {
+            free_frame_words(tx->sp, pa)[0] = tx->list_head;
+            tx->list_head = pa;
+            tx->list_count++;
+        }
+    }
+    return PT_OK;
+}
+
+static uint64_t take_frame(struct txn *tx)
+{
+    tx->taken++;
+    if (tx->list_count > 0) {
+        uint64_t pa = tx->list_head;
+        uint64_t *w = free_frame_words(tx->sp, pa);
+        tx->list_head = w[0];
+        w[0] = 0;
+        tx->list_count--;
+        return pa;
+    }
+    /* The dry run counted exactly; running dry here is a library bug. */
+    return tx->inline_frames[--tx->inline_count];
+}
+
+static void fill_with_pieces(uint64_t *t, int child_level, uint64_t leaf)
+{
+    uint64_t step = pt_level_span(child_level);
+    uint64_t base = pte_addr(leaf, child_level + 1);
+    uint64_t bits = leaf & ~PTE_ADDR;
+    if (child_level == PT_LEVEL_PT) {
+        /* PAT moves from bit 12 to bit 7, where PS was. */
+        bits &= ~PTE_PS;
+        if (leaf & PTE_PAT_BIG)
+            bits |= PTE_PAT_4K;
+    } else if (leaf & PTE_PAT_BIG) {
+        bits |= PTE_PAT_BIG;
+    }
+    for (unsigned i = 0; i < PT_ENTRIES; i++)
+        t[i] = (base + i * step) | bits;
+}
+
+uint64_t *txn_link_table(struct txn *tx, uint64_t *entry, int child_level, uint64_t lin,
+                         uint64_t split_leaf)
+{
+    const struct pt_space *sp = tx->sp;
+    const struct pt_env *env = sp->env;
+    uint64_t pa = take_frame(tx);
+    uint64_t link = pa | PTE_TABLE;
+    if (env->recursive_slot < 0) {
+        /* Fill first, link second: no address is ever without its translation. */
+        uint64_t *t = space_table(sp, pa, child_level, lin);
+        if (pte_present(split_leaf))
+            fill_with_pieces(t, child_level, split_leaf);
+        *entry = link;
+        return t;
+    }
+    /* Through the slot a table is reachable only once linked; its recursive address may
+     * still be cached from what the entry held before. */
+    *entry = link;
+    if (env->flush_page)
+        env->flush_page(env->flush_ctx, pt_recursive_table_va((unsigned)env->recursive_slot,
+                                                              child_level, pt_canonical(lin)));
+    uint64_t *t = space_table(sp, pa, child_level, lin);
+    if (pte_present(split_leaf))
+        fill_with_pieces(t, child_level, split_leaf);
+    return t;
+}
+
+void txn_invalidate(struct txn *tx, uint64_t lin)
+{
+    const struct pt_env *env = tx->sp->env;
+    if (!env->flush_page || tx->flush_everything)
+        return;
+    unsigned limit = env->flush_threshold < TXN_FLUSH_MAX ? env->flush_threshold : TXN_FLUSH_MAX;
+    if (tx->flush_count < limit)
+        tx->flush_lin[tx->flush_count++] = lin;
+    else
+        tx->flush_everything = true;
+}
+
+void txn_finish(struct txn *tx)
+{
+    const struct pt_env *env = tx->sp->env;
+    if (tx->flush_everything && env->flush_all)
+        env->flush_all(env->flush_ctx);
+    else if (env->flush_page)
+        for (unsigned i = 0; i < tx->flush_count; i++)
+            env->flush_page(env->flush_ctx, pt_canonical(tx->flush_lin[i]));
+    release_unused(tx);
+}

@@ -1,0 +1,39 @@
+/*
+ * One change to a hierarchy as a transaction: frames are reserved before the first entry
+ * is written (so the change cannot fail halfway), and TLB invalidations are batched until
+ * the change is complete.
+ */
+#ifndef PT_TXN_H
+#define PT_TXN_H
+
+#include "space.h"
+
+#define TXN_INLINE_FRAMES 64
+#define TXN_FLUSH_MAX     64
+
+struct txn {
+    const struct pt_space *sp;
+    uint64_t inline_frames[TXN_INLINE_FRAMES];
+    unsigned inline_count;
+    uint64_t list_head; /* further frames, each holding the next one's address */
+    uint64_t list_count;
+    uint64_t taken;
+    uint64_t flush_lin[TXN_FLUSH_MAX];
+    unsigned flush_count;
+    bool flush_everything;
+};
+
+void txn_begin(struct txn *tx, const struct pt_space *sp);
+/* Obtains `frames` frames, or none at all (PT_ERR_NO_FRAMES, PT_ERR_UNREACHABLE). */
+enum pt_error txn_reserve(struct txn *tx, uint64_t frames);
+/* Makes a reserved frame the table that `*entry` (at child_level + 1, covering `lin`)
+ * points to. With `split_leaf` present, the table is filled with the 512 pieces of that
+ * leaf first, so every address keeps its translation. Returns the new table. */
+uint64_t *txn_link_table(struct txn *tx, uint64_t *entry, int child_level, uint64_t lin,
+                         uint64_t split_leaf);
+/* Records that the translation of the entry at `level` covering `lin` changed. */
+void txn_invalidate(struct txn *tx, uint64_t lin);
+/* Flushes what changed and returns reserved frames that were not used. */
+void txn_finish(struct txn *tx);
+
+#endif

@@ -1,0 +1,239 @@
+/* Reading a hierarchy: translation, runs, import of foreign tables, statistics, checks. */
+#include "space.h"
+
+struct visit {
+    const struct pt_space *sp;
+    struct lin_range r;
+    bool validate;
+    struct pt_seen *seen;
+    struct pt_fault *fault;
+    pt_run_fn fn;
+    void *ctx;
+    struct pt_run run;
+    struct pt_stats *stats;
+};
+
+enum pt_error pt_translate(const struct pt_space *sp, uint64_t va, struct pt_translation *out)
+{
+    if (!pt_is_canonical(va))
+        return PT_ERR_NON_CANONICAL;
+    const struct pt_cpu *cpu = &sp->env->cpu;
+    uint64_t lin = va & VA_MASK;
+    uint64_t table = sp->root;
+    pt_attr rights = PT_ATTR_WRITE | PT_ATTR_USER;
+    *out = (struct pt_translation){0};
+    for (int level = PT_LEVEL_PML4; level >= PT_LEVEL_PT; level--) {
+        uint64_t e = space_table(sp, table, level, lin)[pt_index(lin, level)];
+        if (!pte_present(e)) {
+            out->level = level;
+            return PT_OK;
+        }
+        if (level == PT_LEVEL_PML4 && (e & PTE_PS))
+            return PT_ERR_BAD_PS;
+        if (pte_is_leaf(e, level)) {
+            pt_attr a = pte_leaf_attr(cpu, e, level);
+            pt_attr keep = rights | PT_ATTR_NX | PT_ATTR_GLOBAL | PT_ATTR_MT_MASK;
+            uint64_t span = pt_level_span(level);
+            out->mapped = true;
+            out->level = level;
+            out->page = span;
+            out->pa = pte_addr(e, level) + (lin & (span - 1));
+            out->attr = (a & keep) | (rights & PT_ATTR_NX);
+            return PT_OK;
+        }
+        pt_attr r = pte_table_rights(e);
+        rights = (rights & r & (PT_ATTR_WRITE | PT_ATTR_USER)) | ((rights | r) & PT_ATTR_NX);
+        table = e & PTE_ADDR;
+    }
+    return PT_OK; /* not reached: level 1 entries are always leaves */
+}
+
+/* ---- the set of tables already visited ------------------------------------------------- */
+
+/* Returns 1 when `pa` was new, 0 when already present, -1 when the set is full. */
+static int seen_insert(struct pt_seen *s, uint64_t pa)
+{
+    uint64_t key = pa | 1;
+    size_t mask = s->capacity - 1;
+    size_t h = (size_t)((pa >> 12) * 0x9E3779B97F4A7C15ull) & mask;
+    for (size_t probe = 0; probe < s->capacity; probe++, h = (h + 1) & mask) {
+        if (s->slots[h] == key)
+            return 0;
+        if (s->slots[h] == 0) {
+            if (s->count + 1 >= s->capacity)
+                return -1;
+            s->slots[h] = key;
+            s->count++;
+            return 1;
+        }
+    }
+    return -1;
+}
+
+/* ---- runs ------------------------------------------------------------------------------ */
+
+static enum pt_error run_flush(struct visit *v)
+{
+    if (v->run.len == 0 || !v->fn)
+        return PT_OK;
+    bool go_on = v->fn(v->ctx, &v->run);
+    v->run.len = 0;
+    return go_on ? PT_OK : PT_ERR_STOPPED;
+}
+
+static enum pt_error run_add(struct visit *v, uint64_t va, uint64_t pa, uint64_t len, pt_attr attr,
+                             int level)
+{
+    struct pt_run *r = &v->run;
+    if (r->len && r->va + r->len == va && r->pa + r->len == pa && r->attr == attr) {
+        r->len += len;
+        r->sizes |= (uint8_t)(1u << (level - 1));
+        return PT_OK;
+    }
+    enum pt_error err = run_flush(v);
+    *r = (struct pt_run){
+        .va = va, .pa = pa, .len = len, .attr = attr, .sizes = (uint8_t)(1u << (level - 1))};
+    return err;
+}
+
+/* ---- validation of one entry ----------------------------------------------------------- */
+
+static enum pt_error entry_check(const struct pt_cpu *cpu, uint64_t e, int level)
+{
+    if (level == PT_LEVEL_PML4 && (e & PTE_PS))
+        return PT_ERR_BAD_PS;
+    if ((e & PTE_NX) && !cpu->nx)
+        return PT_ERR_NX_DISABLED;
+    bool leaf = pte_is_leaf(e, level);
+    uint64_t too_wide = cpu->maxphyaddr >= 52 ? 0 : PTE_ADDR & ~((1ull << cpu->maxphyaddr) - 1);
+    if (e & too_wide)
+        return leaf ? PT_ERR_PA_TOO_WIDE : PT_ERR_RESERVED_BITS;
+    if (leaf && level == PT_LEVEL_PDPT && !cpu->page_1g)
+        return PT_ERR_SIZE_NOT_ALLOWED;
+    if (leaf && level > PT_LEVEL_PT) {
+        /* Bit 12 is PAT; the bits between it and the page size are reserved. */
+        uint64_t low = (pt_level_span(level) - 1) & PTE_ADDR & ~PTE_PAT_BIG;
+        if (e & low)
+            return PT_ERR_LEAF_MISALIGNED;
+    }
+    return PT_OK;
+}
+
+static enum pt_error visit_fault(struct visit *v, enum pt_error err, int level, uint64_t lin,
+                                 uint64_t table, unsigned index, uint64_t e)
+{
+    if (v->fault)
+        *v->fault = (struct pt_fault){.error = err,
+                                      .level = level,
+                                      .va = pt_canonical(lin),
+                                      .table = table,
+                                      .index = index,
+                                      .entry = e};
+    return err;
+}
+
+/* ---- the traversal --------------------------------------------------------------------- */
+
+static enum pt_error visit_table(struct visit *v, uint64_t table, int level, uint64_t base,
+                                 pt_attr rights)
+{
+    const struct pt_cpu *cpu = &v->sp->env->cpu;
+    const uint64_t *t = space_table(v->sp, table, level, base);
+    uint64_t span = pt_level_span(level);
+    uint64_t end = base + span * PT_ENTRIES;
+    uint64_t first = v->r.lo > base ? v->r.lo : base;
+    uint64_t last = v->r.hi < end ? v->r.hi : end;
+    if (v->stats)
+        v->stats->tables[level]++;
+    for (unsigned i = pt_index(first, level); i <= pt_index(last - 1, level); i++) {
+        uint64_t e = t[i];
+        uint64_t elo = base + i * span;
+        if (!pte_present(e) || (level == PT_LEVEL_PML4 && (int)i == v->sp->recursive_slot))
+            continue;
+        enum pt_error err = v->validate ? entry_check(cpu, e, level) : PT_OK;
+        if (err != PT_OK)
+            return visit_fault(v, err, level, elo, table, i, e);
+        if (pte_is_leaf(e, level)) {
+            if (v->stats)
+                v->stats->leaves[level - 1]++;
+            uint64_t lo = first > elo ? first : elo;
+            uint64_t hi = last < elo + span ? last : elo + span;
+            pt_attr a = pte_leaf_attr(cpu, e, level);
+            pt_attr keep = rights | PT_ATTR_NX | PT_ATTR_GLOBAL | PT_ATTR_MT_MASK;
+            a = (a & keep) | (rights & PT_ATTR_NX);
+            err = run_add(v, pt_canonical(lo), pte_addr(e, level) + (lo - elo), hi - lo, a, level);
+            if (err != PT_OK)
+                return err;
+            continue;
+        }
+        uint64_t child = e & PTE_ADDR;
+        if (v->seen) {
+            int fresh = seen_insert(v->seen, child);
+            if (fresh < 0)
+                return visit_fault(v, PT_ERR_SCRATCH_FULL, level, elo, table, i, e);
+            if (fresh == 0)
+                return visit_fault(v, PT_ERR_TABLE_LOOP, level, elo, table, i, e);
+        }
+        pt_attr r = pte_table_rights(e);
+        pt_attr down = (rights & r & (PT_ATTR_WRITE | PT_ATTR_USER)) | ((rights | r) & PT_ATTR_NX);
+        err = visit_table(v, child, level - 1, elo, down);
+        if (err != PT_OK)
+            return err;
+    }
+    return PT_OK;
+}
+
+static enum pt_error visit_all(struct visit *v)
+{
+    if (v->seen && seen_insert(v->seen, v->sp->root) < 0)
+        return visit_fault(v, PT_ERR_SCRATCH_FULL, PT_LEVEL_PML4, 0, v->sp->root, 0, 0);
+    enum pt_error err = visit_table(v, v->sp->root, PT_LEVEL_PML4, 0, PT_ATTR_WRITE | PT_ATTR_USER);
+    if (err != PT_OK)
+        return err;
+    return run_flush(v);
+}
+
+enum pt_error pt_walk(const struct pt_space *sp, uint64_t va, uint64_t len, pt_run_fn fn, void *ctx)
+{
+    struct visit v = {.sp = sp, .fn = fn, .ctx = ctx};
+    if (len == 0)
+        return PT_ERR_BAD_LENGTH;
+    if (!pt_is_canonical(va))
+        return PT_ERR_NON_CANONICAL;
+    v.r.lo = va & VA_MASK & ~(PT_PAGE_4K - 1);
+    uint64_t room = (1ull << VA_BITS) - v.r.lo;
+    v.r.hi = v.r.lo + (len < room ? len : room);
+    return visit_all(&v);
+}
+
+static const struct lin_range whole = {0, 1ull << VA_BITS};
+
+enum pt_error pt_import(const struct pt_space *sp, struct pt_seen *seen, pt_run_fn fn, void *ctx,
+                        struct pt_fault *fault)
+{
+    struct visit v = {
+        .sp = sp, .r = whole, .validate = true, .seen = seen, .fault = fault, .fn = fn, .ctx = ctx};
+    return visit_all(&v);
+}
+
+void pt_stats(const struct pt_space *sp, struct pt_stats *out)
+{
+    *out = (struct pt_stats){{0}, {0}, 0};
+    struct visit v = {.sp = sp, .r = whole, .stats = out};
+    visit_all(&v);
+    for (int l = PT_LEVEL_PT; l <= PT_LEVEL_PML4; l++)
+        out->table_bytes += out->tables[l] * PT_PAGE_4K;
+}
+
+enum pt_error pt_check(const struct pt_space *sp, struct pt_seen *seen, struct pt_fault *fault)
+{
+    struct visit v = {.sp = sp, .r = whole, .validate = true, .seen = seen, .fault = fault};
+    if (sp->recursive_slot >= 0) {
+        unsigned slot = (unsigned)sp->recursive_slot;
+        uint64_t e = space_table(sp, sp->root, PT_LEVEL_PML4, 0)[slot];
+        if (!pte_present(e) || (e & PTE_PS) || (e & PTE_ADDR) != sp->root)
+            return visit_fault(&v, PT_ERR_SLOT_MISMATCH, PT_LEVEL_PML4, slot * PT_SLOT_SPAN,
+                               sp->root, slot, e);
+    }
+    return visit_all(&v);
+}

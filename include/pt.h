@@ -1,0 +1,272 @@
+/*
+ * pt: a freestanding library for x86-64 four-level page tables.
+ *
+ * The same code builds for UEFI firmware and for a host test program: it never calls
+ * libc and reaches physical memory only through the environment the caller hands it
+ * (struct pt_env). Every mutating call is transactional: it validates and counts the
+ * frames it needs first, obtains them all, and only then writes an entry, so a failing
+ * call leaves the hierarchy exactly as it was and leaks nothing.
+ */
+#ifndef PT_H
+#define PT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- errors ---------------------------------------------------------------------------- */
+
+enum pt_error {
+    PT_OK = 0,
+    PT_ERR_NO_FRAMES,        /* the frame allocator refused a frame */
+    PT_ERR_ALREADY_MAPPED,   /* target range overlaps a mapping and replace was not asked */
+    PT_ERR_MISALIGNED,       /* address or length not aligned to the page size */
+    PT_ERR_NON_CANONICAL,    /* virtual address (or range end) not canonical */
+    PT_ERR_PA_TOO_WIDE,      /* physical address at or above 2^MAXPHYADDR */
+    PT_ERR_RECURSIVE_SLOT,   /* range touches the recursive slot's 512 GiB */
+    PT_ERR_SIZE_NOT_ALLOWED, /* 1 GiB page asked for on a CPU without them */
+    PT_ERR_NX_DISABLED,      /* no-execute asked for while EFER.NXE is clear */
+    PT_ERR_BAD_LENGTH,       /* zero length, or range wraps past the address space */
+    PT_ERR_BAD_ATTR,         /* unknown attribute bits or memory type not in the PAT */
+    PT_ERR_BAD_SLOT,         /* recursive slot index out of range or already in use */
+    PT_ERR_NO_SLOT,          /* the hierarchy has no recursive slot */
+    PT_ERR_UNREACHABLE,      /* access mode cannot reach the frames this call needs */
+    PT_ERR_RESERVED_BITS,    /* an entry has reserved bits set */
+    PT_ERR_BAD_PS,           /* PS set where the level allows no leaf */
+    PT_ERR_LEAF_MISALIGNED,  /* a large leaf's physical address is not aligned */
+    PT_ERR_TABLE_LOOP,       /* a table is reachable twice (a loop or shared table) */
+    PT_ERR_SLOT_MISMATCH,    /* the recursive slot does not point at the root */
+    PT_ERR_SCRATCH_FULL,     /* the caller's visited-table set is too small */
+    PT_ERR_STOPPED,          /* a callback asked the walk to stop */
+    PT_ERR_COUNT
+};
+
+/* Short identifier ("PT_ERR_NO_FRAMES") and a sentence describing the error. */
+const char *pt_error_name(enum pt_error err);
+const char *pt_strerror(enum pt_error err);
+
+/* ---- sizes, levels and addresses ------------------------------------------------------- */
+
+#define PT_PAGE_4K   0x1000ull
+#define PT_PAGE_2M   0x200000ull
+#define PT_PAGE_1G   0x40000000ull
+#define PT_SLOT_SPAN (1ull << 39) /* bytes covered by one PML4 entry */
+#define PT_ENTRIES   512u
+
+/* Levels count from the leaf up: a PT is level 1, the PML4 level 4. */
+enum pt_level { PT_LEVEL_PT = 1, PT_LEVEL_PD = 2, PT_LEVEL_PDPT = 3, PT_LEVEL_PML4 = 4 };
+
+enum pt_size { PT_SIZE_4K = 0, PT_SIZE_2M = 1, PT_SIZE_1G = 2, PT_SIZE_COUNT = 3 };
+
+uint64_t pt_size_bytes(enum pt_size size);
+/* Bytes one entry of a table at `level` covers (4 KiB at level 1 ... 512 GiB at level 4). */
+uint64_t pt_level_span(int level);
+/* Index of the entry covering `va` in a table of `level`. */
+unsigned pt_index(uint64_t va, int level);
+bool pt_is_canonical(uint64_t va);
+/* Sign-extend bit 47 so a 48-bit address becomes canonical. */
+uint64_t pt_canonical(uint64_t va);
+
+/* ---- attributes ------------------------------------------------------------------------ */
+
+/* Portable attributes of a mapping. Accessed and dirty are never part of them. */
+typedef uint32_t pt_attr;
+#define PT_ATTR_WRITE      0x1u
+#define PT_ATTR_USER       0x2u
+#define PT_ATTR_NX         0x4u
+#define PT_ATTR_GLOBAL     0x8u
+#define PT_ATTR_MT_SHIFT   4
+#define PT_ATTR_MT_MASK    (0x7u << PT_ATTR_MT_SHIFT)
+#define PT_ATTR_MT(mt)     ((pt_attr)(mt) << PT_ATTR_MT_SHIFT)
+#define PT_ATTR_MEMTYPE(a) ((enum pt_memtype)(((a)&PT_ATTR_MT_MASK) >> PT_ATTR_MT_SHIFT))
+#define PT_ATTR_ALL        (PT_ATTR_WRITE | PT_ATTR_USER | PT_ATTR_NX | PT_ATTR_GLOBAL | PT_ATTR_MT_MASK)
+
+/* Memory types, with the encodings the IA32_PAT MSR uses. */
+enum pt_memtype {
+    PT_MT_UC = 0,
+    PT_MT_WC = 1,
+    PT_MT_WT = 4,
+    PT_MT_WP = 5,
+    PT_MT_WB = 6,
+    PT_MT_UCMINUS = 7,
+};
+
+/* The PAT as the CPU comes out of reset (and as OVMF leaves it): WB WT UC- UC WB WT UC- UC. */
+extern const uint8_t pt_pat_reset[8];
+
+/* Writes "RW NX GLB USR WB" style text into buf (at least 24 bytes). */
+void pt_attr_format(pt_attr attr, char *buf, size_t size);
+
+/* ---- environment ----------------------------------------------------------------------- */
+
+/*
+ * How the library reaches tables. `table` returns a pointer to the 512 entries of the
+ * table at physical address `pa`, which sits at `level` and covers virtual address `va`
+ * (level and va matter only to recursive access). level 0 asks for a frame that is not
+ * (yet) part of the hierarchy; an access mode that cannot reach such frames returns NULL.
+ */
+typedef uint64_t *(*pt_table_fn)(void *ctx, uint64_t pa, int level, uint64_t va);
+
+struct pt_cpu {
+    bool page_1g;       /* CPUID.80000001H:EDX.Page1GB */
+    bool nx;            /* EFER.NXE is set */
+    uint8_t maxphyaddr; /* CPUID.80000008H:EAX[7:0] */
+    uint8_t pat[8];     /* memory type of each PAT index */
+};
+
+struct pt_env {
+    pt_table_fn table;
+    void *table_ctx;
+    /* A zeroed 4 KiB frame; returns false when none is left. */
+    bool (*alloc_frame)(void *ctx, uint64_t *pa);
+    void (*free_frame)(void *ctx, uint64_t pa);
+    void *frame_ctx;
+    /* TLB hooks for a live hierarchy; NULL when the hierarchy is not live. */
+    void (*flush_page)(void *ctx, uint64_t va);
+    void (*flush_all)(void *ctx);
+    void *flush_ctx;
+    unsigned flush_threshold; /* single-page flushes up to this many, then a full flush */
+    /* Set by pt_access_recursive: tables are reached through this PML4 slot. */
+    int recursive_slot;
+    struct pt_cpu cpu;
+};
+
+/* Ready access modes. Each fills env->table and env->table_ctx. */
+struct pt_offset_access {
+    uint64_t offset; /* virtual = physical + offset */
+};
+void pt_access_identity(struct pt_env *env);
+void pt_access_offset(struct pt_env *env, struct pt_offset_access *acc);
+/* Tables are read at their recursive addresses through `slot` of the active hierarchy.
+ * `deref` turns such a virtual address into a pointer (the identity cast on the CPU;
+ * a software walk on the host). */
+struct pt_recursive_access {
+    unsigned slot;
+    uint64_t *(*deref)(void *ctx, uint64_t va);
+    void *ctx;
+};
+void pt_access_recursive(struct pt_env *env, struct pt_recursive_access *acc);
+
+/* ---- hierarchy ------------------------------------------------------------------------- */
+
+struct pt_space {
+    const struct pt_env *env;
+    uint64_t root;      /* physical address of the PML4 */
+    int recursive_slot; /* PML4 index of the recursive entry, or -1 */
+};
+
+#define PT_DEFAULT_SLOT 510u
+
+/* A new, empty hierarchy (one zeroed PML4). */
+enum pt_error pt_create(struct pt_space *sp, const struct pt_env *env);
+/* Adopt an existing PML4; finds a recursive slot if one points at the root. */
+void pt_open(struct pt_space *sp, const struct pt_env *env, uint64_t root);
+/* Frees every table below the root and the root itself. Leaves nothing mapped. */
+void pt_destroy(struct pt_space *sp);
+
+/* ---- recursive slot -------------------------------------------------------------------- */
+
+enum pt_error pt_recursive_install(struct pt_space *sp, unsigned slot);
+/* Virtual address, through `slot`, of the table at `level` that covers `va`. */
+uint64_t pt_recursive_table_va(unsigned slot, int level, uint64_t va);
+/* Virtual address, through `slot`, of the entry at `level` that maps `va`. */
+uint64_t pt_recursive_entry_va(unsigned slot, int level, uint64_t va);
+
+/* ---- mapping --------------------------------------------------------------------------- */
+
+#define PT_MAP_REPLACE 0x1u /* overwrite whatever the range maps now */
+
+struct pt_map_stats {
+    uint64_t leaves[PT_SIZE_COUNT]; /* leaves written, by size */
+    uint64_t tables;                /* tables allocated */
+};
+
+enum pt_error pt_map_page(struct pt_space *sp, uint64_t va, uint64_t pa, enum pt_size size,
+                          pt_attr attr, unsigned flags);
+/* Maps [va, va+len) to [pa, pa+len), tiled greedily with the largest pages that fit. */
+enum pt_error pt_map_region(struct pt_space *sp, uint64_t va, uint64_t pa, uint64_t len,
+                            pt_attr attr, unsigned flags, struct pt_map_stats *stats);
+/* Frames a pt_map_region call with these arguments would allocate (the dry run). */
+enum pt_error pt_map_region_cost(const struct pt_space *sp, uint64_t va, uint64_t pa, uint64_t len,
+                                 pt_attr attr, unsigned flags, uint64_t *frames);
+/* Removes every translation in [va, va+len); large leaves on its edges are split. */
+enum pt_error pt_unmap(struct pt_space *sp, uint64_t va, uint64_t len);
+/* Sets the attributes of every mapped page in [va, va+len); holes stay holes. */
+enum pt_error pt_protect(struct pt_space *sp, uint64_t va, uint64_t len, pt_attr attr);
+/* Folds tables in [va, va+len) whose entries form one aligned uniform run into a leaf.
+ * `folded` (may be NULL) receives the number of tables freed. */
+enum pt_error pt_coalesce(struct pt_space *sp, uint64_t va, uint64_t len, uint64_t *folded);
+
+/* ---- reading --------------------------------------------------------------------------- */
+
+struct pt_translation {
+    bool mapped;
+    int level;     /* mapped: level of the leaf; unmapped: level whose entry was empty */
+    uint64_t pa;   /* physical address of va */
+    uint64_t page; /* leaf size in bytes */
+    pt_attr attr;  /* effective rights and memory type */
+};
+
+enum pt_error pt_translate(const struct pt_space *sp, uint64_t va, struct pt_translation *out);
+
+/* A maximal run of leaves that continue each other with equal attributes. */
+struct pt_run {
+    uint64_t va, pa, len;
+    pt_attr attr;
+    uint8_t sizes; /* bit s set when the run holds a leaf of enum pt_size s */
+};
+/* Return false to stop the walk (the walk then returns PT_ERR_STOPPED). */
+typedef bool (*pt_run_fn)(void *ctx, const struct pt_run *run);
+
+/* Tables already seen during a walk: caller storage, so the library needs no heap. */
+struct pt_seen {
+    uint64_t *slots;
+    size_t capacity; /* a power of two */
+    size_t count;
+};
+
+/* Where a check or an import found a problem. */
+struct pt_fault {
+    enum pt_error error;
+    int level;
+    uint64_t va;    /* first address the faulty entry covers */
+    uint64_t table; /* physical address of the table holding it */
+    unsigned index;
+    uint64_t entry;
+};
+
+/* Visits the mapping of [va, va+len) as runs, in address order (the slot is skipped). */
+enum pt_error pt_walk(const struct pt_space *sp, uint64_t va, uint64_t len, pt_run_fn fn,
+                      void *ctx);
+/*
+ * Reads a hierarchy the library did not build, validating every entry. Bad entries are
+ * reported in `fault` and the import stops (a loop, a reserved bit, PS in a PML4 entry,
+ * an unaligned or too-wide leaf, a 1 GiB leaf the CPU cannot have). `seen` bounds the work.
+ */
+enum pt_error pt_import(const struct pt_space *sp, struct pt_seen *seen, pt_run_fn fn, void *ctx,
+                        struct pt_fault *fault);
+
+typedef void (*pt_print_fn)(void *ctx, const char *text);
+/* One ptdump-like line per run: "0x..-0x.. 2M  RW NX GLB WB  pmd". */
+enum pt_error pt_dump(const struct pt_space *sp, pt_print_fn print, void *ctx);
+
+struct pt_stats {
+    uint64_t tables[5];             /* by level, index 1..4 */
+    uint64_t leaves[PT_SIZE_COUNT]; /* by size */
+    uint64_t table_bytes;
+};
+void pt_stats(const struct pt_space *sp, struct pt_stats *out);
+
+/* Validates the whole hierarchy; the first problem goes to `fault`. */
+enum pt_error pt_check(const struct pt_space *sp, struct pt_seen *seen, struct pt_fault *fault);
+
+/* ---- small text helpers (no libc) ------------------------------------------------------ */
+
+/* Appends to buf at *pos, never past size-1; always leaves buf NUL-terminated. */
+void pt_fmt_str(char *buf, size_t size, size_t *pos, const char *s);
+void pt_fmt_hex(char *buf, size_t size, size_t *pos, uint64_t v, int min_digits);
+void pt_fmt_dec(char *buf, size_t size, size_t *pos, uint64_t v);
+/* "4K", "2M", "1G", "512G", "3M" ... */
+void pt_fmt_size(char *buf, size_t size, size_t *pos, uint64_t bytes);
+
+#endif

@@ -1,0 +1,35 @@
+/* Simulated physical memory for host tests: a pool of 4 KiB frames at a fixed physical
+ * base, an allocator that can be told to fail, and the library's three access modes. */
+#ifndef SIM_H
+#define SIM_H
+
+#include "pt.h"
+
+#define SIM_BASE 0x100000ull /* physical address of the first frame */
+
+struct sim {
+    uint8_t *mem;
+    uint64_t frames;
+    uint64_t *free_list; /* stack of free frame numbers */
+    uint64_t free_count;
+    uint64_t in_use;
+    uint64_t attempts; /* allocation requests so far */
+    int64_t fail_at;   /* the request with this number (0-based) fails; -1 never */
+    bool fail_sticky;  /* once failed, keep failing */
+    uint64_t flush_pages, flush_alls;
+    struct pt_env env;
+};
+
+/* A CPU like `-cpu max`: 1 GiB pages, NX, 46-bit physical addresses, the reset PAT. */
+struct pt_cpu sim_cpu_max(void);
+void sim_init(struct sim *s, uint64_t frames, struct pt_cpu cpu);
+void sim_fini(struct sim *s);
+uint64_t *sim_frame(struct sim *s, uint64_t pa);
+/* Makes the env reach tables through `slot` of `sp`, walking the simulated hierarchy in
+ * software the way the CPU would. */
+void sim_use_recursive(struct sim *s, const struct pt_space *sp, unsigned slot);
+void sim_use_direct(struct sim *s);
+/* Tracks TLB hook calls: env->flush_page/flush_all count into the sim. */
+void sim_track_flushes(struct sim *s, unsigned threshold);
+
+#endif

@@ -1,0 +1,106 @@
+/* Attributes, entry encoding, address rules and error texts. */
+#include "../../core/entry.h"
+#include "fixture.h"
+
+#include <string.h>
+
+static void error_texts_are_distinct(void)
+{
+    for (int a = 0; a < PT_ERR_COUNT; a++) {
+        CHECK(pt_error_name(a)[0] == 'P');
+        CHECK(strlen(pt_strerror(a)) > 5);
+        for (int b = 0; b < a; b++) {
+            CHECK(strcmp(pt_error_name(a), pt_error_name(b)) != 0);
+            CHECK(strcmp(pt_strerror(a), pt_strerror(b)) != 0);
+        }
+    }
+    CHECK(!strcmp(pt_error_name(PT_ERR_NO_FRAMES), "PT_ERR_NO_FRAMES"));
+    CHECK(!strcmp(pt_error_name(PT_ERR_COUNT), "PT_ERR_UNKNOWN"));
+}
+
+static void canonical_rules(void)
+{
+    CHECK(pt_is_canonical(0));
+    CHECK(pt_is_canonical(0x00007fffffffffffull));
+    CHECK(!pt_is_canonical(0x0000800000000000ull));
+    CHECK(!pt_is_canonical(0xffff7fffffffffffull));
+    CHECK(pt_is_canonical(0xffff800000000000ull));
+    CHECK_EQ(pt_canonical(0x0000800000000000ull), 0xffff800000000000ull);
+    CHECK_EQ(pt_level_span(1), PT_PAGE_4K);
+    CHECK_EQ(pt_level_span(2), PT_PAGE_2M);
+    CHECK_EQ(pt_level_span(3), PT_PAGE_1G);
+    CHECK_EQ(pt_level_span(4), PT_SLOT_SPAN);
+    CHECK_EQ(pt_size_bytes(PT_SIZE_2M), PT_PAGE_2M);
+    CHECK_EQ(pt_index(0xffff800000000000ull, 4), 256);
+    CHECK_EQ(pt_index(0x40201000ull, 3), 1);
+    CHECK_EQ(pt_index(0x40201000ull, 2), 1);
+    CHECK_EQ(pt_index(0x40201000ull, 1), 1);
+}
+
+/* Each memory type lands on the PAT index the reset PAT gives it; the PAT bit sits at
+ * bit 7 of a 4 KiB entry and bit 12 of a large one. */
+static void pat_bits_by_level(void)
+{
+    struct pt_cpu cpu = sim_cpu_max();
+    uint64_t e4k = pte_leaf_bits(&cpu, PT_ATTR_MT(PT_MT_UC), 1);
+    CHECK_EQ(e4k & (PTE_PWT | PTE_PCD | PTE_PAT_4K), PTE_PWT | PTE_PCD);
+    CHECK_EQ(pte_leaf_bits(&cpu, PT_ATTR_MT(PT_MT_WB), 2), PTE_P | PTE_PS);
+    /* WC needs a PAT that has it: put it at index 5 (PAT=1 PCD=0 PWT=1). */
+    cpu.pat[5] = PT_MT_WC;
+    uint64_t wc4k = pte_leaf_bits(&cpu, PT_ATTR_MT(PT_MT_WC), 1);
+    uint64_t wc2m = pte_leaf_bits(&cpu, PT_ATTR_MT(PT_MT_WC), 2);
+    CHECK_EQ(wc4k, PTE_P | PTE_PWT | PTE_PAT_4K);
+    CHECK_EQ(wc2m, PTE_P | PTE_PS | PTE_PWT | PTE_PAT_BIG);
+    CHECK_EQ(pte_leaf_attr(&cpu, wc4k, 1), PT_ATTR_MT(PT_MT_WC));
+    CHECK_EQ(pte_leaf_attr(&cpu, wc2m, 2), PT_ATTR_MT(PT_MT_WC));
+    pt_attr all =
+        PT_ATTR_WRITE | PT_ATTR_USER | PT_ATTR_NX | PT_ATTR_GLOBAL | PT_ATTR_MT(PT_MT_UCMINUS);
+    for (int level = 1; level <= 3; level++)
+        CHECK_EQ(pte_leaf_attr(&cpu, pte_leaf_bits(&cpu, all, level) | PTE_AD, level), all);
+}
+
+static void attr_validation(void)
+{
+    struct pt_cpu cpu = sim_cpu_max();
+    CHECK_ERR(attr_validate(&cpu, RW), PT_OK);
+    CHECK_ERR(attr_validate(&cpu, 0x100), PT_ERR_BAD_ATTR);
+    CHECK_ERR(attr_validate(&cpu, PT_ATTR_MT(PT_MT_WC)), PT_ERR_BAD_ATTR); /* not in reset PAT */
+    CHECK_ERR(attr_validate(&cpu, PT_ATTR_MT(2)), PT_ERR_BAD_ATTR);        /* no such type */
+    cpu.nx = false;
+    CHECK_ERR(attr_validate(&cpu, RO), PT_ERR_NX_DISABLED);
+    char buf[32];
+    pt_attr_format(RW | PT_ATTR_GLOBAL, buf, sizeof buf);
+    CHECK(!strcmp(buf, "RW     GLB NX WB"));
+    pt_attr_format(PT_ATTR_USER | PT_ATTR_MT(PT_MT_UCMINUS), buf, sizeof buf);
+    CHECK(!strcmp(buf, "ro USR     x  UC-"));
+}
+
+static void formatting_is_bounded(void)
+{
+    char buf[8];
+    size_t pos = 0;
+    pt_fmt_str(buf, sizeof buf, &pos, "0123456789");
+    CHECK_EQ(pos, 7);
+    CHECK(!strcmp(buf, "0123456"));
+    char big[64];
+    pos = 0;
+    pt_fmt_hex(big, sizeof big, &pos, 0xabc, 4);
+    pt_fmt_str(big, sizeof big, &pos, " ");
+    pt_fmt_dec(big, sizeof big, &pos, 18446744073709551615ull);
+    pt_fmt_str(big, sizeof big, &pos, " ");
+    pt_fmt_size(big, sizeof big, &pos, 3 * MIB);
+    pt_fmt_str(big, sizeof big, &pos, " ");
+    pt_fmt_size(big, sizeof big, &pos, 512 * GIB);
+    pt_fmt_str(big, sizeof big, &pos, " ");
+    pt_fmt_size(big, sizeof big, &pos, 1536);
+    CHECK(!strcmp(big, "0x0abc 18446744073709551615 3M 512G 1536B"));
+}
+
+TEST_SUITE(entry_tests) = {
+    {"entry/error_texts_are_distinct", error_texts_are_distinct},
+    {"entry/canonical_rules", canonical_rules},
+    {"entry/pat_bits_by_level", pat_bits_by_level},
+    {"entry/attr_validation", attr_validation},
+    {"entry/formatting_is_bounded", formatting_is_bounded},
+    {NULL, NULL},
+};

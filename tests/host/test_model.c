@@ -1,0 +1,2 @@
+#include "fixture.h"
+TEST_SUITE(model_tests) = {{NULL, NULL}};

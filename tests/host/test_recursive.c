@@ -1,0 +1,114 @@
+/* The recursive slot: addresses, and the recursive access mode run on the host. */
+#include "../../core/entry.h"
+#include "fixture.h"
+
+static void recursive_addresses(void)
+{
+    CHECK_EQ(pt_recursive_table_va(510, 4, 0), 0xffffff7fbfdfe000ull);
+    CHECK_EQ(pt_recursive_table_va(510, 3, 0), 0xffffff7fbfc00000ull);
+    CHECK_EQ(pt_recursive_table_va(510, 2, 0), 0xffffff7f80000000ull);
+    CHECK_EQ(pt_recursive_table_va(510, 1, 0), 0xffffff0000000000ull);
+    uint64_t va = 0xffff800012345678ull;
+    /* PT of va: slot, then the PML4, PDPT and PD indices of va. */
+    uint64_t want = pt_canonical((510ull << 39) | (256ull << 30) | (0ull << 21) | (0x91ull << 12));
+    CHECK_EQ(pt_recursive_table_va(510, 1, va), want);
+    CHECK_EQ(pt_recursive_entry_va(510, 1, va), want + 8 * 0x145);
+    CHECK_EQ(pt_recursive_entry_va(510, 4, va), 0xffffff7fbfdfe000ull + 8 * 256);
+}
+
+static void install_rules(void)
+{
+    struct fixture f;
+    fixture_init(&f, 64, sim_cpu_max());
+    CHECK_ERR(pt_map_region(&f.sp, 0, 0, PT_PAGE_4K, RW, 0, NULL), PT_OK);
+    CHECK_ERR(pt_recursive_install(&f.sp, 512), PT_ERR_BAD_SLOT);
+    CHECK_ERR(pt_recursive_install(&f.sp, 0), PT_ERR_BAD_SLOT); /* in use */
+    CHECK_ERR(pt_recursive_install(&f.sp, 510), PT_OK);
+    CHECK_ERR(pt_recursive_install(&f.sp, 509), PT_ERR_BAD_SLOT); /* one slot only */
+    uint64_t e = sim_frame(&f.sim, f.sp.root)[510];
+    CHECK_EQ(e, f.sp.root | PTE_P | PTE_RW | PTE_NX);
+    struct pt_space again;
+    pt_open(&again, &f.sim.env, f.sp.root);
+    CHECK_EQ(again.recursive_slot, 510);
+    /* The root maps onto itself through the slot. */
+    struct pt_translation tr;
+    CHECK_ERR(pt_translate(&f.sp, pt_recursive_table_va(510, 4, 0), &tr), PT_OK);
+    CHECK(tr.mapped);
+    CHECK_EQ(tr.pa, f.sp.root);
+    fixture_fini(&f);
+}
+
+/* Through the slot, each level's entry for va is the very entry the direct walk reads. */
+static void recursive_reaches_same_entries(void)
+{
+    struct fixture f;
+    fixture_init(&f, 4096, sim_cpu_max());
+    CHECK_ERR(pt_map_region(&f.sp, 0, 0, 3 * GIB + 6 * MIB + 5 * PT_PAGE_4K, RW, 0, NULL), PT_OK);
+    CHECK_ERR(pt_map_region(&f.sp, 0xffff800000000000ull, 0, 4 * MIB, RO, 0, NULL), PT_OK);
+    CHECK_ERR(pt_recursive_install(&f.sp, 510), PT_OK);
+    uint64_t vas[] = {0, 5 * MIB, 3 * GIB + 6 * MIB + 0x3000, 0xffff800000201000ull, 2 * GIB};
+    for (size_t k = 0; k < sizeof vas / sizeof vas[0]; k++) {
+        uint64_t table = f.sp.root;
+        for (int level = 4; level >= 1; level--) {
+            uint64_t *direct = sim_frame(&f.sim, table) + pt_index(vas[k], level);
+            struct pt_translation tr;
+            CHECK_ERR(pt_translate(&f.sp, pt_recursive_entry_va(510, level, vas[k]), &tr), PT_OK);
+            CHECK(tr.mapped);
+            CHECK_EQ(tr.pa, table + 8 * pt_index(vas[k], level));
+            CHECK_EQ(*sim_frame(&f.sim, tr.pa & ~0xfffull), *sim_frame(&f.sim, table));
+            if (pte_is_leaf(*direct, level))
+                break;
+            table = *direct & PTE_ADDR;
+        }
+    }
+    /* The library itself in recursive mode reads the same translations. */
+    struct pt_space rsp = f.sp;
+    struct sim *s = &f.sim;
+    sim_use_recursive(s, &f.sp, 510);
+    for (size_t k = 0; k < sizeof vas / sizeof vas[0]; k++) {
+        struct pt_translation a, b;
+        CHECK_ERR(pt_translate(&rsp, vas[k], &a), PT_OK);
+        sim_use_direct(s);
+        CHECK_ERR(pt_translate(&f.sp, vas[k], &b), PT_OK);
+        sim_use_recursive(s, &f.sp, 510);
+        CHECK_EQ(a.mapped, b.mapped);
+        CHECK_EQ(a.pa, b.pa);
+        CHECK_EQ(a.page, b.page);
+        CHECK_EQ(a.attr, b.attr);
+    }
+    fixture_fini(&f);
+}
+
+/* Changes made through the slot: new tables are linked before they are filled, splits keep
+ * translations, and a change needing more frames than the reserve holds is refused. */
+static void recursive_mode_changes(void)
+{
+    struct fixture f;
+    fixture_init(&f, 4096, sim_cpu_max());
+    CHECK_ERR(pt_map_region(&f.sp, 0, 0, GIB, RW, 0, NULL), PT_OK);
+    CHECK_ERR(pt_recursive_install(&f.sp, 510), PT_OK);
+    sim_use_recursive(&f.sim, &f.sp, 510);
+    CHECK_ERR(pt_map_region(&f.sp, 4 * GIB, 0x7000, 8 * MIB, RO, 0, NULL), PT_OK);
+    CHECK_ERR(pt_protect(&f.sp, 3 * MIB, PT_PAGE_4K, RO), PT_OK);
+    CHECK_ERR(pt_unmap(&f.sp, 4 * GIB + 4 * MIB, 4 * MIB), PT_OK);
+    CHECK_ERR(pt_map_region(&f.sp, 8 * GIB, 0x1000, 256 * MIB, RO, 0, NULL), PT_ERR_UNREACHABLE);
+    uint64_t used = f.sim.in_use;
+    sim_use_direct(&f.sim);
+    CHECK_EQ(f.sim.in_use, used);
+    CHECK_MAPS(&f.sp, 4 * GIB + 4 * MIB - 1, 0x7000 + 4 * MIB - 1, PT_PAGE_4K, RO);
+    CHECK_UNMAPPED(&f.sp, 4 * GIB + 4 * MIB);
+    CHECK_MAPS(&f.sp, 3 * MIB, 3 * MIB, PT_PAGE_4K, RO);
+    CHECK_MAPS(&f.sp, 3 * MIB + PT_PAGE_4K, 3 * MIB + PT_PAGE_4K, PT_PAGE_4K, RW);
+    CHECK_UNMAPPED(&f.sp, 8 * GIB);
+    CHECK_ERR(fixture_check(&f, NULL), PT_OK);
+    CHECK_EQ(fixture_leaked(&f), 0);
+    fixture_fini(&f);
+}
+
+TEST_SUITE(recursive_tests) = {
+    {"recursive/addresses", recursive_addresses},
+    {"recursive/install_rules", install_rules},
+    {"recursive/reaches_same_entries", recursive_reaches_same_entries},
+    {"recursive/mode_changes", recursive_mode_changes},
+    {NULL, NULL},
+};

@@ -1,0 +1,163 @@
+/* Transactions: failure injection at every allocation, and TLB invalidation choices. */
+#include "fixture.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Everything the hierarchy is: which frames are in use and what they hold. */
+struct snapshot {
+    uint8_t *mem;
+    uint8_t *used;
+    uint64_t in_use;
+};
+
+static void snap_take(struct sim *s, struct snapshot *sn)
+{
+    sn->mem = malloc(s->frames * PT_PAGE_4K);
+    sn->used = malloc(s->frames);
+    memset(sn->used, 1, s->frames);
+    for (uint64_t i = 0; i < s->free_count; i++)
+        sn->used[s->free_list[i]] = 0;
+    memcpy(sn->mem, s->mem, s->frames * PT_PAGE_4K);
+    sn->in_use = s->in_use;
+}
+
+/* True when every frame in use is the same, holds the same bytes, and no other is used. */
+static bool snap_same(struct sim *s, const struct snapshot *sn)
+{
+    uint8_t *used = malloc(s->frames);
+    memset(used, 1, s->frames);
+    for (uint64_t i = 0; i < s->free_count; i++)
+        used[s->free_list[i]] = 0;
+    bool same = s->in_use == sn->in_use && !memcmp(used, sn->used, s->frames);
+    for (uint64_t i = 0; same && i < s->frames; i++)
+        if (used[i] && memcmp(s->mem + i * PT_PAGE_4K, sn->mem + i * PT_PAGE_4K, PT_PAGE_4K))
+            same = false;
+    free(used);
+    return same;
+}
+
+static void snap_free(struct snapshot *sn)
+{
+    free(sn->mem);
+    free(sn->used);
+}
+
+/* Existing content the failing calls must leave alone: a 1 GiB leaf, a split, 4 KiB runs. */
+static void populate(struct fixture *f)
+{
+    CHECK_ERR(pt_map_region(&f->sp, 0, 0, GIB, RW, 0, NULL), PT_OK);
+    CHECK_ERR(pt_map_region(&f->sp, GIB, GIB, GIB, RW, 0, NULL), PT_OK);
+    CHECK_ERR(pt_protect(&f->sp, GIB + 3 * MIB, PT_PAGE_4K, RO), PT_OK);
+    CHECK_ERR(pt_map_region(&f->sp, 4 * GIB, 0x3000, 6 * MIB, RO, 0, NULL), PT_OK);
+}
+
+typedef enum pt_error (*change_fn)(struct pt_space *sp);
+
+static enum pt_error big_map(struct pt_space *sp)
+{
+    /* 4 KiB-only (PA misaligned), crossing a 512 GiB line: PDPT, PDs and 128+ PTs. */
+    return pt_map_region(sp, 512 * GIB - 128 * MIB, 0x5000, 256 * MIB, RW, 0, NULL);
+}
+
+static enum pt_error big_replace(struct pt_space *sp)
+{
+    return pt_map_region(sp, GIB / 2, 0x9000, GIB + 4 * MIB, RO, PT_MAP_REPLACE, NULL);
+}
+
+static enum pt_error edge_unmap(struct pt_space *sp)
+{
+    return pt_unmap(sp, 5 * MIB, GIB - 2 * PT_PAGE_4K);
+}
+
+static enum pt_error edge_protect(struct pt_space *sp)
+{
+    return pt_protect(sp, PT_PAGE_4K, 2 * GIB + 2 * PT_PAGE_4K, RWX);
+}
+
+static void fail_every_allocation(change_fn change, const char *name)
+{
+    struct fixture f;
+    fixture_init(&f, 4096, sim_cpu_max());
+    populate(&f);
+    struct snapshot sn;
+    snap_take(&f.sim, &sn);
+    /* How many frames the change takes when nothing fails. */
+    struct fixture ok;
+    fixture_init(&ok, 4096, sim_cpu_max());
+    populate(&ok);
+    uint64_t before = ok.sim.attempts;
+    CHECK_ERR(change(&ok.sp), PT_OK);
+    uint64_t needed = ok.sim.attempts - before;
+    CHECK(needed > 0);
+    fixture_fini(&ok);
+    uint64_t failures = 0;
+    for (uint64_t k = 0; k < needed; k++) {
+        f.sim.fail_at = (int64_t)(f.sim.attempts + k);
+        enum pt_error err = change(&f.sp);
+        f.sim.fail_at = -1;
+        CHECK_ERR(err, PT_ERR_NO_FRAMES);
+        if (!snap_same(&f.sim, &sn)) {
+            fprintf(stderr, "  %s: hierarchy changed after failing allocation %llu\n", name,
+                    (unsigned long long)k);
+            failures++;
+            break;
+        }
+    }
+    CHECK_EQ(failures, 0);
+    CHECK_ERR(change(&f.sp), PT_OK);
+    CHECK_ERR(fixture_check(&f, NULL), PT_OK);
+    CHECK_EQ(fixture_leaked(&f), 0);
+    snap_free(&sn);
+    fixture_fini(&f);
+}
+
+static void failure_injection_map(void)
+{
+    fail_every_allocation(big_map, "map");
+}
+
+static void failure_injection_replace(void)
+{
+    fail_every_allocation(big_replace, "replace");
+}
+
+static void failure_injection_unmap(void)
+{
+    fail_every_allocation(edge_unmap, "unmap");
+}
+
+static void failure_injection_protect(void)
+{
+    fail_every_allocation(edge_protect, "protect");
+}
+
+/* Up to the threshold each changed page is invalidated alone; past it, one full flush.
+ * Filling empty entries needs no flush at all. */
+static void tlb_flush_choice(void)
+{
+    struct fixture f;
+    fixture_init(&f, 4096, sim_cpu_max());
+    sim_track_flushes(&f.sim, 8);
+    CHECK_ERR(pt_map_region(&f.sp, 0, 0, 64 * PT_PAGE_4K, RW, 0, NULL), PT_OK);
+    CHECK_ERR(pt_map_region(&f.sp, GIB, GIB, GIB, RW, 0, NULL), PT_OK);
+    CHECK_EQ(f.sim.flush_pages + f.sim.flush_alls, 0);
+    CHECK_ERR(pt_unmap(&f.sp, 0, 4 * PT_PAGE_4K), PT_OK);
+    CHECK_EQ(f.sim.flush_pages, 4);
+    CHECK_ERR(pt_protect(&f.sp, GIB, GIB, RO), PT_OK); /* one 1 GiB leaf: one invlpg */
+    CHECK_EQ(f.sim.flush_pages, 5);
+    CHECK_EQ(f.sim.flush_alls, 0);
+    CHECK_ERR(pt_unmap(&f.sp, 4 * PT_PAGE_4K, 20 * PT_PAGE_4K), PT_OK);
+    CHECK_EQ(f.sim.flush_pages, 5);
+    CHECK_EQ(f.sim.flush_alls, 1);
+    fixture_fini(&f);
+}
+
+TEST_SUITE(txn_tests) = {
+    {"txn/failure_injection_map", failure_injection_map},
+    {"txn/failure_injection_replace", failure_injection_replace},
+    {"txn/failure_injection_unmap", failure_injection_unmap},
+    {"txn/failure_injection_protect", failure_injection_protect},
+    {"txn/tlb_flush_choice", tlb_flush_choice},
+    {NULL, NULL},
+};
