@@ -1,0 +1,332 @@
+/* Planning the takeover map from the UEFI memory map and the firmware's runs. */
+#include "pt_plan.h"
+
+struct text_pair {
+    const char *name;
+    const char *message;
+};
+
+static const struct text_pair status_texts[PLAN_STATUS_COUNT] = {
+    [PLAN_OK] = {"PLAN_OK", "plan complete"},
+    [PLAN_ERR_DESC_SIZE] = {"PLAN_ERR_DESC_SIZE",
+                            "DescriptorSize is smaller than EFI_MEMORY_DESCRIPTOR"},
+    [PLAN_ERR_EMPTY_MAP] = {"PLAN_ERR_EMPTY_MAP", "the memory map has no usable descriptor"},
+    [PLAN_ERR_NO_ROOM] = {"PLAN_ERR_NO_ROOM", "more ranges or regions than the plan can hold"},
+    [PLAN_ERR_ALIAS_RANGE] = {"PLAN_ERR_ALIAS_RANGE",
+                              "RAM extends past the end of the higher-half alias window"},
+    [PLAN_ERR_BAD_RUN] = {"PLAN_ERR_BAD_RUN",
+                          "a firmware run is unaligned, non-canonical or out of order"},
+};
+
+static const struct text_pair warning_texts[PLAN_WARN_COUNT] = {
+    [PLAN_WARN_DESC_SIZE_ODD] = {"PLAN_WARN_DESC_SIZE_ODD",
+                                 "DescriptorSize is not a multiple of 8"},
+    [PLAN_WARN_TRAILING_BYTES] = {"PLAN_WARN_TRAILING_BYTES",
+                                  "map size is not a multiple of DescriptorSize; tail ignored"},
+    [PLAN_WARN_ZERO_PAGES] = {"PLAN_WARN_ZERO_PAGES", "descriptor of zero pages skipped"},
+    [PLAN_WARN_UNALIGNED] = {"PLAN_WARN_UNALIGNED",
+                             "PhysicalStart not 4 KiB aligned; widened to whole pages"},
+    [PLAN_WARN_ABOVE_MAXPHY] = {"PLAN_WARN_ABOVE_MAXPHY",
+                                "range at or above 2^MAXPHYADDR clipped or skipped"},
+    [PLAN_WARN_WRAPS] = {"PLAN_WARN_WRAPS", "range runs past 2^64; clipped"},
+    [PLAN_WARN_UNSORTED] = {"PLAN_WARN_UNSORTED", "descriptors out of address order; sorted"},
+    [PLAN_WARN_OVERLAP] = {"PLAN_WARN_OVERLAP", "descriptors overlap; the earlier one wins"},
+};
+
+const char *plan_status_name(enum plan_status st)
+{
+    return (unsigned)st < PLAN_STATUS_COUNT ? status_texts[st].name : "PLAN_ERR_UNKNOWN";
+}
+
+const char *plan_status_message(enum plan_status st)
+{
+    return (unsigned)st < PLAN_STATUS_COUNT ? status_texts[st].message : "unknown status";
+}
+
+const char *plan_warning_name(enum plan_warning w)
+{
+    return (unsigned)w < PLAN_WARN_COUNT ? warning_texts[w].name : "PLAN_WARN_UNKNOWN";
+}
+
+const char *plan_warning_message(enum plan_warning w)
+{
+    return (unsigned)w < PLAN_WARN_COUNT ? warning_texts[w].message : "unknown warning";
+}
+
+bool plan_type_is_ram(uint32_t type)
+{
+    switch (type) {
+    case EFI_MT_LOADER_CODE:
+    case EFI_MT_LOADER_DATA:
+    case EFI_MT_BOOT_CODE:
+    case EFI_MT_BOOT_DATA:
+    case EFI_MT_RUNTIME_CODE:
+    case EFI_MT_RUNTIME_DATA:
+    case EFI_MT_CONVENTIONAL:
+    case EFI_MT_ACPI_RECLAIM:
+    case EFI_MT_ACPI_NVS:
+    case EFI_MT_PERSISTENT:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool type_is_code(uint32_t type)
+{
+    return type == EFI_MT_LOADER_CODE || type == EFI_MT_BOOT_CODE || type == EFI_MT_RUNTIME_CODE;
+}
+
+pt_attr plan_memmap_attr(const struct pt_cpu *cpu, uint32_t type)
+{
+    pt_attr a = PT_ATTR_WRITE;
+    if (!type_is_code(type) && cpu->nx)
+        a |= PT_ATTR_NX;
+    /* Anything that is not RAM may be a device: never cache it. */
+    return a | PT_ATTR_MT(plan_type_is_ram(type) ? PT_MT_WB : PT_MT_UC);
+}
+
+/* Descriptors may sit at any byte offset when DescriptorSize is odd: read bytewise. */
+static uint64_t read_u64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+static uint32_t read_u32(const uint8_t *p)
+{
+    return (uint32_t)read_u64(p) & 0xffffffffu; /* low half of a little-endian u64 */
+}
+
+static bool range_before(const void *x, const void *y)
+{
+    const struct plan_range *a = x, *b = y;
+    return a->start < b->start || (a->start == b->start && a->end < b->end);
+}
+
+static bool region_before(const void *x, const void *y)
+{
+    const struct plan_region *a = x, *b = y;
+    return a->va < b->va;
+}
+
+static void swap_bytes(uint8_t *a, uint8_t *b, size_t size)
+{
+    for (size_t i = 0; i < size; i++) {
+        uint8_t t = a[i];
+        a[i] = b[i];
+        b[i] = t;
+    }
+}
+
+/* Heapsort: no allocation, O(n log n) even for tens of thousands of descriptors. */
+static void sift_down(uint8_t *base, size_t size, size_t root, size_t n,
+                      bool (*before)(const void *, const void *))
+{
+    for (;;) {
+        size_t child = 2 * root + 1;
+        if (child >= n)
+            return;
+        if (child + 1 < n && before(base + child * size, base + (child + 1) * size))
+            child++;
+        if (!before(base + root * size, base + child * size))
+            return;
+        swap_bytes(base + root * size, base + child * size, size);
+        root = child;
+    }
+}
+
+static void sort_items(void *items, size_t n, size_t size,
+                       bool (*before)(const void *, const void *))
+{
+    uint8_t *base = items;
+    for (size_t i = n / 2; i-- > 0;)
+        sift_down(base, size, i, n, before);
+    for (size_t end = n; end-- > 1;) {
+        swap_bytes(base, base + end * size, size);
+        sift_down(base, size, 0, end, before);
+    }
+}
+
+/* One descriptor to a page-aligned range below 2^MAXPHYADDR; false when nothing is left. */
+static bool sanitise_descriptor(const uint8_t *d, uint64_t phys_limit, struct plan *out,
+                                struct plan_range *r)
+{
+    uint64_t start = read_u64(d + PLAN_DESC_PHYS_OFF);
+    uint64_t pages = read_u64(d + PLAN_DESC_PAGES_OFF);
+    r->type = read_u32(d + PLAN_DESC_TYPE_OFF);
+    if (pages == 0) {
+        out->warnings[PLAN_WARN_ZERO_PAGES]++;
+        return false;
+    }
+    uint64_t end;
+    if (pages > (~0ull - start) / PT_PAGE_4K) {
+        out->warnings[PLAN_WARN_WRAPS]++;
+        end = ~0ull & ~(PT_PAGE_4K - 1);
+    } else {
+        end = start + pages * PT_PAGE_4K;
+    }
+    if (start & (PT_PAGE_4K - 1)) {
+        out->warnings[PLAN_WARN_UNALIGNED]++;
+        start &= ~(PT_PAGE_4K - 1);
+        if (end <= ~0ull - (PT_PAGE_4K - 1))
+            end = (end + PT_PAGE_4K - 1) & ~(PT_PAGE_4K - 1);
+    }
+    if (end > phys_limit) {
+        out->warnings[PLAN_WARN_ABOVE_MAXPHY]++;
+        if (start >= phys_limit)
+            return false;
+        end = phys_limit;
+    }
+    r->start = start;
+    r->end = end;
+    return true;
+}
+
+enum plan_status plan_read_memory_map(const struct plan_input *in, struct plan *out)
+{
+    for (int w = 0; w < PLAN_WARN_COUNT; w++)
+        out->warnings[w] = 0;
+    out->range_count = 0;
+    out->ram_bytes = 0;
+    if (in->desc_size < PLAN_DESC_MIN_SIZE)
+        return PLAN_ERR_DESC_SIZE;
+    if (in->desc_size % 8)
+        out->warnings[PLAN_WARN_DESC_SIZE_ODD]++;
+    if (in->map_size % in->desc_size)
+        out->warnings[PLAN_WARN_TRAILING_BYTES]++;
+    uint64_t phys_limit = 1ull << in->cpu.maxphyaddr;
+    const uint8_t *bytes = in->map;
+    size_t count = in->map_size / in->desc_size;
+    for (size_t i = 0; i < count; i++) {
+        struct plan_range r;
+        if (!sanitise_descriptor(bytes + i * in->desc_size, phys_limit, out, &r))
+            continue;
+        if (out->range_count == out->range_cap)
+            return PLAN_ERR_NO_ROOM;
+        if (out->range_count && range_before(&r, &out->ranges[out->range_count - 1]))
+            out->warnings[PLAN_WARN_UNSORTED] = 1;
+        out->ranges[out->range_count++] = r;
+    }
+    if (out->range_count == 0)
+        return PLAN_ERR_EMPTY_MAP;
+    sort_items(out->ranges, out->range_count, sizeof *out->ranges, range_before);
+    /* Trim overlaps so every byte belongs to one range: the lower-starting one. */
+    size_t kept = 0;
+    uint64_t covered = 0;
+    for (size_t i = 0; i < out->range_count; i++) {
+        struct plan_range r = out->ranges[i];
+        if (kept && r.start < covered) {
+            out->warnings[PLAN_WARN_OVERLAP]++;
+            if (r.end <= covered)
+                continue;
+            r.start = covered;
+        }
+        out->ranges[kept++] = r;
+        covered = r.end;
+        if (plan_type_is_ram(r.type))
+            out->ram_bytes += r.end - r.start;
+    }
+    out->range_count = kept;
+    return PLAN_OK;
+}
+
+static enum plan_status add_region(struct plan *out, uint64_t va, uint64_t pa, uint64_t len,
+                                   pt_attr attr, enum plan_source src)
+{
+    if (out->region_count == out->region_cap)
+        return PLAN_ERR_NO_ROOM;
+    out->regions[out->region_count++] =
+        (struct plan_region){.va = va, .pa = pa, .len = len, .attr = attr, .source = src};
+    return PLAN_OK;
+}
+
+/* Adds the parts of [start, end) that no firmware run maps, identity-mapped. Runs are
+ * sorted; *next is the first run that may still overlap. */
+static enum plan_status add_uncovered(const struct plan_input *in, struct plan *out,
+                                      const struct plan_range *r, size_t *next)
+{
+    uint64_t pos = r->start;
+    pt_attr attr = plan_memmap_attr(&in->cpu, r->type);
+    size_t i = *next;
+    while (i < in->fw_count && in->fw_runs[i].va + in->fw_runs[i].len <= pos)
+        i++;
+    *next = i;
+    for (; i < in->fw_count && pos < r->end; i++) {
+        const struct pt_run *run = &in->fw_runs[i];
+        if (run->va >= r->end)
+            break;
+        if (run->va > pos) {
+            enum plan_status st = add_region(out, pos, pos, run->va - pos, attr, PLAN_SRC_MEMMAP);
+            if (st != PLAN_OK)
+                return st;
+        }
+        if (run->va + run->len > pos)
+            pos = run->va + run->len;
+    }
+    if (pos < r->end)
+        return add_region(out, pos, pos, r->end - pos, attr, PLAN_SRC_MEMMAP);
+    return PLAN_OK;
+}
+
+/* Neighbours that continue each other with equal rights become one region, so the greedy
+ * tiling is not cut at a descriptor boundary. */
+static void merge_regions(struct plan *out)
+{
+    sort_items(out->regions, out->region_count, sizeof *out->regions, region_before);
+    size_t kept = 0;
+    for (size_t i = 0; i < out->region_count; i++) {
+        struct plan_region *last = kept ? &out->regions[kept - 1] : NULL;
+        const struct plan_region *r = &out->regions[i];
+        if (last && last->va + last->len == r->va && last->pa + last->len == r->pa &&
+            last->attr == r->attr) {
+            last->len += r->len;
+            continue;
+        }
+        out->regions[kept++] = *r;
+    }
+    out->region_count = kept;
+}
+
+static enum plan_status check_runs(const struct plan_input *in)
+{
+    for (size_t i = 0; i < in->fw_count; i++) {
+        const struct pt_run *run = &in->fw_runs[i];
+        if (((run->va | run->pa | run->len) & (PT_PAGE_4K - 1)) || run->len == 0 ||
+            !pt_is_canonical(run->va) ||
+            (i && in->fw_runs[i - 1].va + in->fw_runs[i - 1].len > run->va &&
+             in->fw_runs[i - 1].va < run->va + run->len))
+            return PLAN_ERR_BAD_RUN;
+    }
+    return PLAN_OK;
+}
+
+enum plan_status plan_build(const struct plan_input *in, struct plan *out)
+{
+    out->region_count = 0;
+    enum plan_status st = plan_read_memory_map(in, out);
+    if (st == PLAN_OK)
+        st = check_runs(in);
+    for (size_t i = 0; st == PLAN_OK && i < in->fw_count; i++) {
+        const struct pt_run *run = &in->fw_runs[i];
+        st = add_region(out, run->va, run->pa, run->len, run->attr, PLAN_SRC_FIRMWARE);
+    }
+    size_t next = 0;
+    for (size_t i = 0; st == PLAN_OK && i < out->range_count; i++)
+        st = add_uncovered(in, out, &out->ranges[i], &next);
+    pt_attr alias = PT_ATTR_WRITE | PT_ATTR_MT(PT_MT_WB) | (in->cpu.nx ? PT_ATTR_NX : 0);
+    for (size_t i = 0; st == PLAN_OK && i < out->range_count; i++) {
+        const struct plan_range *r = &out->ranges[i];
+        if (!plan_type_is_ram(r->type))
+            continue;
+        if (r->end > in->alias_limit - in->alias_base)
+            return PLAN_ERR_ALIAS_RANGE;
+        st = add_region(out, in->alias_base + r->start, r->start, r->end - r->start, alias,
+                        PLAN_SRC_ALIAS);
+    }
+    if (st == PLAN_OK)
+        merge_regions(out);
+    return st;
+}

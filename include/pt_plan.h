@@ -1,0 +1,114 @@
+/*
+ * pt_plan: what a fresh hierarchy must map to take over from the firmware.
+ *
+ * Input: the UEFI memory map as raw bytes (descriptors of DescriptorSize bytes, in the
+ * layout of EFI_MEMORY_DESCRIPTOR) and the firmware's own mapping as runs (pt_import).
+ * Output: a list of regions for pt_map_region: the firmware's runs unchanged, every part
+ * of the memory map the firmware does not map (identity), and a higher-half alias of RAM.
+ * Hostile maps are sanitised with counted warnings, or refused with a named status.
+ * No UEFI headers: the same code runs in the app and in host tests.
+ */
+#ifndef PT_PLAN_H
+#define PT_PLAN_H
+
+#include "pt.h"
+
+enum plan_status {
+    PLAN_OK = 0,
+    PLAN_ERR_DESC_SIZE,   /* DescriptorSize smaller than EFI_MEMORY_DESCRIPTOR */
+    PLAN_ERR_EMPTY_MAP,   /* no usable descriptor */
+    PLAN_ERR_NO_ROOM,     /* the caller's arrays are too small */
+    PLAN_ERR_ALIAS_RANGE, /* RAM reaches past what the alias window can hold */
+    PLAN_ERR_BAD_RUN,     /* a firmware run is not 4 KiB aligned or not canonical */
+    PLAN_STATUS_COUNT
+};
+
+const char *plan_status_name(enum plan_status st);
+const char *plan_status_message(enum plan_status st);
+
+/* Problems the planner repaired; each is counted and named in the report. */
+enum plan_warning {
+    PLAN_WARN_DESC_SIZE_ODD,  /* DescriptorSize not a multiple of 8 */
+    PLAN_WARN_TRAILING_BYTES, /* map size not a multiple of DescriptorSize: tail ignored */
+    PLAN_WARN_ZERO_PAGES,     /* descriptor of zero pages: skipped */
+    PLAN_WARN_UNALIGNED,      /* PhysicalStart not 4 KiB aligned: widened to pages */
+    PLAN_WARN_ABOVE_MAXPHY,   /* range at or above 2^MAXPHYADDR: clipped or skipped */
+    PLAN_WARN_WRAPS,          /* range runs past 2^64: clipped */
+    PLAN_WARN_UNSORTED,       /* descriptors out of address order: sorted */
+    PLAN_WARN_OVERLAP,        /* descriptors overlap: the first one wins */
+    PLAN_WARN_COUNT
+};
+
+const char *plan_warning_name(enum plan_warning w);
+const char *plan_warning_message(enum plan_warning w);
+
+/* EFI_MEMORY_TYPE values the planner tells apart. */
+enum efi_memory_type {
+    EFI_MT_RESERVED = 0,
+    EFI_MT_LOADER_CODE = 1,
+    EFI_MT_LOADER_DATA = 2,
+    EFI_MT_BOOT_CODE = 3,
+    EFI_MT_BOOT_DATA = 4,
+    EFI_MT_RUNTIME_CODE = 5,
+    EFI_MT_RUNTIME_DATA = 6,
+    EFI_MT_CONVENTIONAL = 7,
+    EFI_MT_UNUSABLE = 8,
+    EFI_MT_ACPI_RECLAIM = 9,
+    EFI_MT_ACPI_NVS = 10,
+    EFI_MT_MMIO = 11,
+    EFI_MT_MMIO_PORT = 12,
+    EFI_MT_PAL_CODE = 13,
+    EFI_MT_PERSISTENT = 14,
+};
+
+/* Byte layout of EFI_MEMORY_DESCRIPTOR (UEFI 2.x). */
+#define PLAN_DESC_TYPE_OFF  0
+#define PLAN_DESC_PHYS_OFF  8
+#define PLAN_DESC_PAGES_OFF 24
+#define PLAN_DESC_MIN_SIZE  40
+
+/* True for memory types that are RAM (touched by checks, aliased in the higher half). */
+bool plan_type_is_ram(uint32_t type);
+
+/* A sanitised memory-map range: [start, end), page aligned, sorted, non-overlapping. */
+struct plan_range {
+    uint64_t start, end;
+    uint32_t type;
+};
+
+enum plan_source { PLAN_SRC_FIRMWARE, PLAN_SRC_MEMMAP, PLAN_SRC_ALIAS };
+
+struct plan_region {
+    uint64_t va, pa, len;
+    pt_attr attr;
+    enum plan_source source;
+};
+
+struct plan_input {
+    const void *map; /* GetMemoryMap's buffer */
+    size_t map_size;
+    size_t desc_size;
+    const struct pt_run *fw_runs; /* in address order, as pt_import gives them */
+    size_t fw_count;
+    struct pt_cpu cpu;
+    uint64_t alias_base;  /* VA where physical 0 appears in the alias */
+    uint64_t alias_limit; /* first VA the alias must not reach */
+};
+
+struct plan {
+    struct plan_range *ranges; /* caller storage: at least one per descriptor */
+    size_t range_cap, range_count;
+    struct plan_region *regions; /* caller storage */
+    size_t region_cap, region_count;
+    uint32_t warnings[PLAN_WARN_COUNT];
+    uint64_t ram_bytes; /* RAM the map describes, after sanitising */
+};
+
+/* Sanitises the memory map into plan->ranges. */
+enum plan_status plan_read_memory_map(const struct plan_input *in, struct plan *out);
+/* plan_read_memory_map, then the regions: firmware runs, uncovered map parts, alias. */
+enum plan_status plan_build(const struct plan_input *in, struct plan *out);
+/* Attributes the planner gives a memory-map range the firmware does not map. */
+pt_attr plan_memmap_attr(const struct pt_cpu *cpu, uint32_t type);
+
+#endif

@@ -1,0 +1,270 @@
+/* The takeover planner: memory-map sanitising, hostile maps, and the regions it plans. */
+#include "pt_plan.h"
+#include "fixture.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_DESC 12000
+
+struct memmap {
+    uint8_t *bytes;
+    size_t size, desc_size;
+};
+
+static void mm_init(struct memmap *mm, size_t desc_size)
+{
+    mm->desc_size = desc_size;
+    mm->size = 0;
+    mm->bytes = calloc(MAX_DESC, desc_size);
+}
+
+static void put_u64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void mm_add(struct memmap *mm, uint32_t type, uint64_t start, uint64_t pages)
+{
+    uint8_t *d = mm->bytes + mm->size;
+    memset(d, 0, mm->desc_size);
+    put_u64(d + PLAN_DESC_TYPE_OFF, type);
+    put_u64(d + PLAN_DESC_PHYS_OFF, start);
+    put_u64(d + PLAN_DESC_PAGES_OFF, pages);
+    mm->size += mm->desc_size;
+}
+
+struct planner {
+    struct plan_input in;
+    struct plan plan;
+    struct plan_range ranges[MAX_DESC];
+    struct plan_region regions[2 * MAX_DESC];
+};
+
+static struct planner *planner_new(const struct memmap *mm, const struct pt_run *runs, size_t n)
+{
+    struct planner *p = calloc(1, sizeof *p);
+    p->in = (struct plan_input){.map = mm->bytes,
+                                .map_size = mm->size,
+                                .desc_size = mm->desc_size,
+                                .fw_runs = runs,
+                                .fw_count = n,
+                                .cpu = sim_cpu_max(),
+                                .alias_base = 0xffff800000000000ull,
+                                .alias_limit = 0xffffff0000000000ull};
+    p->plan = (struct plan){.ranges = p->ranges,
+                            .range_cap = MAX_DESC,
+                            .regions = p->regions,
+                            .region_cap = 2 * MAX_DESC};
+    return p;
+}
+
+/* Property: every RAM byte of the sanitised map is identity-mapped and aliased. */
+static bool plan_covers(const struct planner *p, uint64_t pa, uint64_t *attr_out)
+{
+    bool ident = false, alias = false;
+    for (size_t i = 0; i < p->plan.region_count; i++) {
+        const struct plan_region *r = &p->plan.regions[i];
+        if (pa - r->pa < r->len && r->va == r->pa) {
+            ident = true;
+            *attr_out = r->attr;
+        }
+        if (pa - r->pa < r->len && r->va == p->in.alias_base + r->pa)
+            alias = true;
+    }
+    return ident && alias;
+}
+
+static void typical_map(void)
+{
+    struct memmap mm;
+    mm_init(&mm, 48); /* OVMF's DescriptorSize exceeds the struct */
+    mm_add(&mm, EFI_MT_CONVENTIONAL, 0, 0xa0);
+    mm_add(&mm, EFI_MT_BOOT_CODE, 0x100000, 0x100);
+    mm_add(&mm, EFI_MT_CONVENTIONAL, 0x200000, 0x3fe00);
+    mm_add(&mm, EFI_MT_MMIO, 0xffc00000, 0x400);
+    struct pt_run fw[] = {{.va = 0, .pa = 0, .len = 0x100000, .attr = RWX, .sizes = 1}};
+    struct planner *p = planner_new(&mm, fw, 1);
+    CHECK_EQ(plan_build(&p->in, &p->plan), PLAN_OK);
+    CHECK_EQ(p->plan.range_count, 4);
+    CHECK_EQ(p->plan.ram_bytes, 0xa0000 + 0x100000 + 0x3fe00000ull);
+    for (int w = 0; w < PLAN_WARN_COUNT; w++)
+        CHECK_EQ(p->plan.warnings[w], 0);
+    /* The firmware run and the boot code (both executable) continue each other and merge;
+     * then RAM (NX), MMIO (UC), and the alias of all RAM, merged where contiguous. */
+    CHECK_EQ(p->plan.region_count, 5);
+    struct plan_region *r = p->plan.regions;
+    CHECK_EQ(r[0].len, 0x200000);
+    CHECK_EQ(r[0].attr, RWX);
+    CHECK_EQ(r[1].va, 0x200000);
+    CHECK_EQ(r[1].len, 0x3fe00000ull);
+    CHECK_EQ(r[1].attr, RW);
+    CHECK_EQ(r[1].source, PLAN_SRC_MEMMAP);
+    CHECK_EQ(r[2].va, 0xffc00000);
+    CHECK_EQ(r[2].attr, PT_ATTR_WRITE | PT_ATTR_NX | PT_ATTR_MT(PT_MT_UC));
+    CHECK_EQ(r[3].va, 0xffff800000000000ull);
+    CHECK_EQ(r[3].len, 0xa0000);
+    CHECK_EQ(r[4].va, 0xffff800000100000ull);
+    CHECK_EQ(r[4].len, 0x3ff00000ull);
+    CHECK_EQ(r[4].attr, RW);
+    CHECK_EQ(r[4].source, PLAN_SRC_ALIAS);
+    free(p);
+    free(mm.bytes);
+}
+
+static void hostile_maps_are_sanitised(void)
+{
+    struct memmap mm;
+    mm_init(&mm, 43); /* larger than the struct and not a multiple of 8 */
+    mm_add(&mm, EFI_MT_CONVENTIONAL, 0x800000, 0x200); /* out of order */
+    mm_add(&mm, EFI_MT_CONVENTIONAL, 0x100000, 0x100);
+    mm_add(&mm, EFI_MT_LOADER_DATA, 0x180000, 0x100);                /* overlaps the one before */
+    mm_add(&mm, EFI_MT_CONVENTIONAL, 0x3000000, 0);                  /* zero pages */
+    mm_add(&mm, EFI_MT_CONVENTIONAL, 0x4000800, 2);                  /* unaligned start */
+    mm_add(&mm, EFI_MT_CONVENTIONAL, (1ull << 46) - 0x2000, 16);     /* crosses MAXPHYADDR */
+    mm_add(&mm, EFI_MT_RESERVED, 1ull << 50, 1);                     /* entirely above */
+    mm_add(&mm, EFI_MT_RESERVED, 0xfffffffffffff000ull, 1ull << 40); /* wraps past 2^64 */
+    mm_add(&mm, EFI_MT_CONVENTIONAL, 0x100000000ull, 0x40000);       /* 1 GiB, huge is fine */
+    mm.size += 5; /* trailing partial descriptor */
+    struct planner *p = planner_new(&mm, NULL, 0);
+    CHECK_EQ(plan_build(&p->in, &p->plan), PLAN_OK);
+    uint32_t *w = p->plan.warnings;
+    CHECK_EQ(w[PLAN_WARN_DESC_SIZE_ODD], 1);
+    CHECK_EQ(w[PLAN_WARN_TRAILING_BYTES], 1);
+    CHECK_EQ(w[PLAN_WARN_ZERO_PAGES], 1);
+    CHECK_EQ(w[PLAN_WARN_UNALIGNED], 1);
+    CHECK_EQ(w[PLAN_WARN_ABOVE_MAXPHY], 3);
+    CHECK_EQ(w[PLAN_WARN_WRAPS], 1);
+    CHECK_EQ(w[PLAN_WARN_UNSORTED], 1);
+    CHECK_EQ(w[PLAN_WARN_OVERLAP], 1);
+    /* Sorted, trimmed: the unaligned range widened to 3 pages, the MAXPHY one clipped. */
+    struct plan_range *r = p->plan.ranges;
+    CHECK_EQ(p->plan.range_count, 6);
+    CHECK_EQ(r[0].start, 0x100000);
+    CHECK_EQ(r[1].start, 0x200000);
+    CHECK_EQ(r[1].end, 0x280000);
+    CHECK_EQ(r[1].type, EFI_MT_LOADER_DATA);
+    CHECK_EQ(r[3].start, 0x4000000);
+    CHECK_EQ(r[3].end, 0x4003000);
+    CHECK_EQ(r[5].start, (1ull << 46) - 0x2000);
+    CHECK_EQ(r[5].end, 1ull << 46);
+    /* The property: every RAM page of every range is identity-mapped and aliased. */
+    for (size_t i = 0; i < p->plan.range_count; i++) {
+        if (!plan_type_is_ram(r[i].type))
+            continue;
+        for (uint64_t pa = r[i].start; pa < r[i].end; pa += (r[i].end - r[i].start) / 7 + 1) {
+            uint64_t attr;
+            CHECK(plan_covers(p, pa & ~0xfffull, &attr));
+        }
+        uint64_t attr;
+        CHECK(plan_covers(p, r[i].end - PT_PAGE_4K, &attr));
+    }
+    free(p);
+    free(mm.bytes);
+}
+
+static void refusals_are_named(void)
+{
+    struct memmap mm;
+    mm_init(&mm, 32);
+    mm_add(&mm, EFI_MT_CONVENTIONAL, 0, 1);
+    struct planner *p = planner_new(&mm, NULL, 0);
+    CHECK_EQ(plan_build(&p->in, &p->plan), PLAN_ERR_DESC_SIZE);
+    free(p);
+    free(mm.bytes);
+    mm_init(&mm, 40);
+    p = planner_new(&mm, NULL, 0);
+    CHECK_EQ(plan_build(&p->in, &p->plan), PLAN_ERR_EMPTY_MAP); /* an empty map */
+    free(p);
+    mm_add(&mm, EFI_MT_CONVENTIONAL, 0, 0);
+    p = planner_new(&mm, NULL, 0);
+    CHECK_EQ(plan_build(&p->in, &p->plan), PLAN_ERR_EMPTY_MAP); /* nothing usable */
+    free(p);
+    mm_add(&mm, EFI_MT_CONVENTIONAL, 1ull << 45, 16);
+    p = planner_new(&mm, NULL, 0);
+    p->in.alias_limit = p->in.alias_base + (1ull << 44);
+    CHECK_EQ(plan_build(&p->in, &p->plan), PLAN_ERR_ALIAS_RANGE);
+    p->in.alias_limit = 0xffffff0000000000ull;
+    p->plan.region_cap = 1;
+    CHECK_EQ(plan_build(&p->in, &p->plan), PLAN_ERR_NO_ROOM);
+    p->plan.region_cap = 2 * MAX_DESC;
+    struct pt_run bad = {.va = 0x1800, .pa = 0, .len = 0x1000};
+    p->in.fw_runs = &bad;
+    p->in.fw_count = 1;
+    CHECK_EQ(plan_build(&p->in, &p->plan), PLAN_ERR_BAD_RUN);
+    free(p);
+    free(mm.bytes);
+    for (int s = 0; s < PLAN_STATUS_COUNT; s++)
+        CHECK(strncmp(plan_status_name(s), "PLAN_", 5) == 0 && plan_status_message(s)[0]);
+    for (int w = 0; w < PLAN_WARN_COUNT; w++)
+        CHECK(strncmp(plan_warning_name(w), "PLAN_WARN_", 10) == 0 && plan_warning_message(w)[0]);
+}
+
+/* 10,000 descriptors in reverse order, with holes: sorted in time, and the plan maps them
+ * with the library into a hierarchy that translates every range's key points. */
+static void ten_thousand_descriptors(void)
+{
+    struct memmap mm;
+    mm_init(&mm, 48);
+    for (int i = 9999; i >= 0; i--)
+        mm_add(&mm, i % 3 ? EFI_MT_CONVENTIONAL : EFI_MT_BOOT_DATA, (uint64_t)i * 0x5000, 4);
+    struct planner *p = planner_new(&mm, NULL, 0);
+    CHECK_EQ(plan_build(&p->in, &p->plan), PLAN_OK);
+    CHECK_EQ(p->plan.range_count, 10000);
+    CHECK_EQ(p->plan.warnings[PLAN_WARN_UNSORTED], 1);
+    struct fixture f;
+    fixture_init(&f, 1024, sim_cpu_max());
+    for (size_t i = 0; i < p->plan.region_count; i++) {
+        struct plan_region *r = &p->plan.regions[i];
+        CHECK_ERR(pt_map_region(&f.sp, r->va, r->pa, r->len, r->attr, 0, NULL), PT_OK);
+    }
+    for (size_t i = 0; i < p->plan.range_count; i += 97) {
+        struct plan_range *r = &p->plan.ranges[i];
+        CHECK_MAPS(&f.sp, r->start, r->start, PT_PAGE_4K, RW);
+        CHECK_MAPS(&f.sp, r->end - 1, r->end - 1, PT_PAGE_4K, RW);
+        CHECK_UNMAPPED(&f.sp, r->end);
+        CHECK_MAPS(&f.sp, p->in.alias_base + r->end - 1, r->end - 1, PT_PAGE_4K, RW);
+    }
+    fixture_fini(&f);
+    free(p);
+    free(mm.bytes);
+}
+
+/* Random maps of random descriptors: never a crash, and the property always holds. */
+static void random_maps_keep_the_property(void)
+{
+    uint64_t x = test_seed | 1;
+    for (int round = 0; round < 200; round++) {
+        struct memmap mm;
+        mm_init(&mm, 40 + 8 * (round % 3));
+        int n = 1 + (int)(x % 40);
+        for (int i = 0; i < n; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            uint64_t start = (x % (1ull << 36)) & ~(uint64_t)(x & 1 ? 0xfff : 0);
+            mm_add(&mm, (uint32_t)(x >> 40) % 16, start, (x >> 20) % 5000);
+        }
+        struct planner *p = planner_new(&mm, NULL, 0);
+        enum plan_status st = plan_build(&p->in, &p->plan);
+        CHECK(st == PLAN_OK || st == PLAN_ERR_EMPTY_MAP);
+        for (size_t i = 0; st == PLAN_OK && i < p->plan.range_count; i++) {
+            struct plan_range *r = &p->plan.ranges[i];
+            CHECK(r->start < r->end && !(r->start & 0xfff) && !(r->end & 0xfff));
+            CHECK(i == 0 || p->plan.ranges[i - 1].end <= r->start);
+            uint64_t attr;
+            if (plan_type_is_ram(r->type))
+                CHECK(plan_covers(p, r->start, &attr) && plan_covers(p, r->end - 4096, &attr));
+        }
+        free(p);
+        free(mm.bytes);
+    }
+}
+
+TEST_SUITE(plan_tests) = {
+    {"plan/typical_map", typical_map},
+    {"plan/hostile_maps_are_sanitised", hostile_maps_are_sanitised},
+    {"plan/refusals_are_named", refusals_are_named},
+    {"plan/ten_thousand_descriptors", ten_thousand_descriptors},
+    {"plan/random_maps_keep_the_property", random_maps_keep_the_property},
+    {NULL, NULL},
+};
