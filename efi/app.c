@@ -1,0 +1,187 @@
+/*
+ * pagetk: takes the address space over from the firmware. Reads the CPU and the memory
+ * map, imports the firmware's page tables, builds a fresh hierarchy that maps the same
+ * and more, switches CR3 to it, proves it, switches back, and reports a verdict.
+ */
+#include <efi.h>
+#include <efilib.h>
+
+#include "cpu.h"
+#include "fault.h"
+#include "qemu_exit.h"
+#include "report.h"
+#include "takeover.h"
+
+static const char *const phase_names[PHASE_COUNT] = {"read",  "import", "plan",   "build",
+                                                     "check", "switch", "verify", "restore"};
+
+static void mark(struct takeover *t, enum phase p)
+{
+    t->phase_tsc[p] = cpu_rdtsc();
+}
+
+/* TSC ticks per second, measured against the firmware's Stall. */
+static uint64_t calibrate_tsc(void)
+{
+    uint64_t start = cpu_rdtsc();
+    uefi_call_wrapper(BS->Stall, 1, 20000);
+    return (cpu_rdtsc() - start) * 50;
+}
+
+static void report_cpu(const struct cpu_state *c)
+{
+    report("cpu: CR0 0x%llx (WP=%u) CR3 0x%llx CR4 0x%llx (PGE=%u LA57=%u) EFER 0x%llx (NXE=%u)",
+           (unsigned long long)c->cr0, (unsigned)((c->cr0 & CR0_WP) != 0),
+           (unsigned long long)c->cr3, (unsigned long long)c->cr4,
+           (unsigned)((c->cr4 & CR4_PGE) != 0), (unsigned)((c->cr4 & CR4_LA57) != 0),
+           (unsigned long long)c->efer, (unsigned)c->pt.nx);
+    report("cpu: 1G pages %s, NX %s, LA57 %s, MAXPHYADDR %u, PAT 0x%016llx, %s",
+           c->page_1g ? "yes" : "no", c->nx_supported ? "yes" : "no",
+           c->la57_supported ? "supported" : "no", c->maxphyaddr, (unsigned long long)c->pat_msr,
+           c->hypervisor ? "under a hypervisor" : "bare metal");
+}
+
+static void report_tables(const char *who, const struct pt_stats *s)
+{
+    report("tables %-9s PML4 %llu  PDPT %llu  PD %llu  PT %llu  (%llu KiB); leaves 1G %llu  "
+           "2M %llu  4K %llu",
+           who, (unsigned long long)s->tables[4], (unsigned long long)s->tables[3],
+           (unsigned long long)s->tables[2], (unsigned long long)s->tables[1],
+           (unsigned long long)(s->table_bytes >> 10), (unsigned long long)s->leaves[2],
+           (unsigned long long)s->leaves[1], (unsigned long long)s->leaves[0]);
+}
+
+/* Each phase lasts from its own mark to the next phase that was reached. */
+static void report_phases(const struct takeover *t)
+{
+    char line[256];
+    size_t pos = 0;
+    pt_fmt_str(line, sizeof line, &pos, "time (us):");
+    for (int p = 0; p < PHASE_COUNT && t->phase_tsc[p]; p++) {
+        int next = p + 1;
+        while (next < PHASE_COUNT && !t->phase_tsc[next])
+            next++;
+        pt_fmt_str(line, sizeof line, &pos, " ");
+        pt_fmt_str(line, sizeof line, &pos, phase_names[p]);
+        pt_fmt_str(line, sizeof line, &pos, " ");
+        pt_fmt_dec(line, sizeof line, &pos,
+                   (t->phase_tsc[next] - t->phase_tsc[p]) * 1000000 / (t->tsc_hz ? t->tsc_hz : 1));
+    }
+    report("%s", line);
+}
+
+static bool print_dump_line(void *ctx, const struct pt_run *run)
+{
+    char attr[32];
+    (void)ctx;
+    pt_attr_format(run->attr, attr, sizeof attr);
+    report("map 0x%016llx-0x%016llx -> 0x%012llx %s", (unsigned long long)run->va,
+           (unsigned long long)(run->va + run->len), (unsigned long long)run->pa, attr);
+    return true;
+}
+
+static void verify_guarded(void *ctx)
+{
+    takeover_verify(ctx);
+}
+
+/* Switches to our tables, runs the checks, switches back: interrupts are off across each
+ * CR3 write, and any fault nobody expected unwinds to here. */
+static void switch_verify_restore(struct takeover *t)
+{
+    mark(t, PHASE_SWITCH);
+    fault_install();
+    bool irq = cpu_irq_save();
+    cpu_write_cr3(t->sp.root);
+    t->switched = true;
+    cpu_irq_restore(irq);
+    mark(t, PHASE_VERIFY);
+    report_set_clock(t->tsc_hz);
+    report("switched: CR3 0x%llx -> 0x%llx", (unsigned long long)t->cpu.cr3,
+           (unsigned long long)cpu_read_cr3());
+    if (guarded_call(verify_guarded, t)) {
+        struct fault_record f = fault_last();
+        report_check("no-unexpected-fault", false,
+                     "vector %llu at rip 0x%llx, cr2 0x%llx, error 0x%llx",
+                     (unsigned long long)f.vector, (unsigned long long)f.rip,
+                     (unsigned long long)f.cr2, (unsigned long long)f.error);
+    }
+    mark(t, PHASE_RESTORE);
+    irq = cpu_irq_save();
+    cpu_write_cr3(t->cpu.cr3);
+    cpu_irq_restore(irq);
+    fault_remove();
+    uint64_t now = cpu_read_cr3();
+    report_check("restore", now == t->cpu.cr3, "CR3 back to the firmware's 0x%llx (now 0x%llx)",
+                 (unsigned long long)t->cpu.cr3, (unsigned long long)now);
+}
+
+static bool prepare(struct takeover *t)
+{
+    mark(t, PHASE_READ);
+    cpu_state_read(&t->cpu);
+    report_cpu(&t->cpu);
+    if (cpu_state_la57_active(&t->cpu)) {
+        report_check("paging-mode", false, "firmware runs 5-level paging: nothing touched");
+        return false;
+    }
+    if (EFI_ERROR(memmap_read(&t->mm))) {
+        report_check("memory-map", false, "GetMemoryMap failed");
+        return false;
+    }
+    report("memory map: %llu descriptors of %llu bytes (version %u)",
+           (unsigned long long)(t->mm.size / t->mm.desc_size), (unsigned long long)t->mm.desc_size,
+           t->mm.desc_version);
+    mark(t, PHASE_IMPORT);
+    if (!takeover_import(t))
+        return false;
+    mark(t, PHASE_PLAN);
+    if (!takeover_plan(t))
+        return false;
+    mark(t, PHASE_BUILD);
+    if (!takeover_build(t))
+        return false;
+    mark(t, PHASE_CHECK);
+    bool ok = takeover_check(t);
+    report_tables("firmware", &t->fw_stats);
+    report_tables("ours", &t->our_stats);
+    report("recursive slot %u: PML4 visible at 0x%llx; RAM alias at 0x%llx; test window at "
+           "0x%llx",
+           TAKEOVER_SLOT, (unsigned long long)pt_recursive_table_va(TAKEOVER_SLOT, 4, 0),
+           (unsigned long long)TAKEOVER_ALIAS_BASE, (unsigned long long)TAKEOVER_WINDOW);
+    return ok;
+}
+
+EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
+{
+    static struct takeover t;
+    InitializeLib(image, systab);
+    report_init();
+    report("pagetk: x86-64 page-table takeover");
+    t.image = image;
+    t.tsc_hz = calibrate_tsc();
+    report_set_clock(t.tsc_hz);
+    bool built = prepare(&t);
+    if (built)
+        switch_verify_restore(&t);
+    else
+        report("not switching: the new tables were not built or failed their checks");
+    t.phase_tsc[PHASE_COUNT] = cpu_rdtsc();
+    report_phases(&t);
+    if (built)
+        pt_walk(&t.sp, 0, 1ull << 48, print_dump_line, NULL);
+    takeover_release(&t);
+    bool pass = report_failed() == 0;
+    if (pass)
+        report("RESULT: PASS checks=%u", report_checks());
+    else
+        report("RESULT: FAIL checks=%u failed=%u", report_checks(), report_failed());
+    EFI_STATUS saved = report_save(image);
+    if (EFI_ERROR(saved))
+        Print(L"(could not write pagetk-report.txt: %r)\n", saved);
+    qemu_exit(pass);
+    Print(L"Press any key to return to the firmware.\n");
+    UINTN index;
+    uefi_call_wrapper(BS->WaitForEvent, 3, 1, &ST->ConIn->WaitForKey, &index);
+    return pass ? EFI_SUCCESS : EFI_ABORTED;
+}

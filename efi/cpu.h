@@ -1,0 +1,117 @@
+/* Control registers, MSRs, CPUID and port I/O: the CPU state the takeover reads and sets. */
+#ifndef EFI_CPU_H
+#define EFI_CPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define MSR_EFER  0xc0000080u
+#define MSR_PAT   0x277u
+#define EFER_NXE  (1ull << 11)
+#define CR0_WP    (1ull << 16)
+#define CR4_PAE   (1ull << 5)
+#define CR4_PGE   (1ull << 7)
+#define CR4_LA57  (1ull << 12)
+#define RFLAGS_IF (1ull << 9)
+
+static inline uint64_t cpu_read_cr0(void)
+{
+    uint64_t v;
+    __asm__ volatile("mov %%cr0, %0" : "=r"(v));
+    return v;
+}
+
+static inline uint64_t cpu_read_cr2(void)
+{
+    uint64_t v;
+    __asm__ volatile("mov %%cr2, %0" : "=r"(v));
+    return v;
+}
+
+static inline uint64_t cpu_read_cr3(void)
+{
+    uint64_t v;
+    __asm__ volatile("mov %%cr3, %0" : "=r"(v));
+    return v;
+}
+
+static inline void cpu_write_cr3(uint64_t v)
+{
+    __asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory");
+}
+
+static inline uint64_t cpu_read_cr4(void)
+{
+    uint64_t v;
+    __asm__ volatile("mov %%cr4, %0" : "=r"(v));
+    return v;
+}
+
+static inline uint64_t cpu_rdmsr(uint32_t msr)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void cpu_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+    __asm__ volatile("cpuid"
+                     : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+                     : "a"(leaf), "c"(sub));
+}
+
+static inline uint64_t cpu_rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void cpu_invlpg(uint64_t va)
+{
+    __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+}
+
+/* Disables interrupts and returns whether they were on. */
+static inline bool cpu_irq_save(void)
+{
+    uint64_t flags;
+    __asm__ volatile("pushfq; pop %0; cli" : "=r"(flags) : : "memory");
+    return (flags & RFLAGS_IF) != 0;
+}
+
+static inline void cpu_irq_restore(bool on)
+{
+    if (on)
+        __asm__ volatile("sti" : : : "memory");
+}
+
+static inline void cpu_outb(uint16_t port, uint8_t v)
+{
+    __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint8_t cpu_inb(uint16_t port)
+{
+    uint8_t v;
+    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+
+struct cpu_dtr {
+    uint16_t limit;
+    uint64_t base;
+} __attribute__((packed));
+
+static inline void cpu_sidt(struct cpu_dtr *d)
+{
+    __asm__ volatile("sidt %0" : "=m"(*d));
+}
+
+static inline void cpu_lidt(const struct cpu_dtr *d)
+{
+    __asm__ volatile("lidt %0" : : "m"(*d));
+}
+
+#endif

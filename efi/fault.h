@@ -1,0 +1,36 @@
+/*
+ * Catching page faults and general-protection faults while the checks run. The handler
+ * records vector, CR2, error code and RIP; an expected fault resumes at the probe's own
+ * recovery point, an unexpected one inside guarded_call() unwinds it, and any other goes
+ * to the firmware's handler as before.
+ */
+#ifndef EFI_FAULT_H
+#define EFI_FAULT_H
+
+#include <stdint.h>
+
+struct fault_record {
+    uint64_t vector, error, rip, cr2;
+};
+
+#define PF_ERR_PRESENT 0x1u
+#define PF_ERR_WRITE   0x2u
+#define PF_ERR_FETCH   0x10u
+
+/* Loads a copy of the firmware's IDT with our #PF and #GP entries; fault_remove reloads
+ * the firmware's own. */
+void fault_install(void);
+void fault_remove(void);
+/* The last fault caught, and how many so far. */
+struct fault_record fault_last(void);
+uint64_t fault_count(void);
+
+/* Each returns 0 when the access completed and 1 when it faulted. */
+int probe_read(uint64_t va);
+int probe_write(uint64_t va, uint64_t value);
+int probe_exec(uint64_t va); /* calls va, which must hold a `ret` */
+
+/* Runs fn(arg); returns 1 when a fault nobody expected cut it short, else 0. */
+int guarded_call(void (*fn)(void *), void *arg);
+
+#endif

@@ -1,0 +1,148 @@
+/* Report output and keeping: see report.h. */
+#include "report.h"
+
+#include <efilib.h>
+#include <stdarg.h>
+
+#include "cpu.h"
+#include "serial.h"
+#include "text.h"
+
+#define REPORT_CAPACITY (256u * 1024u)
+
+static char kept[REPORT_CAPACITY];
+static size_t kept_len;
+static bool truncated;
+static unsigned checks, failed;
+static bool serial_direct; /* false when the console already mirrors to a serial port */
+static uint64_t tsc_hz, last_check_tsc;
+
+/* True when the ConOut variable's device paths include a UART node: the firmware then
+ * copies console text to the serial port itself, and writing it again would double it. */
+static bool console_includes_uart(void)
+{
+    static EFI_GUID global = EFI_GLOBAL_VARIABLE;
+    static uint8_t paths[4096];
+    UINTN size = sizeof paths;
+    UINT32 attrs;
+    if (EFI_ERROR(uefi_call_wrapper(RT->GetVariable, 5, L"ConOut", &global, &attrs, &size, paths)))
+        return false;
+    for (UINTN pos = 0; pos + 4 <= size;) {
+        uint8_t type = paths[pos], subtype = paths[pos + 1];
+        UINTN len = paths[pos + 2] | ((UINTN)paths[pos + 3] << 8);
+        if (type == MESSAGING_DEVICE_PATH && subtype == MSG_UART_DP)
+            return true;
+        if (len < 4)
+            return false; /* malformed: stop rather than loop */
+        pos += len;
+    }
+    return false;
+}
+
+void report_init(void)
+{
+    serial_init();
+    serial_direct = !console_includes_uart();
+    kept_len = 0;
+    truncated = false;
+    checks = failed = 0;
+}
+
+void report_set_clock(uint64_t hz)
+{
+    tsc_hz = hz;
+    last_check_tsc = cpu_rdtsc();
+}
+
+static void emit(const char *line)
+{
+    if (serial_direct) {
+        serial_write(line);
+        serial_write("\r\n");
+    }
+    Print(L"%a\n", line);
+    for (const char *p = line; *p; p++) {
+        if (kept_len + 2 >= REPORT_CAPACITY) {
+            truncated = true;
+            return;
+        }
+        kept[kept_len++] = *p;
+    }
+    kept[kept_len++] = '\n';
+}
+
+void report(const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    text_vformat(line, sizeof line, fmt, ap);
+    va_end(ap);
+    emit(line);
+}
+
+void report_check(const char *name, bool pass, const char *fmt, ...)
+{
+    char detail[400], line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    text_vformat(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    checks++;
+    if (!pass)
+        failed++;
+    uint64_t now = cpu_rdtsc();
+    uint64_t us = tsc_hz ? (now - last_check_tsc) * 1000000 / tsc_hz : 0;
+    last_check_tsc = now;
+    text_format(line, sizeof line, "check %-20s %s  %s [%llu us]", name, pass ? "PASS" : "FAIL",
+                detail, (unsigned long long)us);
+    emit(line);
+}
+
+unsigned report_checks(void)
+{
+    return checks;
+}
+
+unsigned report_failed(void)
+{
+    return failed;
+}
+
+EFI_STATUS report_save(EFI_HANDLE image)
+{
+    EFI_LOADED_IMAGE *loaded;
+    EFI_FILE_IO_INTERFACE *fs;
+    EFI_FILE *root, *file;
+    EFI_STATUS st =
+        uefi_call_wrapper(BS->HandleProtocol, 3, image, &LoadedImageProtocol, (void **)&loaded);
+    if (EFI_ERROR(st))
+        return st;
+    st = uefi_call_wrapper(BS->HandleProtocol, 3, loaded->DeviceHandle, &FileSystemProtocol,
+                           (void **)&fs);
+    if (EFI_ERROR(st))
+        return st;
+    st = uefi_call_wrapper(fs->OpenVolume, 2, fs, &root);
+    if (EFI_ERROR(st))
+        return st;
+    /* Open-or-create, then truncate by deleting and creating afresh. */
+    st = uefi_call_wrapper(root->Open, 5, root, &file, L"pagetk-report.txt",
+                           EFI_FILE_MODE_READ | EFI_FILE_MODE_WRITE | EFI_FILE_MODE_CREATE, 0);
+    if (!EFI_ERROR(st)) {
+        uefi_call_wrapper(file->Delete, 1, file);
+        st = uefi_call_wrapper(root->Open, 5, root, &file, L"pagetk-report.txt",
+                               EFI_FILE_MODE_READ | EFI_FILE_MODE_WRITE | EFI_FILE_MODE_CREATE, 0);
+    }
+    if (!EFI_ERROR(st)) {
+        UINTN size = kept_len;
+        st = uefi_call_wrapper(file->Write, 3, file, &size, kept);
+        if (!EFI_ERROR(st) && truncated) {
+            static const char note[] = "(report truncated)\n";
+            size = sizeof note - 1;
+            st = uefi_call_wrapper(file->Write, 3, file, &size, (void *)note);
+        }
+        uefi_call_wrapper(file->Close, 1, file);
+    }
+    uefi_call_wrapper(root->Close, 1, root);
+    return st;
+}

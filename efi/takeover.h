@@ -1,0 +1,77 @@
+/* State shared by the phases of the takeover: read, plan, build, switch, verify, restore. */
+#ifndef EFI_TAKEOVER_H
+#define EFI_TAKEOVER_H
+
+#include <efi.h>
+
+#include "cpuinfo.h"
+#include "frames.h"
+#include "memmap.h"
+#include "pt.h"
+#include "pt_plan.h"
+
+#define TAKEOVER_SLOT       510u
+#define TAKEOVER_ALIAS_BASE 0xffff800000000000ull /* PML4 256: all RAM at this offset */
+#define TAKEOVER_WINDOW     0xfffffe8000000000ull /* PML4 509: the fault-test window */
+
+/* Pages of the test window, each 4 KiB: see build.c for what each one maps. */
+enum window_page {
+    WIN_GUARD = 0,
+    WIN_READ_ONLY = 1,
+    WIN_NO_EXEC = 2,
+    WIN_EXEC = 3,
+    WIN_GUARD_END = 4,
+    WIN_LIVE = 5,
+};
+
+/* Frames the app owns for its checks. */
+enum own_page { OWN_DATA = 0, OWN_CODE = 1, OWN_SCRATCH = 2, OWN_LIVE = 3, OWN_PAGES = 4 };
+
+enum phase {
+    PHASE_READ,
+    PHASE_IMPORT,
+    PHASE_PLAN,
+    PHASE_BUILD,
+    PHASE_CHECK,
+    PHASE_SWITCH,
+    PHASE_VERIFY,
+    PHASE_RESTORE,
+    PHASE_COUNT
+};
+
+struct takeover {
+    EFI_HANDLE image;
+    struct cpu_state cpu;
+    struct memmap mm;
+    /* The firmware's hierarchy, read in place (never written). */
+    struct pt_env fw_env;
+    struct pt_space fw;
+    struct pt_run *runs;
+    size_t run_count, run_cap;
+    struct pt_seen seen;
+    /* The plan. */
+    struct plan_input plan_in;
+    struct plan plan;
+    /* Ours. */
+    struct frame_pool pool;
+    uint64_t pool_pages; /* pages reserved from boot services for the pool */
+    struct pt_env env;
+    struct pt_space sp;
+    uint64_t own; /* OWN_PAGES pages of the app's own */
+    struct pt_stats fw_stats, our_stats;
+    bool switched;
+    /* Timing. */
+    uint64_t tsc_hz;
+    uint64_t phase_tsc[PHASE_COUNT + 1]; /* the last one marks the end */
+};
+
+/* build.c */
+bool takeover_import(struct takeover *t);
+bool takeover_plan(struct takeover *t);
+bool takeover_build(struct takeover *t);
+bool takeover_check(struct takeover *t);
+void takeover_release(struct takeover *t);
+/* verify.c: runs every check on the live tables; false when any failed. */
+bool takeover_verify(struct takeover *t);
+
+#endif

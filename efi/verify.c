@@ -1,0 +1,329 @@
+/* The checks that run on the live tables: translation three ways, the recursive slot,
+ * touching memory, expected faults, a change made live, and boot services. */
+#include <efi.h>
+#include <efilib.h>
+
+#include "cpu.h"
+#include "fault.h"
+#include "report.h"
+#include "takeover.h"
+
+#define SAMPLES_PER_REGION 4
+#define SHOWN_MISMATCHES   5
+
+/* ---- the live hierarchy, reached through its own recursive slot ------------------------ */
+
+static uint64_t *deref_live(void *ctx, uint64_t va)
+{
+    (void)ctx;
+    return (uint64_t *)(uintptr_t)va; /* the CPU resolves the recursive address */
+}
+
+static void flush_one(void *ctx, uint64_t va)
+{
+    (void)ctx;
+    cpu_invlpg(va);
+}
+
+static void flush_everything(void *ctx)
+{
+    (void)ctx;
+    cpu_write_cr3(cpu_read_cr3());
+}
+
+struct live {
+    struct pt_recursive_access acc;
+    struct pt_env env;
+    struct pt_space sp;
+};
+
+static void live_open(struct takeover *t, struct live *l)
+{
+    l->acc = (struct pt_recursive_access){.slot = TAKEOVER_SLOT, .deref = deref_live};
+    l->env = t->env;
+    pt_access_recursive(&l->env, &l->acc);
+    l->env.flush_page = flush_one;
+    l->env.flush_all = flush_everything;
+    l->env.flush_threshold = 32;
+    l->sp = (struct pt_space){.env = &l->env, .root = t->sp.root, .recursive_slot = TAKEOVER_SLOT};
+}
+
+/* ---- a. translation --------------------------------------------------------------------- */
+
+static uint64_t rng;
+
+static uint64_t rnd(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+/* What the plan says va should translate to. Regions are sorted by VA. */
+static bool plan_lookup(const struct plan *p, uint64_t va, uint64_t *pa, pt_attr *attr)
+{
+    size_t lo = 0, hi = p->region_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct plan_region *r = &p->regions[mid];
+        if (va < r->va) {
+            hi = mid;
+        } else if (va - r->va >= r->len) {
+            lo = mid + 1;
+        } else {
+            *pa = r->pa + (va - r->va);
+            *attr = r->attr;
+            return true;
+        }
+    }
+    return false;
+}
+
+struct translation_tally {
+    uint64_t points, firmware_compared, mismatches;
+};
+
+static void compare_point(struct takeover *t, struct live *l, uint64_t va,
+                          struct translation_tally *tally)
+{
+    if (!pt_is_canonical(va) || (va >= TAKEOVER_WINDOW && va < TAKEOVER_WINDOW + (1ull << 39)))
+        return;
+    struct pt_translation built, live, fw;
+    uint64_t pa = 0;
+    pt_attr attr = 0;
+    bool planned = plan_lookup(&t->plan, va, &pa, &attr);
+    pt_translate(&t->sp, va, &built);
+    pt_translate(&l->sp, va, &live);
+    pt_translate(&t->fw, va, &fw);
+    tally->points++;
+    bool ok = built.mapped == planned && (!planned || (built.pa == pa && built.attr == attr));
+    ok = ok && live.mapped == built.mapped &&
+         (!built.mapped ||
+          (live.pa == built.pa && live.attr == built.attr && live.page == built.page));
+    if (fw.mapped) {
+        tally->firmware_compared++;
+        ok = ok && built.mapped && fw.pa == built.pa && fw.attr == built.attr;
+    }
+    if (!ok && tally->mismatches++ < SHOWN_MISMATCHES)
+        report("  va 0x%016llx: plan %s 0x%llx/%x, built %s 0x%llx/%x, live %s 0x%llx/%x, "
+               "firmware %s 0x%llx/%x",
+               (unsigned long long)va, planned ? "->" : "unmapped", (unsigned long long)pa, attr,
+               built.mapped ? "->" : "unmapped", (unsigned long long)built.pa, built.attr,
+               live.mapped ? "->" : "unmapped", (unsigned long long)live.pa, live.attr,
+               fw.mapped ? "->" : "unmapped", (unsigned long long)fw.pa, fw.attr);
+}
+
+static void check_translation(struct takeover *t, struct live *l)
+{
+    struct translation_tally tally = {0};
+    rng = cpu_rdtsc() | 1;
+    uint64_t seed = rng;
+    for (size_t i = 0; i < t->plan.region_count; i++) {
+        const struct plan_region *r = &t->plan.regions[i];
+        uint64_t keys[] = {r->va, r->va + r->len - 1, r->va + r->len, r->va - 1};
+        for (size_t k = 0; k < 4; k++)
+            compare_point(t, l, keys[k], &tally);
+        for (int s = 0; s < SAMPLES_PER_REGION; s++)
+            compare_point(t, l, r->va + rnd() % r->len, &tally);
+    }
+    for (size_t i = 0; i < t->plan.range_count; i++) {
+        const struct plan_range *r = &t->plan.ranges[i];
+        uint64_t keys[] = {r->start, r->end - 1, r->end};
+        for (size_t k = 0; k < 3; k++)
+            compare_point(t, l, keys[k], &tally);
+    }
+    report_check("translation", tally.mismatches == 0,
+                 "%llu points (%llu also against the firmware's tables), %llu mismatches, "
+                 "seed 0x%llx",
+                 (unsigned long long)tally.points, (unsigned long long)tally.firmware_compared,
+                 (unsigned long long)tally.mismatches, (unsigned long long)seed);
+}
+
+/* ---- b. the recursive slot -------------------------------------------------------------- */
+
+#define AD_BITS 0x60ull /* accessed and dirty: the CPU may set them between two reads */
+
+static uint64_t tables_compared, table_mismatches;
+
+static void compare_table(uint64_t pa, int level, uint64_t va)
+{
+    const uint64_t *direct = (const uint64_t *)(uintptr_t)pa;
+    const uint64_t *rec =
+        (const uint64_t *)(uintptr_t)pt_recursive_table_va(TAKEOVER_SLOT, level, va);
+    tables_compared++;
+    for (unsigned i = 0; i < 512; i++)
+        if ((direct[i] & ~AD_BITS) != (rec[i] & ~AD_BITS)) {
+            table_mismatches++;
+            return;
+        }
+    if (level == PT_LEVEL_PT)
+        return;
+    uint64_t span = pt_level_span(level);
+    for (unsigned i = 0; i < 512; i++) {
+        uint64_t e = direct[i];
+        if (!(e & 1) || (level < PT_LEVEL_PML4 && (e & 0x80)))
+            continue;
+        if (level == PT_LEVEL_PML4 && i == TAKEOVER_SLOT)
+            continue;
+        compare_table(e & 0x000ffffffffff000ull, level - 1, pt_canonical(va + i * span));
+    }
+}
+
+static void check_recursive_slot(struct takeover *t, struct live *l)
+{
+    struct pt_translation tr;
+    uint64_t pml4_va = pt_recursive_table_va(TAKEOVER_SLOT, PT_LEVEL_PML4, 0);
+    pt_translate(&l->sp, pml4_va, &tr);
+    bool self = tr.mapped && tr.pa == t->sp.root;
+    tables_compared = table_mismatches = 0;
+    compare_table(t->sp.root, PT_LEVEL_PML4, 0);
+    report_check("recursive-slot", self && table_mismatches == 0,
+                 "slot %u: PML4 at 0x%llx maps 0x%llx (root 0x%llx); %llu tables read through "
+                 "the slot, %llu differ",
+                 TAKEOVER_SLOT, (unsigned long long)pml4_va, (unsigned long long)tr.pa,
+                 (unsigned long long)t->sp.root, (unsigned long long)tables_compared,
+                 (unsigned long long)table_mismatches);
+}
+
+/* ---- c. touching memory ----------------------------------------------------------------- */
+
+static void check_touch(struct takeover *t)
+{
+    uint64_t pages = 0, sum = 0;
+    for (size_t i = 0; i < t->plan.range_count; i++) {
+        const struct plan_range *r = &t->plan.ranges[i];
+        if (!plan_type_is_ram(r->type))
+            continue;
+        for (uint64_t pa = r->start; pa < r->end; pa += 4096) {
+            sum += *(volatile uint64_t *)(uintptr_t)pa;
+            pages++;
+        }
+    }
+    report_check("touch-ram", true,
+                 "read %llu pages (%llu MiB) through the identity map "
+                 "(checksum 0x%llx)",
+                 (unsigned long long)pages, (unsigned long long)(pages >> 8),
+                 (unsigned long long)sum);
+}
+
+static void check_alias(struct takeover *t)
+{
+    volatile uint64_t *ident = (volatile uint64_t *)(uintptr_t)(t->own + OWN_SCRATCH * 4096ull);
+    volatile uint64_t *alias =
+        (volatile uint64_t *)(uintptr_t)(TAKEOVER_ALIAS_BASE + t->own + OWN_SCRATCH * 4096ull);
+    unsigned bad = 0;
+    for (unsigned i = 0; i < 512; i++)
+        ident[i] = 0xa11a5000000000ull ^ i;
+    for (unsigned i = 0; i < 512; i++)
+        bad += alias[i] != (0xa11a5000000000ull ^ i);
+    for (unsigned i = 0; i < 512; i++)
+        alias[i] = ~(0xa11a5000000000ull ^ i);
+    for (unsigned i = 0; i < 512; i++)
+        bad += ident[i] != ~(0xa11a5000000000ull ^ i);
+    report_check("alias-coherence", bad == 0,
+                 "512 words written through 0x%llx, read through 0x%llx, and back: %u differ",
+                 (unsigned long long)(uintptr_t)ident, (unsigned long long)(uintptr_t)alias, bad);
+}
+
+/* ---- d. expected faults ----------------------------------------------------------------- */
+
+static uint64_t window(enum window_page p)
+{
+    return TAKEOVER_WINDOW + (uint64_t)p * 4096u;
+}
+
+/* The access faulted with #PF at exactly `va` and exactly this error code. */
+static bool faulted_as(int faulted, uint64_t va, uint64_t error)
+{
+    struct fault_record f = fault_last();
+    return faulted && f.vector == 14 && f.cr2 == va && (f.error & 0x1f) == error;
+}
+
+static void check_faults(struct takeover *t)
+{
+    uint64_t before = fault_count();
+    int f = probe_read(window(WIN_GUARD));
+    report_check("fault-unmapped", faulted_as(f, window(WIN_GUARD), 0),
+                 "read of guard 0x%llx: #PF cr2 0x%llx error 0x%llx",
+                 (unsigned long long)window(WIN_GUARD), (unsigned long long)fault_last().cr2,
+                 (unsigned long long)fault_last().error);
+    bool readable = probe_read(window(WIN_READ_ONLY)) == 0 &&
+                    *(volatile uint64_t *)(uintptr_t)window(WIN_READ_ONLY) ==
+                        *(volatile uint64_t *)(uintptr_t)(t->own + OWN_DATA * 4096ull);
+    f = probe_write(window(WIN_READ_ONLY), 1);
+    report_check("fault-read-only",
+                 readable && faulted_as(f, window(WIN_READ_ONLY), PF_ERR_PRESENT | PF_ERR_WRITE),
+                 "read ok, write: #PF cr2 0x%llx error 0x%llx",
+                 (unsigned long long)fault_last().cr2, (unsigned long long)fault_last().error);
+    int exec_ok = probe_exec(window(WIN_EXEC));
+    f = probe_exec(window(WIN_NO_EXEC));
+    if (t->cpu.pt.nx)
+        report_check("fault-no-execute",
+                     exec_ok == 0 &&
+                         faulted_as(f, window(WIN_NO_EXEC), PF_ERR_PRESENT | PF_ERR_FETCH),
+                     "call into executable copy ok, into NX copy: #PF cr2 0x%llx error 0x%llx",
+                     (unsigned long long)fault_last().cr2, (unsigned long long)fault_last().error);
+    else
+        report_check("fault-no-execute", exec_ok == 0 && f == 0,
+                     "EFER.NXE clear: no NX bits anywhere, both copies execute");
+    report("  faults caught so far: %llu", (unsigned long long)(fault_count() - before));
+}
+
+/* A page mapped and unmapped through the recursive slot while live: the unmap must reach
+ * the TLB, or the read after it would still succeed. */
+static void check_live_change(struct takeover *t, struct live *l)
+{
+    uint64_t va = window(WIN_LIVE), pa = t->own + OWN_LIVE * 4096ull;
+    *(volatile uint64_t *)(uintptr_t)pa = 0x11fe11fe11fe11feull;
+    enum pt_error map =
+        pt_map_page(&l->sp, va, pa, PT_SIZE_4K,
+                    PT_ATTR_WRITE | PT_ATTR_MT(PT_MT_WB) | (t->cpu.pt.nx ? PT_ATTR_NX : 0), 0);
+    bool seen = map == PT_OK && probe_read(va) == 0 &&
+                *(volatile uint64_t *)(uintptr_t)va == 0x11fe11fe11fe11feull;
+    enum pt_error unmap = pt_unmap(&l->sp, va, 4096);
+    int f = probe_read(va);
+    report_check("live-map-unmap", seen && unmap == PT_OK && faulted_as(f, va, 0),
+                 "map through the slot %s, read back %s, unmap %s, read after: %s",
+                 pt_error_name(map), seen ? "ok" : "wrong", pt_error_name(unmap),
+                 f ? "#PF" : "no fault (stale TLB)");
+}
+
+/* ---- e. boot services ------------------------------------------------------------------- */
+
+static void check_boot_services(void)
+{
+    EFI_EVENT timer;
+    UINTN index;
+    bool timer_ok = false, pages_ok = false;
+    if (!EFI_ERROR(uefi_call_wrapper(BS->CreateEvent, 5, EVT_TIMER, 0, NULL, NULL, &timer))) {
+        timer_ok = !EFI_ERROR(uefi_call_wrapper(BS->SetTimer, 3, timer, TimerRelative, 100000)) &&
+                   !EFI_ERROR(uefi_call_wrapper(BS->WaitForEvent, 3, 1, &timer, &index));
+        uefi_call_wrapper(BS->CloseEvent, 1, timer);
+    }
+    EFI_PHYSICAL_ADDRESS page;
+    if (!EFI_ERROR(
+            uefi_call_wrapper(BS->AllocatePages, 4, AllocateAnyPages, EfiLoaderData, 1, &page))) {
+        volatile uint64_t *p = (volatile uint64_t *)(uintptr_t)page;
+        p[0] = 0xb007;
+        pages_ok = p[0] == 0xb007 && !EFI_ERROR(uefi_call_wrapper(BS->FreePages, 2, page, 1));
+    }
+    report_check("boot-services", timer_ok && pages_ok,
+                 "printing ok, 10 ms timer wait with interrupts on %s, allocate/free page %s",
+                 timer_ok ? "ok" : "FAILED", pages_ok ? "ok" : "FAILED");
+}
+
+bool takeover_verify(struct takeover *t)
+{
+    unsigned failed_before = report_failed();
+    struct live l;
+    live_open(t, &l);
+    check_translation(t, &l);
+    check_recursive_slot(t, &l);
+    check_touch(t);
+    check_alias(t);
+    check_faults(t);
+    check_live_change(t, &l);
+    check_boot_services();
+    return report_failed() == failed_before;
+}
