@@ -1,4 +1,4 @@
-# Host side: the paging library and its tests. UEFI side: mk/efi.mk.
+# Host side: the paging library and its tests. UEFI side: the app, its images, QEMU runs.
 CC_HOST    ?= gcc
 CSTD        = -std=c11 -Wall -Wextra -Werror -Iinclude -Icore
 HOST_SAN    = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -6,7 +6,7 @@ CORE_SRCS   = $(wildcard core/*.c)
 TEST_SRCS   = $(wildcard tests/host/*.c)
 BENCH_SRCS  = $(wildcard tests/bench/*.c)
 
-.PHONY: all host-tests test test-host bench fuzz run clean format
+.PHONY: all host-tests test test-host run clean format efi-app efi-variants
 
 all: build/host/tests build/BOOTX64.EFI build/usb.img
 
@@ -49,11 +49,23 @@ $(EFI_TARGET): $(EFI_OBJDIR)/app.so
 	objcopy -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela -j .rel.* \
 	   -j .rela.* -j .reloc --target efi-app-x86_64 --subsystem=10 $< $@
 
+# Test-only builds: one corrupts an entry after the checker ran (must end in RESULT: FAIL
+# with the firmware's CR3 restored), one starves the build of frames (must never switch).
+efi-variants:
+	$(MAKE) --no-print-directory EFI_VARIANT=corrupt EFI_DEFS=-DPAGETK_TEST_CORRUPT \
+	    EFI_TARGET=build/pagetk-corrupt.efi efi-app
+	$(MAKE) --no-print-directory EFI_VARIANT=framecap EFI_DEFS=-DPAGETK_FRAME_CAP=4 \
+	    EFI_TARGET=build/pagetk-framecap.efi efi-app
+
+efi-app: $(EFI_TARGET)
+
 build/usb.img: build/BOOTX64.EFI startup.nsh scripts/mkimg.sh
 	bash scripts/mkimg.sh build/BOOTX64.EFI startup.nsh $@
 
 # Boots the app in QEMU+OVMF (TCG); exit status 0 only on RESULT: PASS.
-run: build/usb.img
+run:
+	@bash scripts/deps.sh gcc make gnu-efi ovmf qemu-system-x86 mtools dosfstools gdisk
+	@$(MAKE) --no-print-directory build/usb.img
 	bash scripts/qemu-run.sh --boot usb --mem 2G --cpu max
 
 clean:

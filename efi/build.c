@@ -220,16 +220,6 @@ bool takeover_build(struct takeover *t)
                      (unsigned long long)r->len, (unsigned long long)need);
         return false;
     }
-#ifdef PAGETK_TEST_CORRUPT
-    /* Test-only: one alias page now points one page off. The checker cannot see it (the
-     * entry is well formed); the translation checks after the switch must. */
-    uint64_t victim = TAKEOVER_ALIAS_BASE + t->own + OWN_SCRATCH * 4096ull;
-    pt_map_page(&t->sp, victim, t->own + OWN_DATA * 4096ull, PT_SIZE_4K,
-                PT_ATTR_WRITE | PT_ATTR_MT(PT_MT_WB) | (t->cpu.pt.nx ? PT_ATTR_NX : 0),
-                PT_MAP_REPLACE);
-    report("  test build: alias entry of 0x%llx corrupted on purpose",
-           (unsigned long long)(t->own + OWN_SCRATCH * 4096ull));
-#endif
     pt_stats(&t->sp, &t->our_stats);
     report_check("build", true,
                  "%llu regions: %llu x 1G, %llu x 2M, %llu x 4K leaves; %llu of %llu frames used",

@@ -114,8 +114,63 @@ static void compare_point(struct takeover *t, struct live *l, uint64_t va,
                fw.mapped ? "->" : "unmapped", (unsigned long long)fw.pa, fw.attr);
 }
 
+/* Every run of the live tables, walked through the recursive slot, against the plan. */
+struct run_tally {
+    const struct plan *plan;
+    uint64_t runs, bytes, mismatches;
+};
+
+static bool compare_run(void *ctx, const struct pt_run *run)
+{
+    struct run_tally *rt = ctx;
+    if (run->va >= TAKEOVER_WINDOW && run->va < TAKEOVER_WINDOW + (1ull << 39))
+        return true; /* the test window is checked by the fault checks */
+    rt->runs++;
+    rt->bytes += run->len;
+    for (uint64_t off = 0; off < run->len;) {
+        uint64_t pa;
+        pt_attr attr;
+        size_t lo = 0, hi = rt->plan->region_count;
+        const struct plan_region *r = NULL;
+        while (lo < hi) { /* the region holding va, to step over it whole */
+            size_t mid = lo + (hi - lo) / 2;
+            const struct plan_region *m = &rt->plan->regions[mid];
+            if (run->va + off < m->va)
+                hi = mid;
+            else if (run->va + off - m->va >= m->len)
+                lo = mid + 1;
+            else {
+                r = m;
+                break;
+            }
+        }
+        if (!r || !plan_lookup(rt->plan, run->va + off, &pa, &attr) || pa != run->pa + off ||
+            attr != run->attr) {
+            if (rt->mismatches++ < SHOWN_MISMATCHES)
+                report("  run 0x%llx+0x%llx -> 0x%llx attr %x: not what the plan maps at 0x%llx",
+                       (unsigned long long)run->va, (unsigned long long)run->len,
+                       (unsigned long long)run->pa, run->attr, (unsigned long long)(run->va + off));
+            return true;
+        }
+        uint64_t step = r->va + r->len - (run->va + off);
+        off += step < run->len - off ? step : run->len - off;
+    }
+    return true;
+}
+
 static void check_translation(struct takeover *t, struct live *l)
 {
+    struct run_tally rt = {.plan = &t->plan};
+    uint64_t planned = 0;
+    for (size_t i = 0; i < t->plan.region_count; i++)
+        planned += t->plan.regions[i].len;
+    enum pt_error walked = pt_walk(&l->sp, 0, 1ull << 48, compare_run, &rt);
+    report_check("live-map-is-plan", walked == PT_OK && rt.mismatches == 0 && rt.bytes == planned,
+                 "%llu runs walked through the slot, %llu MiB mapped of %llu MiB planned, %llu "
+                 "differ",
+                 (unsigned long long)rt.runs, (unsigned long long)(rt.bytes >> 20),
+                 (unsigned long long)(planned >> 20), (unsigned long long)rt.mismatches);
+
     struct translation_tally tally = {0};
     rng = cpu_rdtsc() | 1;
     uint64_t seed = rng;
@@ -318,6 +373,16 @@ bool takeover_verify(struct takeover *t)
     unsigned failed_before = report_failed();
     struct live l;
     live_open(t, &l);
+#ifdef PAGETK_TEST_CORRUPT
+    /* Test-only: once live, one alias page is pointed one page off, through the slot. The
+     * checks below must notice, and the firmware's CR3 must come back. */
+    uint64_t victim = TAKEOVER_ALIAS_BASE + t->own + OWN_SCRATCH * 4096ull;
+    enum pt_error bent = pt_map_page(
+        &l.sp, victim, t->own + OWN_DATA * 4096ull, PT_SIZE_4K,
+        PT_ATTR_WRITE | PT_ATTR_MT(PT_MT_WB) | (t->cpu.pt.nx ? PT_ATTR_NX : 0), PT_MAP_REPLACE);
+    report("  test build: live alias entry of 0x%llx corrupted on purpose (%s)",
+           (unsigned long long)(victim - TAKEOVER_ALIAS_BASE), pt_error_name(bent));
+#endif
     check_translation(t, &l);
     check_recursive_slot(t, &l);
     check_touch(t);

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# `make test`: host tests (ASan+UBSan), fuzz corpus replay and a short fuzz, then the QEMU
+# boot matrix. Ends with one line "N passed, N failed" summing every step.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh gcc make clang libclang-rt-14-dev gnu-efi ovmf qemu-system-x86 mtools \
+    dosfstools gdisk || exit 1
+passed=0 failed=0
+count() { # adds the "N passed, N failed" line of a step's output to the totals
+    local line p f
+    line=$(grep -aE '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -1)
+    if [ -z "$line" ]; then
+        echo "test: $2 printed no result line" >&2
+        failed=$((failed + 1))
+        return
+    fi
+    p=${line%% passed*}
+    f=${line#*passed, }
+    f=${f%% failed*}
+    passed=$((passed + p))
+    failed=$((failed + f))
+}
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+echo "== host tests"
+make --no-print-directory build/host/tests >"$out/build-host" 2>&1 || { cat "$out/build-host"; failed=$((failed + 1)); }
+if [ -x build/host/tests ]; then
+    ./build/host/tests $(test -n "${SEED:-}" && echo --seed "$SEED") 2>&1 | tee "$out/host"
+    count "$out/host" "host tests"
+fi
+
+if [ -f mk/fuzz.mk ]; then
+    echo "== fuzz corpus and a short fuzz"
+    make --no-print-directory fuzz-check 2>&1 | tee "$out/fuzz"
+    count "$out/fuzz" "fuzz-check"
+fi
+
+echo "== boot matrix (QEMU + OVMF, TCG)"
+if make --no-print-directory -j2 build/BOOTX64.EFI build/usb.img efi-variants >"$out/build-efi" 2>&1; then
+    bash scripts/boot-matrix.sh | tee "$out/boot"
+    p=$(grep -c '^PASS boot' "$out/boot")
+    f=$(grep -c '^FAIL boot' "$out/boot")
+    echo "$p passed, $f failed" >"$out/boot-count"
+    count "$out/boot-count" "boot matrix"
+else
+    cat "$out/build-efi"
+    failed=$((failed + 1))
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
