@@ -6,7 +6,7 @@ CORE_SRCS   = $(wildcard core/*.c)
 TEST_SRCS   = $(wildcard tests/host/*.c)
 BENCH_SRCS  = $(wildcard tests/bench/*.c)
 
-.PHONY: all host-tests test test-host run clean format efi-app efi-variants
+.PHONY: all host-tests test test-host run bench clean format efi-app efi-variants efi-minimal
 
 all: build/host/tests build/BOOTX64.EFI build/usb.img
 
@@ -57,6 +57,11 @@ efi-variants:
 	$(MAKE) --no-print-directory EFI_VARIANT=framecap EFI_DEFS=-DPAGETK_FRAME_CAP=4 \
 	    EFI_TARGET=build/pagetk-framecap.efi efi-app
 
+# The boot-cost baseline: an app that only prints and exits.
+efi-minimal:
+	$(MAKE) --no-print-directory EFI_VARIANT=minimal \
+	    EFI_SRCS="tests/boot/minimal.c efi/qemu_exit.c" EFI_TARGET=build/minimal.efi efi-app
+
 efi-app: $(EFI_TARGET)
 
 build/usb.img: build/BOOTX64.EFI startup.nsh scripts/mkimg.sh
@@ -68,11 +73,20 @@ run:
 	@$(MAKE) --no-print-directory build/usb.img
 	bash scripts/qemu-run.sh --boot usb --mem 2G --cpu max
 
+# ---- benchmarks ------------------------------------------------------------------------------
+build/bench/bench: $(CORE_SRCS) $(BENCH_SRCS) $(wildcard core/*.h include/*.h tests/bench/*.h)
+	@mkdir -p $(@D)
+	$(CC_HOST) $(CSTD) -O2 -Itests/bench -o $@ $(CORE_SRCS) $(BENCH_SRCS)
+
+# Host benchmarks, then the boot cost of the app against a minimal app (QEMU, 8 GiB).
+bench: build/bench/bench
+	./build/bench/bench
+	@bash scripts/boot-cost.sh
+
 clean:
 	rm -rf build
 
 format:
 	clang-format -i include/*.h core/*.c core/*.h tests/*/*.c tests/*/*.h efi/*.c efi/*.h
 
--include mk/bench.mk
 -include mk/fuzz.mk

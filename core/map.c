@@ -101,22 +101,28 @@ static void invalidate_leaf(void *ctx, uint64_t lin, int level)
     txn_invalidate(ctx, lin);
 }
 
-/* Writes 4 KiB leaves for [lo, hi) into a page table. */
-static void map_pt_leaves(struct map_op *op, uint64_t *t, uint64_t lo, uint64_t hi, bool fresh)
+/* Writes leaves of `level` for the whole entries i0..i1. Locals only in the loop: a store
+ * to t[] may alias any uint64_t the compiler would otherwise have to reload. */
+static void map_leaves(struct map_op *op, uint64_t *t, int level, unsigned i0, unsigned i1,
+                       uint64_t lo, bool fresh)
 {
-    unsigned i0 = pt_index(lo, PT_LEVEL_PT), i1 = pt_index(hi - 1, PT_LEVEL_PT);
-    uint64_t e = ((lo + op->delta) & PTE_ADDR) | op->leaf_bits[PT_LEVEL_PT];
+    uint64_t span = pt_level_span(level);
+    uint64_t e = ((lo + op->delta) & PTE_ADDR) | op->leaf_bits[level];
     if (fresh) {
-        for (unsigned i = i0; i <= i1; i++, e += PT_PAGE_4K)
+        for (unsigned i = i0; i <= i1; i++, e += span)
             t[i] = e;
     } else {
-        for (unsigned i = i0; i <= i1; i++, e += PT_PAGE_4K) {
-            if (pte_present(t[i]))
-                txn_invalidate(op->tx, lo + (uint64_t)(i - i0) * PT_PAGE_4K);
+        for (unsigned i = i0; i <= i1; i++, e += span) {
+            uint64_t old = t[i];
+            /* Children are read before the entry changes: through the recursive slot they
+             * are reachable only while linked. */
+            if (pte_present(old))
+                space_free_below(op->sp, old, level, lo + (uint64_t)(i - i0) * span,
+                                 invalidate_leaf, op->tx);
             t[i] = e;
         }
     }
-    op->stats.leaves[PT_SIZE_4K] += i1 - i0 + 1;
+    op->stats.leaves[level - 1] += i1 - i0 + 1;
 }
 
 /* The apply pass. `fresh` tables were just linked and are known to be all zero. */
@@ -124,35 +130,34 @@ static void map_apply(struct map_op *op, uint64_t *t, int level, uint64_t base, 
 {
     uint64_t span = pt_level_span(level);
     uint64_t first = max_u64(op->r.lo, base), last = min_u64(op->r.hi, base + span * PT_ENTRIES);
-    if (level == PT_LEVEL_PT) {
-        map_pt_leaves(op, t, first, last, fresh);
-        return;
-    }
-    for (unsigned i = pt_index(first, level); i <= pt_index(last - 1, level); i++) {
-        uint64_t elo = base + i * span;
+    unsigned i = pt_index(first, level), end = pt_index(last - 1, level);
+    while (i <= end) {
+        uint64_t elo = base + (uint64_t)i * span;
         uint64_t lo = max_u64(first, elo), hi = min_u64(last, elo + span);
-        uint64_t e = fresh ? 0 : t[i];
         if (greedy_leaf_fits(op, level, lo, hi, elo)) {
-            /* Children are read before the entry changes: through the recursive slot they
-             * are reachable only while linked. */
-            space_free_below(op->sp, e, level, elo, invalidate_leaf, op->tx);
-            t[i] = ((lo + op->delta) & PTE_ADDR) | op->leaf_bits[level];
-            op->stats.leaves[level - 1]++;
+            /* Every whole entry up to the last one fits too: VA and PA step together. */
+            unsigned run_end = end;
+            if (last < base + (uint64_t)(end + 1) * span)
+                run_end = end - 1;
+            map_leaves(op, t, level, i, run_end, lo, fresh);
+            i = run_end + 1;
             continue;
         }
+        uint64_t e = fresh ? 0 : t[i];
         uint64_t *child;
         if (!pte_present(e)) {
             child = txn_link_table(op->tx, &t[i], level - 1, elo, 0);
             map_apply(op, child, level - 1, elo, true);
-            continue;
-        }
-        if (pte_is_leaf(e, level)) {
-            child = txn_link_table(op->tx, &t[i], level - 1, elo, e);
-            txn_invalidate(op->tx, elo);
         } else {
-            child = space_table(op->sp, e & PTE_ADDR, level - 1, elo);
+            if (pte_is_leaf(e, level)) {
+                child = txn_link_table(op->tx, &t[i], level - 1, elo, e);
+                txn_invalidate(op->tx, elo);
+            } else {
+                child = space_table(op->sp, e & PTE_ADDR, level - 1, elo);
+            }
+            map_apply(op, child, level - 1, elo, false);
         }
-        map_apply(op, child, level - 1, elo, false);
+        i++;
     }
 }
 

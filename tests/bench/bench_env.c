@@ -1,0 +1,76 @@
+/* Benchmark memory: see bench_env.h. */
+#define _POSIX_C_SOURCE 200809L
+#include "bench_env.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static uint64_t *identity(void *ctx, uint64_t pa, int level, uint64_t va)
+{
+    (void)ctx;
+    (void)level;
+    (void)va;
+    return (uint64_t *)(uintptr_t)pa;
+}
+
+static bool alloc_frame(void *ctx, uint64_t *pa)
+{
+    struct bench_mem *m = ctx;
+    if (m->freed_count)
+        *pa = m->freed[--m->freed_count];
+    else if (m->next < m->frames)
+        *pa = (uint64_t)(uintptr_t)(m->base + m->next++ * PT_PAGE_4K);
+    else
+        return false;
+    memset((void *)(uintptr_t)*pa, 0, PT_PAGE_4K);
+    m->in_use++;
+    return true;
+}
+
+static void free_frame(void *ctx, uint64_t pa)
+{
+    struct bench_mem *m = ctx;
+    m->freed[m->freed_count++] = pa;
+    m->in_use--;
+}
+
+struct pt_cpu bench_cpu(bool page_1g)
+{
+    /* MAXPHYADDR 52: tables sit at host addresses, which may use 47 bits. */
+    struct pt_cpu cpu = {.page_1g = page_1g, .nx = true, .maxphyaddr = 52};
+    memcpy(cpu.pat, pt_pat_reset, sizeof cpu.pat);
+    return cpu;
+}
+
+void bench_mem_init(struct bench_mem *m, uint64_t frames, struct pt_cpu cpu)
+{
+    m->base = aligned_alloc(PT_PAGE_4K, frames * PT_PAGE_4K);
+    m->freed = malloc(frames * sizeof *m->freed);
+    m->frames = frames;
+    m->env = (struct pt_env){.table = identity,
+                             .alloc_frame = alloc_frame,
+                             .free_frame = free_frame,
+                             .frame_ctx = m,
+                             .recursive_slot = -1,
+                             .cpu = cpu};
+    bench_mem_reset(m);
+}
+
+void bench_mem_reset(struct bench_mem *m)
+{
+    m->next = m->freed_count = m->in_use = 0;
+}
+
+void bench_mem_fini(struct bench_mem *m)
+{
+    free(m->base);
+    free(m->freed);
+}
+
+double bench_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}

@@ -1,0 +1,23 @@
+/* Simulated physical memory for benchmarks: one big buffer, frames handed out zeroed from
+ * a bump pointer or a free list, reached by identity (host address = physical address). */
+#ifndef BENCH_ENV_H
+#define BENCH_ENV_H
+
+#include "pt.h"
+
+struct bench_mem {
+    uint8_t *base;
+    uint64_t frames, next;
+    uint64_t *freed;
+    uint64_t freed_count, in_use;
+    struct pt_env env;
+};
+
+void bench_mem_init(struct bench_mem *m, uint64_t frames, struct pt_cpu cpu);
+/* Forgets every frame (the next hierarchy starts from an empty pool). */
+void bench_mem_reset(struct bench_mem *m);
+void bench_mem_fini(struct bench_mem *m);
+struct pt_cpu bench_cpu(bool page_1g);
+double bench_now(void); /* seconds, monotonic */
+
+#endif
