@@ -6,7 +6,7 @@ CORE_SRCS   = $(wildcard core/*.c)
 TEST_SRCS   = $(wildcard tests/host/*.c)
 BENCH_SRCS  = $(wildcard tests/bench/*.c)
 
-.PHONY: all host-tests test test-host run bench clean format efi-app efi-variants efi-minimal
+.PHONY: all host-tests test test-host run bench fuzz fuzz-check clean format efi-app efi-variants efi-minimal
 
 all: build/host/tests build/BOOTX64.EFI build/usb.img
 
@@ -83,10 +83,28 @@ bench: build/bench/bench
 	./build/bench/bench
 	@bash scripts/boot-cost.sh
 
+# ---- fuzzing (clang, libFuzzer) ---------------------------------------------------------------
+FUZZ_SRCS     = $(CORE_SRCS) tests/host/sim.c $(wildcard tests/fuzz/*.c)
+FUZZ_SECONDS ?= 60
+
+build/fuzz/fuzz_ops: $(FUZZ_SRCS) $(wildcard core/*.h include/*.h tests/fuzz/*.h tests/host/sim.h)
+	@mkdir -p $(@D)
+	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	    -Itests/host -o $@ $(FUZZ_SRCS)
+
+# Fuzzes for FUZZ_SECONDS from a copy of the committed corpus; crashes land in build/fuzz/.
+fuzz: build/fuzz/fuzz_ops
+	rm -rf build/fuzz/work && cp -r tests/fuzz/corpus build/fuzz/work
+	./build/fuzz/fuzz_ops -max_total_time=$(FUZZ_SECONDS) -max_len=600 \
+	    -artifact_prefix=build/fuzz/ build/fuzz/work
+
+# Replays corpus and regressions, then a short fuzz: part of make test.
+fuzz-check: build/fuzz/fuzz_ops
+	@bash scripts/fuzz-check.sh
+
 clean:
 	rm -rf build
 
 format:
 	clang-format -i include/*.h core/*.c core/*.h tests/*/*.c tests/*/*.h efi/*.c efi/*.h
 
--include mk/fuzz.mk
