@@ -31,7 +31,7 @@ EFI_CFLAGS   = -std=c11 -Wall -Wextra -Werror -O2 -ffreestanding -fno-stack-prot
                -fshort-wchar -mno-red-zone -maccumulate-outgoing-args -DGNU_EFI_USE_MS_ABI \
                -I$(EFI_INC) -I$(EFI_INC)/x86_64 -Iinclude -Icore -Iefi $(EFI_DEFS)
 EFI_SRCS     = $(CORE_SRCS) $(wildcard efi/*.c)
-# Test-only variants (see README): EFI_DEFS=-DPAGETK_TEST_CORRUPT or -DPAGETK_FRAME_CAP=8.
+# Test-only variants: EFI_DEFS=-DPAGETK_TEST_CORRUPT, -DPAGETK_FRAME_CAP=n, -DPAGETK_TEST_STRAY_FAULT.
 EFI_VARIANT ?= default
 EFI_OBJDIR   = build/efi/$(EFI_VARIANT)
 EFI_OBJS     = $(patsubst %.c,$(EFI_OBJDIR)/%.o,$(EFI_SRCS))
@@ -49,13 +49,16 @@ $(EFI_TARGET): $(EFI_OBJDIR)/app.so
 	objcopy -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela -j .rel.* \
 	   -j .rela.* -j .reloc --target efi-app-x86_64 --subsystem=10 $< $@
 
-# Test-only builds: one corrupts an entry after the checker ran (must end in RESULT: FAIL
-# with the firmware's CR3 restored), one starves the build of frames (must never switch).
+# Test-only builds, each must end in RESULT: FAIL: one corrupts a live entry after the
+# switch, one faults where nothing expects it (both must restore the firmware's CR3), one
+# starves the build of frames (must never switch).
 efi-variants:
 	$(MAKE) --no-print-directory EFI_VARIANT=corrupt EFI_DEFS=-DPAGETK_TEST_CORRUPT \
 	    EFI_TARGET=build/pagetk-corrupt.efi efi-app
 	$(MAKE) --no-print-directory EFI_VARIANT=framecap EFI_DEFS=-DPAGETK_FRAME_CAP=4 \
 	    EFI_TARGET=build/pagetk-framecap.efi efi-app
+	$(MAKE) --no-print-directory EFI_VARIANT=stray EFI_DEFS=-DPAGETK_TEST_STRAY_FAULT \
+	    EFI_TARGET=build/pagetk-stray.efi efi-app
 
 # The boot-cost baseline: an app that only prints and exits.
 efi-minimal:

@@ -27,7 +27,6 @@ static const struct error_text error_texts[PT_ERR_COUNT] = {
                          "unknown attribute bits, or memory type absent from the PAT"},
     [PT_ERR_BAD_SLOT] = {"PT_ERR_BAD_SLOT",
                          "recursive slot index out of range, or its entry is in use"},
-    [PT_ERR_NO_SLOT] = {"PT_ERR_NO_SLOT", "the hierarchy has no recursive slot"},
     [PT_ERR_UNREACHABLE] = {"PT_ERR_UNREACHABLE",
                             "the access mode cannot reach the free frames this call needs"},
     [PT_ERR_RESERVED_BITS] =

@@ -388,6 +388,12 @@ bool takeover_verify(struct takeover *t)
     check_touch(t);
     check_alias(t);
     check_faults(t);
+#ifdef PAGETK_TEST_STRAY_FAULT
+    /* Test-only: a read nobody expects to fault does; the guard must unwind to the caller,
+     * which reports it and restores the firmware's CR3. */
+    report("  test build: reading the guard page outside any probe");
+    (void)*(volatile uint64_t *)(uintptr_t)window(WIN_GUARD);
+#endif
     check_live_change(t, &l);
     check_boot_services();
     return report_failed() == failed_before;

@@ -29,7 +29,6 @@ enum pt_error {
     PT_ERR_BAD_LENGTH,       /* zero length, or range wraps past the address space */
     PT_ERR_BAD_ATTR,         /* unknown attribute bits or memory type not in the PAT */
     PT_ERR_BAD_SLOT,         /* recursive slot index out of range or already in use */
-    PT_ERR_NO_SLOT,          /* the hierarchy has no recursive slot */
     PT_ERR_UNREACHABLE,      /* access mode cannot reach the frames this call needs */
     PT_ERR_RESERVED_BITS,    /* an entry has reserved bits set */
     PT_ERR_BAD_PS,           /* PS set where the level allows no leaf */

@@ -14,10 +14,11 @@ m256-qemu64-q35-esp    | --mem 256M --cpu qemu64 --smp 1 --machine q35 --boot es
 m2g-max-smp4-q35-esp   | --mem 2G --cpu max --smp 4 --machine q35 --boot esp     | RESULT: PASS
 m8g-max-q35-esp        | --mem 8G --cpu max --smp 1 --machine q35 --boot esp     | touch-ram +PASS ;RESULT: PASS
 m2g-qemu64-smp4-pc-esp | --mem 2G --cpu qemu64 --smp 4 --machine pc --boot esp  | RESULT: PASS
-m2g-max-q35-usb        | --mem 2G --cpu max --smp 1 --machine q35 --boot usb     | RESULT: PASS
+m2g-max-q35-usb        | --mem 2G --cpu max --smp 1 --machine q35 --boot usb     | RESULT: PASS;report file on the stick says: RESULT: PASS
 m1g-max-q35-shell      | --mem 1G --cpu max --smp 1 --machine q35 --boot shell   | RESULT: PASS
 m1g-nonx-q35-esp       | --mem 1G --cpu qemu64,-nx --smp 1 --boot esp            | EFER.NXE clear;RESULT: PASS
 corrupt-entry          | --efi build/pagetk-corrupt.efi --mem 1G --expect-fail  | check live-map-is-plan +FAIL;check alias-coherence +FAIL;check restore +PASS;RESULT: FAIL
+stray-fault            | --efi build/pagetk-stray.efi --mem 1G --expect-fail    | check no-unexpected-fault +FAIL +vector 14;check restore +PASS;RESULT: FAIL
 frames-starved         | --efi build/pagetk-framecap.efi --mem 1G --expect-fail | PT_ERR_NO_FRAMES;not switching;RESULT: FAIL
 M
 )

@@ -60,6 +60,11 @@ timeout "$limit" qemu-system-x86_64 -machine "$machine" -cpu "$cpu" -m "$mem" -s
     "${disk[@]}" -net none -display none -no-reboot -monitor none \
     -device isa-debug-exit,iobase=0xf4,iosize=0x04 -serial file:"$log" </dev/null
 status=$?
+if [ "$boot" = usb ]; then
+    # The app leaves its report on the stick: read it back as a person would.
+    last=$(mtype -i "$work/usb.img@@1M" ::/pagetk-report.txt 2>/dev/null | tr -d '\r' | grep -a RESULT | tail -1)
+    echo "host: report file on the stick says: ${last:-nothing}" >>"$log"
+fi
 [ "$quiet" = 1 ] || grep -a -v '^map ' "$log" | tr -d '\r' | sed 's/\x1b\[[0-9;=]*[a-zA-Z]//g'
 want=33
 [ "$expect" = FAIL ] && want=35
