@@ -36,9 +36,8 @@ static uint64_t folded_leaf(const uint64_t *t, int child_level)
 static void coalesce_table(struct coalesce_op *op, uint64_t *t, int level, uint64_t base)
 {
     uint64_t span = pt_level_span(level);
-    uint64_t first = op->r.lo > base ? op->r.lo : base;
-    uint64_t end = base + span * PT_ENTRIES;
-    uint64_t last = op->r.hi < end ? op->r.hi : end;
+    struct lin_range part = range_clip(op->r, base, level);
+    uint64_t first = part.lo, last = part.hi;
     for (unsigned i = pt_index(first, level); i <= pt_index(last - 1, level); i++) {
         uint64_t e = t[i];
         if (!pte_present(e) || pte_is_leaf(e, level))

@@ -13,16 +13,6 @@ struct edit_op {
     struct txn *tx;
 };
 
-static uint64_t min_u64(uint64_t a, uint64_t b)
-{
-    return a < b ? a : b;
-}
-
-static uint64_t max_u64(uint64_t a, uint64_t b)
-{
-    return a > b ? a : b;
-}
-
 /* A protect that would not change a leaf leaves it whole. */
 static bool leaf_unchanged(const struct edit_op *op, uint64_t e, int level)
 {
@@ -34,7 +24,8 @@ static void edit_count(struct edit_op *op, const uint64_t *t, bool all_leaves, i
                        uint64_t base)
 {
     uint64_t span = pt_level_span(level);
-    uint64_t first = max_u64(op->r.lo, base), last = min_u64(op->r.hi, base + span * PT_ENTRIES);
+    struct lin_range part = range_clip(op->r, base, level);
+    uint64_t first = part.lo, last = part.hi;
     for (unsigned i = pt_index(first, level); i <= pt_index(last - 1, level); i++) {
         uint64_t elo = base + i * span;
         bool full = first <= elo && elo + span <= last;
@@ -61,12 +52,6 @@ static bool table_empty(const uint64_t *t)
     return true;
 }
 
-static void invalidate_leaf(void *ctx, uint64_t lin, int level)
-{
-    (void)level;
-    txn_invalidate(ctx, lin);
-}
-
 static void edit_full_leaf(struct edit_op *op, uint64_t *entry, int level, uint64_t elo)
 {
     uint64_t e = *entry;
@@ -84,7 +69,8 @@ static void edit_full_leaf(struct edit_op *op, uint64_t *entry, int level, uint6
 static void edit_apply(struct edit_op *op, uint64_t *t, int level, uint64_t base)
 {
     uint64_t span = pt_level_span(level);
-    uint64_t first = max_u64(op->r.lo, base), last = min_u64(op->r.hi, base + span * PT_ENTRIES);
+    struct lin_range part = range_clip(op->r, base, level);
+    uint64_t first = part.lo, last = part.hi;
     for (unsigned i = pt_index(first, level); i <= pt_index(last - 1, level); i++) {
         uint64_t elo = base + i * span;
         bool full = first <= elo && elo + span <= last;
@@ -104,7 +90,7 @@ static void edit_apply(struct edit_op *op, uint64_t *t, int level, uint64_t base
             continue;
         }
         if (full && op->kind == EDIT_UNMAP) {
-            space_free_below(op->sp, e, level, elo, invalidate_leaf, op->tx);
+            space_free_below(op->sp, e, level, elo, txn_invalidate_leaf, op->tx);
             t[i] = 0;
             continue;
         }

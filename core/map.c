@@ -66,7 +66,8 @@ static enum pt_error map_count(struct map_op *op, const uint64_t *t, enum virtua
                                int level, uint64_t base)
 {
     uint64_t span = pt_level_span(level);
-    uint64_t first = max_u64(op->r.lo, base), last = min_u64(op->r.hi, base + span * PT_ENTRIES);
+    struct lin_range part = range_clip(op->r, base, level);
+    uint64_t first = part.lo, last = part.hi;
     for (unsigned i = pt_index(first, level); i <= pt_index(last - 1, level); i++) {
         uint64_t elo = base + i * span;
         uint64_t lo = max_u64(first, elo), hi = min_u64(last, elo + span);
@@ -95,12 +96,6 @@ static enum pt_error map_count(struct map_op *op, const uint64_t *t, enum virtua
     return PT_OK;
 }
 
-static void invalidate_leaf(void *ctx, uint64_t lin, int level)
-{
-    (void)level;
-    txn_invalidate(ctx, lin);
-}
-
 /* Writes leaves of `level` for the whole entries i0..i1. Locals only in the loop: a store
  * to t[] may alias any uint64_t the compiler would otherwise have to reload. */
 static void map_leaves(struct map_op *op, uint64_t *t, int level, unsigned i0, unsigned i1,
@@ -118,7 +113,7 @@ static void map_leaves(struct map_op *op, uint64_t *t, int level, unsigned i0, u
              * are reachable only while linked. */
             if (pte_present(old))
                 space_free_below(op->sp, old, level, lo + (uint64_t)(i - i0) * span,
-                                 invalidate_leaf, op->tx);
+                                 txn_invalidate_leaf, op->tx);
             t[i] = e;
         }
     }
@@ -129,7 +124,8 @@ static void map_leaves(struct map_op *op, uint64_t *t, int level, unsigned i0, u
 static void map_apply(struct map_op *op, uint64_t *t, int level, uint64_t base, bool fresh)
 {
     uint64_t span = pt_level_span(level);
-    uint64_t first = max_u64(op->r.lo, base), last = min_u64(op->r.hi, base + span * PT_ENTRIES);
+    struct lin_range part = range_clip(op->r, base, level);
+    uint64_t first = part.lo, last = part.hi;
     unsigned i = pt_index(first, level), end = pt_index(last - 1, level);
     while (i <= end) {
         uint64_t elo = base + (uint64_t)i * span;

@@ -15,6 +15,13 @@ struct lin_range {
     uint64_t lo, hi;
 };
 
+/* The part of `r` inside the span of the table at `level` whose first entry maps `base`. */
+static inline struct lin_range range_clip(struct lin_range r, uint64_t base, int level)
+{
+    uint64_t end = base + pt_level_span(level) * PT_ENTRIES;
+    return (struct lin_range){r.lo > base ? r.lo : base, r.hi < end ? r.hi : end};
+}
+
 /* Checks alignment, length, canonical form, and the recursive slot of [va, va+len). */
 enum pt_error range_from_va(const struct pt_space *sp, uint64_t va, uint64_t len,
                             struct lin_range *out);

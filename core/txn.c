@@ -125,6 +125,12 @@ void txn_invalidate(struct txn *tx, uint64_t lin)
         tx->flush_everything = true;
 }
 
+void txn_invalidate_leaf(void *tx, uint64_t lin, int level)
+{
+    (void)level; /* one invalidation covers a leaf of any size */
+    txn_invalidate(tx, lin);
+}
+
 void txn_finish(struct txn *tx)
 {
     const struct pt_env *env = tx->sp->env;

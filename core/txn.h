@@ -31,8 +31,10 @@ enum pt_error txn_reserve(struct txn *tx, uint64_t frames);
  * leaf first, so every address keeps its translation. Returns the new table. */
 uint64_t *txn_link_table(struct txn *tx, uint64_t *entry, int child_level, uint64_t lin,
                          uint64_t split_leaf);
-/* Records that the translation of the entry at `level` covering `lin` changed. */
+/* Records that the translation of the entry covering `lin` changed. */
 void txn_invalidate(struct txn *tx, uint64_t lin);
+/* txn_invalidate as a leaf_visit_fn, for space_free_below with the txn as context. */
+void txn_invalidate_leaf(void *tx, uint64_t lin, int level);
 /* Flushes what changed and returns reserved frames that were not used. */
 void txn_finish(struct txn *tx);
 

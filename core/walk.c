@@ -140,9 +140,8 @@ static enum pt_error visit_table(struct visit *v, uint64_t table, int level, uin
     const struct pt_cpu *cpu = &v->sp->env->cpu;
     const uint64_t *t = space_table(v->sp, table, level, base);
     uint64_t span = pt_level_span(level);
-    uint64_t end = base + span * PT_ENTRIES;
-    uint64_t first = v->r.lo > base ? v->r.lo : base;
-    uint64_t last = v->r.hi < end ? v->r.hi : end;
+    struct lin_range part = range_clip(v->r, base, level);
+    uint64_t first = part.lo, last = part.hi;
     if (v->stats)
         v->stats->tables[level]++;
     for (unsigned i = pt_index(first, level); i <= pt_index(last - 1, level); i++) {
