@@ -98,7 +98,7 @@ build/fuzz/fuzz_ops: $(FUZZ_SRCS) $(wildcard core/*.h include/*.h tests/fuzz/*.h
 # Fuzzes for FUZZ_SECONDS from a copy of the committed corpus; crashes land in build/fuzz/.
 fuzz: build/fuzz/fuzz_ops
 	rm -rf build/fuzz/work && cp -r tests/fuzz/corpus build/fuzz/work
-	./build/fuzz/fuzz_ops -max_total_time=$(FUZZ_SECONDS) -max_len=600 \
+	./build/fuzz/fuzz_ops -max_total_time=$(FUZZ_SECONDS) -max_len=600 -len_control=0 \
 	    -artifact_prefix=build/fuzz/ build/fuzz/work
 
 # Replays corpus and regressions, then a short fuzz: part of make test.

@@ -25,7 +25,7 @@ if [ -e "${regressions[0]}" ]; then
 fi
 rm -rf build/fuzz/check-work
 cp -r tests/fuzz/corpus build/fuzz/check-work
-step short-fuzz "$bin" -max_total_time="${FUZZ_CHECK_SECONDS:-20}" -max_len=600 \
+step short-fuzz "$bin" -max_total_time="${FUZZ_CHECK_SECONDS:-20}" -max_len=600 -len_control=0 \
     -artifact_prefix=build/fuzz/ build/fuzz/check-work
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
