@@ -22,14 +22,6 @@ static void pool_free(void *p)
         uefi_call_wrapper(BS->FreePool, 1, p);
 }
 
-static uint64_t *identity_table(void *ctx, uint64_t pa, int level, uint64_t va)
-{
-    (void)ctx;
-    (void)level;
-    (void)va;
-    return (uint64_t *)(uintptr_t)pa;
-}
-
 static bool collect_run(void *ctx, const struct pt_run *run)
 {
     struct takeover *t = ctx;
@@ -55,7 +47,8 @@ static void report_fault(const char *what, const struct pt_fault *f)
 
 bool takeover_import(struct takeover *t)
 {
-    t->fw_env = (struct pt_env){.table = identity_table, .recursive_slot = -1, .cpu = t->cpu.pt};
+    t->fw_env = (struct pt_env){.cpu = t->cpu.pt};
+    pt_access_identity(&t->fw_env); /* the firmware maps physical memory 1:1 */
     pt_open(&t->fw, &t->fw_env, t->cpu.cr3 & 0x000ffffffffff000ull);
     t->run_cap = RUN_CAPACITY;
     t->runs = pool_alloc(RUN_CAPACITY * sizeof *t->runs);
@@ -124,7 +117,8 @@ bool takeover_plan(struct takeover *t)
 static uint64_t frames_needed(struct takeover *t)
 {
     static uint64_t empty_root[512] __attribute__((aligned(4096)));
-    struct pt_env env = {.table = identity_table, .recursive_slot = -1, .cpu = t->cpu.pt};
+    struct pt_env env = {.cpu = t->cpu.pt};
+    pt_access_identity(&env);
     struct pt_space empty = {
         .env = &env, .root = (uint64_t)(uintptr_t)empty_root, .recursive_slot = -1};
     uint64_t total = 1 + 3 + 1; /* root; window PDPT, PD, PT; the live-map check's spare */
@@ -193,12 +187,11 @@ bool takeover_build(struct takeover *t)
         report_check("build", false, "no pool memory for the frame list");
         return false;
     }
-    t->env = (struct pt_env){.table = identity_table,
-                             .alloc_frame = frame_pool_alloc,
+    t->env = (struct pt_env){.alloc_frame = frame_pool_alloc,
                              .free_frame = frame_pool_free,
                              .frame_ctx = &t->pool,
-                             .recursive_slot = -1,
                              .cpu = t->cpu.pt};
+    pt_access_identity(&t->env);
     enum pt_error err = pt_create(&t->sp, &t->env);
     if (err == PT_OK)
         err = pt_recursive_install(&t->sp, TAKEOVER_SLOT);

@@ -105,7 +105,25 @@ static void recursive_mode_changes(void)
     fixture_fini(&f);
 }
 
+/* Fixed-offset access (all physical memory visible at one offset) reads and changes the
+ * same tables the direct simulation does. */
+static void offset_mode_matches_direct(void)
+{
+    struct fixture f;
+    fixture_init(&f, 256, sim_cpu_max());
+    struct pt_offset_access acc = {.offset = (uint64_t)(uintptr_t)f.sim.mem - SIM_BASE};
+    pt_access_offset(&f.sim.env, &acc);
+    CHECK_ERR(pt_map_region(&f.sp, GIB, 0x3000, 4 * MIB, RO, 0, NULL), PT_OK);
+    CHECK_MAPS(&f.sp, GIB + 4 * MIB - 1, 0x3000 + 4 * MIB - 1, PT_PAGE_4K, RO);
+    sim_use_direct(&f.sim);
+    CHECK_MAPS(&f.sp, GIB, 0x3000, PT_PAGE_4K, RO);
+    CHECK_ERR(fixture_check(&f, NULL), PT_OK);
+    CHECK_EQ(fixture_leaked(&f), 0);
+    fixture_fini(&f);
+}
+
 TEST_SUITE(recursive_tests) = {
+    {"recursive/offset_mode_matches_direct", offset_mode_matches_direct},
     {"recursive/addresses", recursive_addresses},
     {"recursive/install_rules", install_rules},
     {"recursive/reaches_same_entries", recursive_reaches_same_entries},
