@@ -105,6 +105,8 @@ static void fail_every_allocation(change_fn change, const char *name)
         }
     }
     CHECK_EQ(failures, 0);
+    printf("  failure injection %s: failed each of %llu allocations in turn, unchanged each time\n",
+           name, (unsigned long long)needed);
     CHECK_ERR(change(&f.sp), PT_OK);
     CHECK_ERR(fixture_check(&f, NULL), PT_OK);
     CHECK_EQ(fixture_leaked(&f), 0);
