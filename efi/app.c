@@ -179,6 +179,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     EFI_STATUS saved = report_save(image);
     if (EFI_ERROR(saved))
         Print(L"(could not write pagetk-report.txt: %r)\n", saved);
+    report_release();
     qemu_exit(pass);
     Print(L"Press any key to return to the firmware.\n");
     UINTN index;

@@ -10,7 +10,7 @@
 
 #define REPORT_CAPACITY (256u * 1024u)
 
-static char kept[REPORT_CAPACITY];
+static char *kept; /* from the pool: a static buffer would add its size to the image */
 static size_t kept_len;
 static bool truncated;
 static unsigned checks, failed;
@@ -43,6 +43,9 @@ void report_init(void)
 {
     serial_init();
     serial_direct = !console_includes_uart();
+    if (EFI_ERROR(
+            uefi_call_wrapper(BS->AllocatePool, 3, EfiLoaderData, REPORT_CAPACITY, (void **)&kept)))
+        kept = NULL;
     kept_len = 0;
     truncated = false;
     checks = failed = 0;
@@ -61,6 +64,10 @@ static void emit(const char *line)
         serial_write("\r\n");
     }
     Print(L"%a\n", line);
+    if (!kept) {
+        truncated = true;
+        return;
+    }
     for (const char *p = line; *p; p++) {
         if (kept_len + 2 >= REPORT_CAPACITY) {
             truncated = true;
@@ -135,7 +142,7 @@ EFI_STATUS report_save(EFI_HANDLE image)
     }
     if (!EFI_ERROR(st)) {
         UINTN size = kept_len;
-        st = uefi_call_wrapper(file->Write, 3, file, &size, kept);
+        st = kept ? uefi_call_wrapper(file->Write, 3, file, &size, kept) : EFI_SUCCESS;
         if (!EFI_ERROR(st) && truncated) {
             static const char note[] = "(report truncated)\n";
             size = sizeof note - 1;
@@ -145,4 +152,11 @@ EFI_STATUS report_save(EFI_HANDLE image)
     }
     uefi_call_wrapper(root->Close, 1, root);
     return st;
+}
+
+void report_release(void)
+{
+    if (kept)
+        uefi_call_wrapper(BS->FreePool, 1, kept);
+    kept = NULL;
 }

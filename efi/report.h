@@ -18,5 +18,7 @@ unsigned report_checks(void);
 unsigned report_failed(void);
 /* Writes the report to \pagetk-report.txt on the app's volume. */
 EFI_STATUS report_save(EFI_HANDLE image);
+/* Frees the kept copy; later lines still reach the console and serial port. */
+void report_release(void);
 
 #endif
