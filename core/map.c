@@ -12,9 +12,6 @@ struct map_op {
     struct txn *tx;
 };
 
-/* Entries the dry run pretends a table holds when it does not exist yet. */
-enum virtual_table { REAL, ALL_EMPTY, ALL_LEAVES };
-
 static uint64_t min_u64(uint64_t a, uint64_t b)
 {
     return a < b ? a : b;
@@ -61,9 +58,10 @@ static uint64_t tables_below_empty(const struct map_op *op, int level, uint64_t 
     return n;
 }
 
-/* The dry run: counts frames and finds conflicts, writing nothing. */
-static enum pt_error map_count(struct map_op *op, const uint64_t *t, enum virtual_table vt,
-                               int level, uint64_t base)
+/* The dry run: counts frames and finds conflicts, writing nothing. With `all_leaves`, t is
+ * a table a split would make (every entry a leaf), which does not exist yet. */
+static enum pt_error map_count(struct map_op *op, const uint64_t *t, bool all_leaves, int level,
+                               uint64_t base)
 {
     uint64_t span = pt_level_span(level);
     struct lin_range part = range_clip(op->r, base, level);
@@ -71,7 +69,7 @@ static enum pt_error map_count(struct map_op *op, const uint64_t *t, enum virtua
     for (unsigned i = pt_index(first, level); i <= pt_index(last - 1, level); i++) {
         uint64_t elo = base + i * span;
         uint64_t lo = max_u64(first, elo), hi = min_u64(last, elo + span);
-        uint64_t e = vt == REAL ? t[i] : (vt == ALL_LEAVES ? PTE_P | PTE_PS : 0);
+        uint64_t e = all_leaves ? PTE_P | PTE_PS : t[i];
         bool present = pte_present(e);
         if (greedy_leaf_fits(op, level, lo, hi, elo)) {
             if (present && !op->replace)
@@ -85,10 +83,10 @@ static enum pt_error map_count(struct map_op *op, const uint64_t *t, enum virtua
             if (!op->replace)
                 return PT_ERR_ALREADY_MAPPED;
             op->need++;
-            err = map_count(op, NULL, ALL_LEAVES, level - 1, elo);
+            err = map_count(op, NULL, true, level - 1, elo);
         } else {
             const uint64_t *child = space_table(op->sp, e & PTE_ADDR, level - 1, elo);
-            err = map_count(op, child, REAL, level - 1, elo);
+            err = map_count(op, child, false, level - 1, elo);
         }
         if (err != PT_OK)
             return err;
@@ -181,7 +179,7 @@ static enum pt_error map_prepare(const struct pt_space *sp, uint64_t va, uint64_
     op->stats = (struct pt_map_stats){{0}, 0};
     op->tx = NULL;
     uint64_t *root = space_table(sp, sp->root, PT_LEVEL_PML4, 0);
-    return map_count(op, root, REAL, PT_LEVEL_PML4, 0);
+    return map_count(op, root, false, PT_LEVEL_PML4, 0);
 }
 
 enum pt_error pt_map_region_cost(const struct pt_space *sp, uint64_t va, uint64_t pa, uint64_t len,
