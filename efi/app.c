@@ -70,14 +70,18 @@ static void report_phases(const struct takeover *t)
     report("%s", line);
 }
 
-static bool print_dump_line(void *ctx, const struct pt_run *run)
+/* One report line per run of the dump, without the dump's own newline. */
+static void report_dump_line(void *ctx, const char *text)
 {
-    char attr[32];
+    char line[160];
+    size_t n = 0;
     (void)ctx;
-    pt_attr_format(run->attr, attr, sizeof attr);
-    report("map 0x%016llx-0x%016llx -> 0x%012llx %s", (unsigned long long)run->va,
-           (unsigned long long)(run->va + run->len), (unsigned long long)run->pa, attr);
-    return true;
+    while (text[n] && text[n] != '\n' && n + 1 < sizeof line) {
+        line[n] = text[n];
+        n++;
+    }
+    line[n] = '\0';
+    report("map %s", line);
 }
 
 static void verify_guarded(void *ctx)
@@ -169,7 +173,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     t.phase_tsc[PHASE_COUNT] = cpu_rdtsc();
     report_phases(&t);
     if (built)
-        pt_walk(&t.sp, 0, 1ull << 48, print_dump_line, NULL);
+        pt_dump(&t.sp, report_dump_line, NULL);
     takeover_release(&t);
     bool pass = report_failed() == 0;
     if (pass)
