@@ -98,6 +98,12 @@ static enum pt_error run_add(struct visit *v, uint64_t va, uint64_t pa, uint64_t
 
 /* ---- validation of one entry ----------------------------------------------------------- */
 
+/* Address bits at or above MAXPHYADDR. */
+static uint64_t too_wide_mask(const struct pt_cpu *cpu)
+{
+    return cpu->maxphyaddr >= 52 ? 0 : PTE_ADDR & ~((1ull << cpu->maxphyaddr) - 1);
+}
+
 static enum pt_error entry_check(const struct pt_cpu *cpu, uint64_t e, int level)
 {
     if (level == PT_LEVEL_PML4 && (e & PTE_PS))
@@ -105,8 +111,7 @@ static enum pt_error entry_check(const struct pt_cpu *cpu, uint64_t e, int level
     if ((e & PTE_NX) && !cpu->nx)
         return PT_ERR_NX_DISABLED;
     bool leaf = pte_is_leaf(e, level);
-    uint64_t too_wide = cpu->maxphyaddr >= 52 ? 0 : PTE_ADDR & ~((1ull << cpu->maxphyaddr) - 1);
-    if (e & too_wide)
+    if (e & too_wide_mask(cpu))
         return leaf ? PT_ERR_PA_TOO_WIDE : PT_ERR_RESERVED_BITS;
     if (leaf && level == PT_LEVEL_PDPT && !cpu->page_1g)
         return PT_ERR_SIZE_NOT_ALLOWED;
@@ -142,11 +147,26 @@ static enum pt_error visit_table(struct visit *v, uint64_t table, int level, uin
     uint64_t span = pt_level_span(level);
     struct lin_range part = range_clip(v->r, base, level);
     uint64_t first = part.lo, last = part.hi;
+    uint64_t too_wide = too_wide_mask(cpu);
+    uint64_t prev = 0; /* the leaf just added whole to the run, or 0 */
     if (v->stats)
         v->stats->tables[level]++;
     for (unsigned i = pt_index(first, level); i <= pt_index(last - 1, level); i++) {
         uint64_t e = t[i];
         uint64_t elo = base + i * span;
+        if (prev && e == prev + span && (e & PTE_ADDR) > (prev & PTE_ADDR) && elo + span <= last) {
+            /* The next page of the same kind (firmware maps memory this way by the
+             * thousand): every check but the address width passed for `prev`, and the
+             * run goes on. */
+            if (v->validate && (e & too_wide))
+                return visit_fault(v, PT_ERR_PA_TOO_WIDE, level, elo, table, i, e);
+            if (v->stats)
+                v->stats->leaves[level - 1]++;
+            v->run.len += span;
+            prev = e;
+            continue;
+        }
+        prev = 0;
         if (!pte_present(e) || (level == PT_LEVEL_PML4 && (int)i == v->sp->recursive_slot))
             continue;
         enum pt_error err = v->validate ? entry_check(cpu, e, level) : PT_OK;
@@ -163,6 +183,8 @@ static enum pt_error visit_table(struct visit *v, uint64_t table, int level, uin
             err = run_add(v, pt_canonical(lo), pte_addr(e, level) + (lo - elo), hi - lo, a, level);
             if (err != PT_OK)
                 return err;
+            if (hi == elo + span)
+                prev = e;
             continue;
         }
         uint64_t child = e & PTE_ADDR;

@@ -245,6 +245,31 @@ static void import_refuses_hostile_tables(void)
     sim_fini(&s);
 }
 
+/* A run of identical leaves that walks past MAXPHYADDR is caught at the first bad one. */
+static void import_catches_run_crossing_maxphyaddr(void)
+{
+    struct sim s;
+    sim_init(&s, 16, sim_cpu_max());
+    uint64_t pml4, pdpt, pd;
+    s.env.alloc_frame(&s, &pml4);
+    s.env.alloc_frame(&s, &pdpt);
+    s.env.alloc_frame(&s, &pd);
+    sim_frame(&s, pml4)[0] = pdpt | PTE_P | PTE_RW;
+    sim_frame(&s, pdpt)[0] = pd | PTE_P | PTE_RW;
+    for (unsigned i = 0; i < 4; i++)
+        sim_frame(&s, pd)[i] = ((1ull << 46) - 2 * PT_PAGE_2M + i * PT_PAGE_2M) | PTE_P | PTE_PS;
+    struct pt_space fw;
+    pt_open(&fw, &s.env, pml4);
+    uint64_t slots[16] = {0};
+    struct pt_seen seen = {slots, 16, 0};
+    struct pt_fault fault = {0};
+    CHECK_ERR(pt_import(&fw, &seen, NULL, NULL, &fault), PT_ERR_PA_TOO_WIDE);
+    CHECK_EQ(fault.level, 2);
+    CHECK_EQ(fault.index, 2);
+    CHECK_EQ(fault.table, pd);
+    sim_fini(&s);
+}
+
 static void check_finds_slot_mismatch(void)
 {
     struct fixture f;
@@ -276,6 +301,7 @@ TEST_SUITE(walk_tests) = {
     {"walk/stats_count_tables_and_leaves", stats_count_tables_and_leaves},
     {"walk/import_then_rebuild_is_identical", import_then_rebuild_is_identical},
     {"walk/import_refuses_hostile_tables", import_refuses_hostile_tables},
+    {"walk/import_catches_run_crossing_maxphyaddr", import_catches_run_crossing_maxphyaddr},
     {"walk/check_finds_slot_mismatch", check_finds_slot_mismatch},
     {NULL, NULL},
 };
