@@ -49,8 +49,9 @@ static bool dump_run(void *ctx, const struct pt_run *run)
     pt_fmt_str(line, sizeof line, &pos, " ");
     size_t before = pos;
     pt_fmt_size(line, sizeof line, &pos, run->len);
-    while (pos < before + 7)
+    do /* at least one space, even after a long size */
         pt_fmt_str(line, sizeof line, &pos, " ");
+    while (pos < before + 7);
     pt_attr_format(run->attr, attr, sizeof attr);
     pt_fmt_str(line, sizeof line, &pos, attr);
     for (int s = PT_SIZE_COUNT - 1; s >= 0; s--) {

@@ -53,6 +53,16 @@ const char *plan_warning_message(enum plan_warning w)
     return (unsigned)w < PLAN_WARN_COUNT ? warning_texts[w].message : "unknown warning";
 }
 
+const char *plan_type_name(uint32_t type)
+{
+    static const char *const names[] = {
+        "reserved",     "loader-code",  "loader-data",  "boot-code", "boot-data",
+        "runtime-code", "runtime-data", "conventional", "unusable",  "acpi-reclaim",
+        "acpi-nvs",     "mmio",         "mmio-port",    "pal-code",  "persistent",
+    };
+    return type < sizeof names / sizeof names[0] ? names[type] : "other";
+}
+
 bool plan_type_is_ram(uint32_t type)
 {
     switch (type) {

@@ -174,6 +174,9 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     report_phases(&t);
     if (built)
         pt_dump(&t.sp, report_dump_line, NULL);
+    for (size_t i = 0; i < t.plan.range_count; i++)
+        report("mem 0x%016llx-0x%016llx %s", (unsigned long long)t.plan.ranges[i].start,
+               (unsigned long long)t.plan.ranges[i].end, plan_type_name(t.plan.ranges[i].type));
     takeover_release(&t);
     bool pass = report_failed() == 0;
     if (pass)

@@ -67,6 +67,8 @@ enum efi_memory_type {
 #define PLAN_DESC_PAGES_OFF 24
 #define PLAN_DESC_MIN_SIZE  40
 
+/* A short lower-case name of an EFI memory type ("conventional", "mmio", ...; "other"). */
+const char *plan_type_name(uint32_t type);
 /* True for memory types that are RAM (touched by checks, aliased in the higher half). */
 bool plan_type_is_ram(uint32_t type);
 
