@@ -10,6 +10,7 @@
 #include "fault.h"
 #include "qemu_exit.h"
 #include "report.h"
+#include "settings.h"
 #include "takeover.h"
 
 static const char *const phase_names[PHASE_COUNT] = {"read",  "import", "plan",   "build",
@@ -165,7 +166,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     t.image = image;
     t.tsc_hz = calibrate_tsc();
     report_set_clock(t.tsc_hz);
-    bool built = prepare(&t);
+    bool built = settings_read(image, &t.opts) && prepare(&t);
     if (built)
         switch_verify_restore(&t);
     else

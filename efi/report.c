@@ -7,6 +7,7 @@
 #include "cpu.h"
 #include "serial.h"
 #include "text.h"
+#include "volume.h"
 
 #define REPORT_CAPACITY (256u * 1024u)
 
@@ -118,18 +119,8 @@ unsigned report_failed(void)
 
 EFI_STATUS report_save(EFI_HANDLE image)
 {
-    EFI_LOADED_IMAGE *loaded;
-    EFI_FILE_IO_INTERFACE *fs;
     EFI_FILE *root, *file;
-    EFI_STATUS st =
-        uefi_call_wrapper(BS->HandleProtocol, 3, image, &LoadedImageProtocol, (void **)&loaded);
-    if (EFI_ERROR(st))
-        return st;
-    st = uefi_call_wrapper(BS->HandleProtocol, 3, loaded->DeviceHandle, &FileSystemProtocol,
-                           (void **)&fs);
-    if (EFI_ERROR(st))
-        return st;
-    st = uefi_call_wrapper(fs->OpenVolume, 2, fs, &root);
+    EFI_STATUS st = volume_open_root(image, &root);
     if (EFI_ERROR(st))
         return st;
     /* Open-or-create, then truncate by deleting and creating afresh. */

@@ -7,6 +7,7 @@
 #include "cpuinfo.h"
 #include "frames.h"
 #include "memmap.h"
+#include "options.h"
 #include "pt.h"
 #include "pt_plan.h"
 
@@ -41,6 +42,7 @@ enum phase {
 
 struct takeover {
     EFI_HANDLE image;
+    struct options opts;
     struct cpu_state cpu;
     struct memmap mm;
     /* The firmware's hierarchy, read in place (never written). */

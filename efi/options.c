@@ -1,0 +1,73 @@
+/* Option words: see options.h. */
+#include "options.h"
+
+struct word {
+    const char *text;
+    size_t len;
+};
+
+static bool word_is(struct word w, const char *name)
+{
+    size_t i = 0;
+    for (; i < w.len && name[i]; i++)
+        if (w.text[i] != name[i])
+            return false;
+    return i == w.len && !name[i];
+}
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\0';
+}
+
+enum options_status options_parse(struct options *o, const char *text, size_t len, char *bad,
+                                  size_t bad_size)
+{
+    size_t i = 0;
+    while (i < len) {
+        if (is_space(text[i])) {
+            i++;
+            continue;
+        }
+        if (text[i] == '#') {
+            while (i < len && text[i] != '\n')
+                i++;
+            continue;
+        }
+        struct word w = {text + i, 0};
+        while (i < len && !is_space(text[i]))
+            i++, w.len++;
+        if (word_is(w, "takeover"))
+            o->takeover = true;
+        else if (word_is(w, "inspect"))
+            o->inspect = true;
+        else if (word_is(w, "touch=all"))
+            o->touch_all = true;
+        else if (word_is(w, "touch=leaves"))
+            o->touch_all = false;
+        else {
+            size_t n = 0;
+            for (; bad_size && n + 1 < bad_size && n < w.len; n++)
+                bad[n] = w.text[n];
+            if (bad_size)
+                bad[n] = '\0';
+            return OPTIONS_UNKNOWN_WORD;
+        }
+    }
+    if (o->takeover && o->inspect)
+        return OPTIONS_CONFLICT;
+    return OPTIONS_OK;
+}
+
+const char *options_status_message(enum options_status st)
+{
+    switch (st) {
+    case OPTIONS_OK:
+        return "options understood";
+    case OPTIONS_UNKNOWN_WORD:
+        return "unknown option word (known: takeover, inspect, touch=all, touch=leaves)";
+    case OPTIONS_CONFLICT:
+        return "takeover and inspect exclude each other";
+    }
+    return "unknown options status";
+}

@@ -1,0 +1,23 @@
+/* What the app is asked to do, from the shell command line and from pagetk.cfg beside the
+ * app. The parser is plain C (no UEFI types) so host tests cover it. */
+#ifndef EFI_OPTIONS_H
+#define EFI_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct options {
+    bool takeover;  /* leave boot services and stay on the new tables */
+    bool inspect;   /* halt after the report with the new CR3 live, for QEMU's monitor */
+    bool touch_all; /* read every RAM page, not one word at each end of every leaf */
+};
+
+enum options_status { OPTIONS_OK, OPTIONS_UNKNOWN_WORD, OPTIONS_CONFLICT };
+
+/* Applies the words of text (whitespace separated; '#' starts a comment) to o. On an
+ * unknown word, copies it (NUL terminated, cut to fit) into bad. */
+enum options_status options_parse(struct options *o, const char *text, size_t len, char *bad,
+                                  size_t bad_size);
+const char *options_status_message(enum options_status st);
+
+#endif

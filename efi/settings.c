@@ -1,0 +1,59 @@
+/* Option sources: see settings.h. */
+#include "settings.h"
+
+#include <efilib.h>
+
+#include "report.h"
+#include "volume.h"
+
+#define CONFIG_NAME L"pagetk.cfg"
+
+static bool apply(struct options *o, const char *text, size_t len, const char *source)
+{
+    char bad[40];
+    enum options_status st = options_parse(o, text, len, bad, sizeof bad);
+    if (st == OPTIONS_OK)
+        return true;
+    if (st == OPTIONS_UNKNOWN_WORD)
+        report_check("options", false, "%s: '%s': %s", source, bad, options_status_message(st));
+    else
+        report_check("options", false, "%s: %s", source, options_status_message(st));
+    return false;
+}
+
+bool settings_read(EFI_HANDLE image, struct options *o)
+{
+    static char text[4096];
+    UINTN size = sizeof text;
+    EFI_STATUS st = volume_read_beside_app(image, CONFIG_NAME, text, &size);
+    bool from_file = !EFI_ERROR(st);
+    if (st == EFI_BUFFER_TOO_SMALL) {
+        report_check("options", false, "pagetk.cfg is larger than %u bytes", (unsigned)sizeof text);
+        return false;
+    }
+    if (from_file && !apply(o, text, size, "pagetk.cfg"))
+        return false;
+    /* The shell passes the command line; argument 0 is the app's own name. */
+    CHAR16 **argv = NULL;
+    INTN argc = GetShellArgcArgv(image, &argv);
+    bool from_shell = argc > 1;
+    for (INTN i = 1; i < argc; i++) {
+        char word[64];
+        size_t n = 0;
+        for (; argv[i][n] && n < sizeof word; n++)
+            word[n] = argv[i][n] < 0x80 ? (char)argv[i][n] : '?';
+        if (argv[i][n]) {
+            report_check("options", false, "command line: argument %d is too long", (int)i);
+            return false;
+        }
+        if (!apply(o, word, n, "command line"))
+            return false;
+    }
+    const char *source = from_file && from_shell ? "pagetk.cfg and the command line"
+                         : from_file                ? "pagetk.cfg"
+                         : from_shell               ? "the command line"
+                                                    : "defaults";
+    report("options:%s%s%s (from %s)", o->takeover ? " takeover" : "", o->inspect ? " inspect" : "",
+           o->touch_all ? " touch=all" : " touch=leaves", source);
+    return true;
+}
