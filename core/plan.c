@@ -16,6 +16,8 @@ static const struct text_pair status_texts[PLAN_STATUS_COUNT] = {
                               "RAM extends past the end of the higher-half alias window"},
     [PLAN_ERR_BAD_RUN] = {"PLAN_ERR_BAD_RUN",
                           "a firmware run is unaligned, non-canonical or out of order"},
+    [PLAN_ERR_BAD_LIMIT] = {"PLAN_ERR_BAD_LIMIT",
+                            "a rights limit is empty, not 4 KiB aligned, or wraps"},
 };
 
 static const struct text_pair warning_texts[PLAN_WARN_COUNT] = {
@@ -313,12 +315,55 @@ static enum plan_status check_runs(const struct plan_input *in)
     return PLAN_OK;
 }
 
+/* Splits identity regions at the limit's edges and changes the rights inside it. Regions
+ * stay sorted: each split inserts its parts in place. */
+static enum plan_status apply_limit(struct plan *out, const struct plan_limit *lim)
+{
+    for (size_t i = 0; i < out->region_count; i++) {
+        struct plan_region r = out->regions[i];
+        uint64_t end = r.va + r.len;
+        pt_attr want = (r.attr & ~lim->clear) | lim->set;
+        if (r.va != r.pa || end <= lim->start || r.va >= lim->end || want == r.attr)
+            continue;
+        uint64_t lo = r.va > lim->start ? r.va : lim->start;
+        uint64_t hi = end < lim->end ? end : lim->end;
+        struct plan_region parts[3];
+        size_t n = 0;
+        if (lo > r.va)
+            parts[n++] = (struct plan_region){r.va, r.pa, lo - r.va, r.attr, r.source};
+        parts[n++] = (struct plan_region){lo, lo, hi - lo, want, r.source};
+        if (hi < end)
+            parts[n++] = (struct plan_region){hi, hi, end - hi, r.attr, r.source};
+        if (out->region_count + n - 1 > out->region_cap)
+            return PLAN_ERR_NO_ROOM;
+        for (size_t j = out->region_count; j-- > i + 1;)
+            out->regions[j + n - 1] = out->regions[j];
+        for (size_t k = 0; k < n; k++)
+            out->regions[i + k] = parts[k];
+        out->region_count += n - 1;
+        i += n - 1;
+    }
+    return PLAN_OK;
+}
+
+static enum plan_status check_limits(const struct plan_input *in)
+{
+    for (size_t i = 0; i < in->limit_count; i++) {
+        const struct plan_limit *l = &in->limits[i];
+        if (l->end <= l->start || ((l->start | l->end) & (PT_PAGE_4K - 1)))
+            return PLAN_ERR_BAD_LIMIT;
+    }
+    return PLAN_OK;
+}
+
 enum plan_status plan_build(const struct plan_input *in, struct plan *out)
 {
     out->region_count = 0;
     enum plan_status st = plan_read_memory_map(in, out);
     if (st == PLAN_OK)
         st = check_runs(in);
+    if (st == PLAN_OK)
+        st = check_limits(in);
     for (size_t i = 0; st == PLAN_OK && i < in->fw_count; i++) {
         const struct pt_run *run = &in->fw_runs[i];
         st = add_region(out, run->va, run->pa, run->len, run->attr, PLAN_SRC_FIRMWARE);
@@ -337,6 +382,10 @@ enum plan_status plan_build(const struct plan_input *in, struct plan *out)
                         PLAN_SRC_ALIAS);
     }
     if (st == PLAN_OK)
+        merge_regions(out);
+    for (size_t i = 0; st == PLAN_OK && i < in->limit_count; i++)
+        st = apply_limit(out, &in->limits[i]);
+    if (st == PLAN_OK && in->limit_count)
         merge_regions(out);
     return st;
 }

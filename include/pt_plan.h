@@ -20,6 +20,7 @@ enum plan_status {
     PLAN_ERR_NO_ROOM,     /* the caller's arrays are too small */
     PLAN_ERR_ALIAS_RANGE, /* RAM reaches past what the alias window can hold */
     PLAN_ERR_BAD_RUN,     /* a firmware run is not 4 KiB aligned or not canonical */
+    PLAN_ERR_BAD_LIMIT,   /* a rights limit is empty, unaligned or wraps */
     PLAN_STATUS_COUNT
 };
 
@@ -86,6 +87,13 @@ struct plan_region {
     enum plan_source source;
 };
 
+/* Rights a describer (the firmware's memory attributes table, an image's sections) takes
+ * away from identity-mapped memory: attrs become (attrs & ~clear) | set over [start, end). */
+struct plan_limit {
+    uint64_t start, end;
+    pt_attr clear, set;
+};
+
 struct plan_input {
     const void *map; /* GetMemoryMap's buffer */
     size_t map_size;
@@ -95,6 +103,8 @@ struct plan_input {
     struct pt_cpu cpu;
     uint64_t alias_base;  /* VA where physical 0 appears in the alias */
     uint64_t alias_limit; /* first VA the alias must not reach */
+    const struct plan_limit *limits; /* applied in order; each may split two regions */
+    size_t limit_count;
 };
 
 struct plan {
@@ -108,7 +118,8 @@ struct plan {
 
 /* Sanitises the memory map into plan->ranges. */
 enum plan_status plan_read_memory_map(const struct plan_input *in, struct plan *out);
-/* plan_read_memory_map, then the regions: firmware runs, uncovered map parts, alias. */
+/* plan_read_memory_map, then the regions: firmware runs, uncovered map parts, alias; then
+ * the limits. Needs region_cap >= runs + 2 * descriptors + 2 * limits. */
 enum plan_status plan_build(const struct plan_input *in, struct plan *out);
 /* Attributes the planner gives a memory-map range the firmware does not map. */
 pt_attr plan_memmap_attr(const struct pt_cpu *cpu, uint32_t type);

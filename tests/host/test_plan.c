@@ -113,6 +113,82 @@ static void typical_map(void)
     free(mm.bytes);
 }
 
+/* W^X limits: runtime code loses write, data gains NX; regions split exactly at the
+ * limits' edges, the alias is untouched, and neighbours with equal rights merge again. */
+static void limits_split_and_restrict(void)
+{
+    struct memmap mm;
+    mm_init(&mm, 48);
+    mm_add(&mm, EFI_MT_CONVENTIONAL, 0, 0x100);
+    mm_add(&mm, EFI_MT_RUNTIME_CODE, 0x100000, 0x10);
+    struct pt_run fw[] = {{.va = 0, .pa = 0, .len = 0x110000, .attr = RWX, .sizes = 1}};
+    struct plan_limit lim[] = {
+        {.start = 0x101000, .end = 0x103000, .clear = PT_ATTR_WRITE},
+        {.start = 0x103000, .end = 0x104000, .set = PT_ATTR_NX},
+        {.start = 0x104000, .end = 0x105000, .clear = PT_ATTR_WRITE}, /* not adjacent: stays */
+        {.start = 0x200000, .end = 0x300000, .set = PT_ATTR_NX},      /* maps nothing: no change */
+    };
+    struct planner *p = planner_new(&mm, fw, 1);
+    p->in.limits = lim;
+    p->in.limit_count = 4;
+    CHECK_EQ(plan_build(&p->in, &p->plan), PLAN_OK);
+    const struct plan_region *r = p->plan.regions;
+    uint64_t want[][3] = {
+        {0, 0x101000, RWX},      {0x101000, 0x2000, RWX & ~PT_ATTR_WRITE},
+        {0x103000, 0x1000, RW},  {0x104000, 0x1000, RWX & ~PT_ATTR_WRITE},
+        {0x105000, 0xb000, RWX},
+    };
+    CHECK_EQ(p->plan.region_count, 6); /* the five above and the alias */
+    for (size_t i = 0; i < 5 && i < p->plan.region_count; i++) {
+        CHECK_EQ(r[i].va, want[i][0]);
+        CHECK_EQ(r[i].pa, want[i][0]);
+        CHECK_EQ(r[i].len, want[i][1]);
+        CHECK_EQ(r[i].attr, want[i][2]);
+    }
+    CHECK_EQ(r[5].va, 0xffff800000000000ull);
+    CHECK_EQ(r[5].attr, RW);
+    /* A limit that gives back what it takes away joins the parts again. */
+    struct plan_limit undo[] = {{.start = 0x101000, .end = 0x102000, .clear = PT_ATTR_WRITE},
+                                {.start = 0x101000, .end = 0x102000, .set = PT_ATTR_WRITE}};
+    p->in.limits = undo;
+    p->in.limit_count = 2;
+    CHECK_EQ(plan_build(&p->in, &p->plan), PLAN_OK);
+    CHECK_EQ(p->plan.region_count, 2);
+    CHECK_EQ(r[0].len, 0x110000);
+    free(p);
+    free(mm.bytes);
+}
+
+static void bad_limits_and_no_room_are_refused(void)
+{
+    struct memmap mm;
+    mm_init(&mm, 48);
+    mm_add(&mm, EFI_MT_CONVENTIONAL, 0, 0x100);
+    struct planner *p = planner_new(&mm, NULL, 0);
+    struct plan_limit bad[][1] = {
+        {{.start = 0x1000, .end = 0x1000, .set = PT_ATTR_NX}},
+        {{.start = 0x1800, .end = 0x3000, .set = PT_ATTR_NX}},
+        {{.start = 0x3000, .end = 0x1000, .set = PT_ATTR_NX}},
+    };
+    for (size_t i = 0; i < 3; i++) {
+        p->in.limits = bad[i];
+        p->in.limit_count = 1;
+        CHECK_EQ(plan_build(&p->in, &p->plan), PLAN_ERR_BAD_LIMIT);
+    }
+    CHECK(!strcmp(plan_status_name(PLAN_ERR_BAD_LIMIT), "PLAN_ERR_BAD_LIMIT"));
+    /* Room for the regions but not for the split. */
+    struct plan_limit mid = {.start = 0x10000, .end = 0x11000, .clear = PT_ATTR_WRITE};
+    p->in.limits = &mid;
+    p->in.limit_count = 1;
+    p->plan.region_cap = 3;
+    CHECK_EQ(plan_build(&p->in, &p->plan), PLAN_ERR_NO_ROOM);
+    p->plan.region_cap = 4;
+    CHECK_EQ(plan_build(&p->in, &p->plan), PLAN_OK);
+    CHECK_EQ(p->plan.region_count, 4);
+    free(p);
+    free(mm.bytes);
+}
+
 static void hostile_maps_are_sanitised(void)
 {
     struct memmap mm;
@@ -262,6 +338,8 @@ static void random_maps_keep_the_property(void)
 
 TEST_SUITE(plan_tests) = {
     {"plan/typical_map", typical_map},
+    {"plan/limits_split_and_restrict", limits_split_and_restrict},
+    {"plan/bad_limits_and_no_room_are_refused", bad_limits_and_no_room_are_refused},
     {"plan/hostile_maps_are_sanitised", hostile_maps_are_sanitised},
     {"plan/refusals_are_named", refusals_are_named},
     {"plan/ten_thousand_descriptors", ten_thousand_descriptors},
