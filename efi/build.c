@@ -89,9 +89,27 @@ bool takeover_plan(struct takeover *t)
         .alias_base = TAKEOVER_ALIAS_BASE,
         .alias_limit = TAKEOVER_WINDOW,
     };
+    if (!wx_collect(t->image, &t->cpu, &t->wx)) {
+        report_check("plan", false, "more than %u W^X limits", WX_MAX_LIMITS);
+        return false;
+    }
+    t->plan_in.limits = t->wx.limits;
+    t->plan_in.limit_count = t->wx.count;
+    if (t->wx.have_table)
+        report("w^x: memory attributes table version %u, %u entries; app at 0x%llx (%llu KiB); "
+               "%u limits",
+               t->wx.table_version, t->wx.table_entries, (unsigned long long)t->wx.image_base,
+               (unsigned long long)(t->wx.image_size >> 10), (unsigned)t->wx.count);
+    else
+        report("w^x: no EFI_MEMORY_ATTRIBUTES_TABLE from the firmware; app at 0x%llx (%llu KiB); "
+               "%u limits",
+               (unsigned long long)t->wx.image_base, (unsigned long long)(t->wx.image_size >> 10),
+               (unsigned)t->wx.count);
+    if (t->wx.problem)
+        report("  w^x: %s", t->wx.problem);
     t->plan.range_cap = descs;
     t->plan.ranges = pool_alloc(descs * sizeof *t->plan.ranges);
-    t->plan.region_cap = t->run_count + 2 * descs;
+    t->plan.region_cap = t->run_count + 2 * descs + 2 * t->wx.count;
     t->plan.regions = pool_alloc(t->plan.region_cap * sizeof *t->plan.regions);
     if (!t->plan.ranges || !t->plan.regions) {
         report_check("plan", false, "no pool memory for the plan");

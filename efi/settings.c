@@ -50,9 +50,9 @@ bool settings_read(EFI_HANDLE image, struct options *o)
             return false;
     }
     const char *source = from_file && from_shell ? "pagetk.cfg and the command line"
-                         : from_file                ? "pagetk.cfg"
-                         : from_shell               ? "the command line"
-                                                    : "defaults";
+                         : from_file             ? "pagetk.cfg"
+                         : from_shell            ? "the command line"
+                                                 : "defaults";
     report("options:%s%s%s (from %s)", o->takeover ? " takeover" : "", o->inspect ? " inspect" : "",
            o->touch_all ? " touch=all" : " touch=leaves", source);
     return true;

@@ -10,6 +10,7 @@
 #include "options.h"
 #include "pt.h"
 #include "pt_plan.h"
+#include "wx.h"
 
 #define TAKEOVER_SLOT       510u
 #define TAKEOVER_ALIAS_BASE 0xffff800000000000ull /* PML4 256: all RAM at this offset */
@@ -51,7 +52,8 @@ struct takeover {
     struct pt_run *runs;
     size_t run_count, run_cap;
     struct pt_seen seen;
-    /* The plan. */
+    /* The plan, with the W^X limits the firmware and the image describe. */
+    struct wx_limits wx;
     struct plan_input plan_in;
     struct plan plan;
     /* Ours. */
@@ -75,5 +77,7 @@ bool takeover_check(struct takeover *t);
 void takeover_release(struct takeover *t);
 /* verify.c: runs every check on the live tables; false when any failed. */
 bool takeover_verify(struct takeover *t);
+/* check_wx.c: the W^X limits on the live tables. */
+void check_wx(struct takeover *t, const struct pt_space *live);
 
 #endif

@@ -103,8 +103,13 @@ static void compare_point(struct takeover *t, struct live *l, uint64_t va,
          (!built.mapped ||
           (live.pa == built.pa && live.attr == built.attr && live.page == built.page));
     if (fw.mapped) {
+        /* The firmware's rights, narrowed by the W^X limits that cover va. */
+        pt_attr want = fw.attr;
+        for (size_t i = 0; fw.pa == va && i < t->wx.count; i++)
+            if (va - t->wx.limits[i].start < t->wx.limits[i].end - t->wx.limits[i].start)
+                want = (want & ~t->wx.limits[i].clear) | t->wx.limits[i].set;
         tally->firmware_compared++;
-        ok = ok && built.mapped && fw.pa == built.pa && fw.attr == built.attr;
+        ok = ok && built.mapped && fw.pa == built.pa && want == built.attr;
     }
     if (!ok && tally->mismatches++ < SHOWN_MISMATCHES)
         report("  va 0x%016llx: plan %s 0x%llx/%x, built %s 0x%llx/%x, live %s 0x%llx/%x, "
@@ -440,6 +445,7 @@ bool takeover_verify(struct takeover *t)
     report("  test build: reading the guard page outside any probe");
     (void)*(volatile uint64_t *)(uintptr_t)window(WIN_GUARD);
 #endif
+    check_wx(t, &l.sp);
     check_live_change(t, &l);
     check_boot_services();
     return report_failed() == failed_before;

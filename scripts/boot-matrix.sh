@@ -11,7 +11,7 @@ jobs=${BOOT_JOBS:-2}
 # name | qemu-run.sh arguments | extended regexps the report must contain (';'-separated)
 matrix=$(cat <<'M'
 m256-qemu64-q35-esp    | --mem 256M --cpu qemu64 --smp 1 --machine q35 --boot esp | tables ours .*leaves 1G 0 ;RESULT: PASS
-m2g-max-smp4-q35-esp   | --mem 2G --cpu max --smp 4 --machine q35 --boot esp     | RESULT: PASS
+m2g-max-smp4-q35-esp   | --mem 2G --cpu max --smp 4 --machine q35 --boot esp     | check w-xor-x +PASS;check fault-wx-image +PASS.*#PF$;check fault-wx-runtime +PASS;RESULT: PASS
 m8g-max-q35-esp        | --mem 8G --cpu max --smp 1 --machine q35 --boot esp     | touch-ram +PASS ;RESULT: PASS
 m2g-qemu64-smp4-pc-esp | --mem 2G --cpu qemu64 --smp 4 --machine pc --boot esp  | RESULT: PASS
 m2g-max-q35-usb        | --mem 2G --cpu max --smp 1 --machine q35 --boot usb     | RESULT: PASS;report file on the stick says: RESULT: PASS

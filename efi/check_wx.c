@@ -1,0 +1,99 @@
+/* The W^X checks on the live tables: every limit holds on every run it covers, and the
+ * faults it promises happen. */
+#include <efi.h>
+#include <efilib.h>
+
+#include "fault.h"
+#include "report.h"
+#include "takeover.h"
+
+/* A `ret` in the app's data: calling it must fault once data is no-execute. */
+static volatile uint8_t ret_in_data[16] = {0xc3};
+
+struct wx_tally {
+    const struct plan_limit *limit;
+    uint64_t covered, violating;
+};
+
+static bool limit_holds(void *ctx, const struct pt_run *run)
+{
+    struct wx_tally *w = ctx;
+    uint64_t lo = run->va > w->limit->start ? run->va : w->limit->start;
+    uint64_t hi = run->va + run->len < w->limit->end ? run->va + run->len : w->limit->end;
+    if (hi <= lo)
+        return true;
+    w->covered += hi - lo;
+    if ((run->attr & w->limit->clear) || (run->attr & w->limit->set) != w->limit->set)
+        w->violating += hi - lo;
+    return true;
+}
+
+static bool count_wx(void *ctx, const struct pt_run *run)
+{
+    uint64_t *wx_bytes = ctx;
+    if ((run->attr & PT_ATTR_WRITE) && !(run->attr & PT_ATTR_NX))
+        *wx_bytes += run->len;
+    return true;
+}
+
+static bool faulted_as(int faulted, uint64_t va, uint64_t error)
+{
+    struct fault_record f = fault_last();
+    return faulted && f.vector == 14 && f.cr2 == va && (f.error & 0x1f) == error;
+}
+
+/* Writes back the value already there: harmless if the write is wrongly allowed. */
+static int probe_write_same(uint64_t va)
+{
+    return probe_write(va, *(volatile uint64_t *)(uintptr_t)va);
+}
+
+void check_wx(struct takeover *t, const struct pt_space *live)
+{
+    const struct wx_limits *wx = &t->wx;
+    uint64_t bytes[2] = {0, 0}, bad[2] = {0, 0};
+    for (size_t i = 0; i < wx->count; i++) {
+        struct wx_tally w = {.limit = &wx->limits[i]};
+        pt_walk(live, w.limit->start, w.limit->end - w.limit->start, limit_holds, &w);
+        bytes[wx->origin[i]] += w.covered;
+        bad[wx->origin[i]] += w.violating;
+    }
+    uint64_t wx_bytes = 0;
+    pt_walk(live, 0, 1ull << 48, count_wx, &wx_bytes);
+    report_check("w-xor-x", bad[WX_FIRMWARE] == 0 && bad[WX_IMAGE] == 0,
+                 "%llu KiB limited by the firmware's table, %llu KiB by the app's sections, %llu "
+                 "KiB break a limit; %llu MiB elsewhere stay writable and executable as the "
+                 "firmware maps them",
+                 (unsigned long long)(bytes[WX_FIRMWARE] >> 10),
+                 (unsigned long long)(bytes[WX_IMAGE] >> 10),
+                 (unsigned long long)((bad[WX_FIRMWARE] + bad[WX_IMAGE]) >> 10),
+                 (unsigned long long)(wx_bytes >> 20));
+
+    uint64_t code = (uint64_t)(uintptr_t)check_wx & ~7ull;
+    uint64_t data = (uint64_t)(uintptr_t)ret_in_data;
+    int wrote = probe_write_same(code);
+    bool write_faulted = faulted_as(wrote, code, PF_ERR_PRESENT | PF_ERR_WRITE);
+    uint64_t write_error = fault_last().error;
+    int ran = probe_exec(data);
+    bool exec_ok = t->cpu.pt.nx ? faulted_as(ran, data, PF_ERR_PRESENT | PF_ERR_FETCH) : ran == 0;
+    report_check("fault-wx-image", write_faulted && exec_ok,
+                 "write to own code 0x%llx: #PF error 0x%llx; call into own data 0x%llx: %s",
+                 (unsigned long long)code, (unsigned long long)write_error,
+                 (unsigned long long)data,
+                 !t->cpu.pt.nx ? (ran ? "faulted (no NX here!)" : "runs (no NX on this CPU)")
+                 : ran         ? "#PF"
+                               : "ran (should have faulted)");
+    if (!wx->have_table || !wx->runtime_code) {
+        report("  w^x: %s", !wx->have_table
+                                ? "the firmware publishes no "
+                                  "EFI_MEMORY_ATTRIBUTES_TABLE: runtime memory keeps "
+                                  "the firmware's rights"
+                                : "the memory attributes table makes nothing read-only");
+        return;
+    }
+    wrote = probe_write_same(wx->runtime_code);
+    report_check(
+        "fault-wx-runtime", faulted_as(wrote, wx->runtime_code, PF_ERR_PRESENT | PF_ERR_WRITE),
+        "write to runtime code 0x%llx: %s, error 0x%llx", (unsigned long long)wx->runtime_code,
+        wrote ? "#PF" : "no fault", (unsigned long long)fault_last().error);
+}
