@@ -77,6 +77,27 @@ bool takeover_check(struct takeover *t);
 void takeover_release(struct takeover *t);
 /* verify.c: runs every check on the live tables; false when any failed. */
 bool takeover_verify(struct takeover *t);
+/* Our hierarchy as the CPU running the code sees it: reached through the recursive slot,
+ * TLB flushed on change. Valid only while that CPU's CR3 holds our root. */
+struct live {
+    struct pt_recursive_access acc;
+    struct pt_env env;
+    struct pt_space sp;
+};
+void takeover_live_open(struct takeover *t, struct live *l);
+
+/* What the plan says va should translate to (regions are sorted by VA). */
+bool takeover_plan_lookup(const struct plan *p, uint64_t va, uint64_t *pa, pt_attr *attr);
+
+struct touch_tally {
+    uint64_t leaves, pages, unmapped, sum;
+};
+/* Reads the first and the last word of every leaf that maps a RAM range, at va = pa +
+ * offset: each leaf the CPU must resolve is exercised once, whatever its size. Runs on
+ * any CPU: it calls no firmware service. */
+void takeover_touch_leaves(struct takeover *t, uint64_t offset, struct touch_tally *tt);
+/* cpus.c: every application processor loads the new CR3, checks it, and restores its own. */
+void check_every_cpu(struct takeover *t);
 /* check_wx.c: the W^X limits on the live tables. */
 void check_wx(struct takeover *t, const struct pt_space *live);
 

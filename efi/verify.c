@@ -32,13 +32,7 @@ static void flush_everything(void *ctx)
     cpu_write_cr3(cpu_read_cr3());
 }
 
-struct live {
-    struct pt_recursive_access acc;
-    struct pt_env env;
-    struct pt_space sp;
-};
-
-static void live_open(struct takeover *t, struct live *l)
+void takeover_live_open(struct takeover *t, struct live *l)
 {
     l->acc = (struct pt_recursive_access){.slot = TAKEOVER_SLOT, .deref = deref_live};
     l->env = t->env;
@@ -61,8 +55,7 @@ static uint64_t rnd(void)
     return rng;
 }
 
-/* What the plan says va should translate to. Regions are sorted by VA. */
-static bool plan_lookup(const struct plan *p, uint64_t va, uint64_t *pa, pt_attr *attr)
+bool takeover_plan_lookup(const struct plan *p, uint64_t va, uint64_t *pa, pt_attr *attr)
 {
     size_t lo = 0, hi = p->region_count;
     while (lo < hi) {
@@ -93,7 +86,7 @@ static void compare_point(struct takeover *t, struct live *l, uint64_t va,
     struct pt_translation built, live, fw;
     uint64_t pa = 0;
     pt_attr attr = 0;
-    bool planned = plan_lookup(&t->plan, va, &pa, &attr);
+    bool planned = takeover_plan_lookup(&t->plan, va, &pa, &attr);
     pt_translate(&t->sp, va, &built);
     pt_translate(&l->sp, va, &live);
     pt_translate(&t->fw, va, &fw);
@@ -150,8 +143,8 @@ static bool compare_run(void *ctx, const struct pt_run *run)
                 break;
             }
         }
-        if (!r || !plan_lookup(rt->plan, run->va + off, &pa, &attr) || pa != run->pa + off ||
-            attr != run->attr) {
+        if (!r || !takeover_plan_lookup(rt->plan, run->va + off, &pa, &attr) ||
+            pa != run->pa + off || attr != run->attr) {
             if (rt->mismatches++ < SHOWN_MISMATCHES)
                 report("  run 0x%llx+0x%llx -> 0x%llx attr %x: not what the plan maps at 0x%llx",
                        (unsigned long long)run->va, (unsigned long long)run->len,
@@ -249,13 +242,7 @@ static void check_recursive_slot(struct takeover *t, struct live *l)
 
 /* ---- c. touching memory ----------------------------------------------------------------- */
 
-struct touch_tally {
-    uint64_t leaves, pages, unmapped, sum;
-};
-
-/* Reads the first and the last word of every leaf that maps a RAM range, at va = pa +
- * offset: each leaf the CPU must resolve is exercised once, whatever its size. */
-static void touch_leaves(struct takeover *t, uint64_t offset, struct touch_tally *tt)
+void takeover_touch_leaves(struct takeover *t, uint64_t offset, struct touch_tally *tt)
 {
     for (size_t i = 0; i < t->plan.range_count; i++) {
         const struct plan_range *r = &t->plan.ranges[i];
@@ -297,8 +284,8 @@ static void touch_pages(struct takeover *t, struct touch_tally *tt)
 static void check_touch(struct takeover *t, bool every_page)
 {
     struct touch_tally ident = {0}, alias = {0};
-    touch_leaves(t, 0, &ident);
-    touch_leaves(t, TAKEOVER_ALIAS_BASE, &alias);
+    takeover_touch_leaves(t, 0, &ident);
+    takeover_touch_leaves(t, TAKEOVER_ALIAS_BASE, &alias);
     if (every_page)
         touch_pages(t, &ident);
     char pages[64] = "";
@@ -423,7 +410,7 @@ bool takeover_verify(struct takeover *t)
 {
     unsigned failed_before = report_failed();
     struct live l;
-    live_open(t, &l);
+    takeover_live_open(t, &l);
 #ifdef PAGETK_TEST_CORRUPT
     /* Test-only: once live, one alias page is pointed one page off, through the slot. The
      * checks below must notice, and the firmware's CR3 must come back. */
@@ -448,5 +435,6 @@ bool takeover_verify(struct takeover *t)
     check_wx(t, &l.sp);
     check_live_change(t, &l);
     check_boot_services();
+    check_every_cpu(t);
     return report_failed() == failed_before;
 }

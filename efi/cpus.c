@@ -1,0 +1,157 @@
+/* Every CPU: each application processor, started through EFI_MP_SERVICES_PROTOCOL, loads
+ * our CR3, translates the plan's key points through the recursive slot with its own MMU,
+ * touches every RAM leaf, and puts its own CR3 back. APs may not call firmware services,
+ * so each writes its result into its slot and the BSP reports. */
+#include <efi.h>
+#include <efilib.h>
+
+#include "cpu.h"
+#include "report.h"
+#include "takeover.h"
+
+#define MAX_CPUS       256u
+#define AP_TIMEOUT_US  20000000u
+#define PROCESSOR_BSP  0x1u
+#define PROCESSOR_UP   0x2u
+#define SAMPLE_PER_REG 4u
+
+static EFI_GUID mp_services_guid = {
+    0x3fdda605, 0xa76e, 0x4f46, {0xad, 0x29, 0x12, 0xf4, 0x53, 0x1b, 0x3d, 0x08}};
+
+typedef VOID(EFIAPI *ap_procedure)(VOID *arg);
+
+struct processor_info {
+    UINT64 id;
+    UINT32 status;
+    UINT32 package, core, thread;
+};
+
+/* EFI_MP_SERVICES_PROTOCOL (PI specification, volume 2). */
+struct mp_services {
+    EFI_STATUS(EFIAPI *get_count)(struct mp_services *, UINTN *all, UINTN *enabled);
+    EFI_STATUS(EFIAPI *get_info)(struct mp_services *, UINTN n, struct processor_info *);
+    EFI_STATUS(EFIAPI *startup_all)
+    (struct mp_services *, ap_procedure, BOOLEAN single, EFI_EVENT, UINTN timeout, VOID *arg,
+     UINTN **failed);
+    EFI_STATUS(EFIAPI *startup_this)
+    (struct mp_services *, ap_procedure, UINTN n, EFI_EVENT, UINTN timeout, VOID *arg,
+     BOOLEAN *finished);
+    EFI_STATUS(EFIAPI *switch_bsp)(struct mp_services *, UINTN n, BOOLEAN enable_old);
+    EFI_STATUS(EFIAPI *enable_disable)
+    (struct mp_services *, UINTN n, BOOLEAN enable, UINT32 *health);
+    EFI_STATUS(EFIAPI *who_am_i)(struct mp_services *, UINTN *n);
+};
+
+struct ap_job {
+    struct takeover *t;
+    uint64_t own_cr3, seen_cr3, restored_cr3;
+    uint32_t apic_id;
+    uint64_t points, mismatches, first_bad;
+    struct touch_tally ident, alias;
+    bool done;
+};
+
+static void ap_translate(struct takeover *t, struct live *l, struct ap_job *job, uint64_t va)
+{
+    uint64_t pa;
+    pt_attr attr;
+    struct pt_translation live;
+    bool planned = takeover_plan_lookup(&t->plan, va, &pa, &attr);
+    pt_translate(&l->sp, va, &live);
+    job->points++;
+    if (live.mapped != planned || (planned && (live.pa != pa || live.attr != attr))) {
+        if (!job->mismatches++)
+            job->first_bad = va;
+    }
+}
+
+/* Runs on the AP, with the firmware's calling convention. */
+static VOID EFIAPI ap_check(VOID *arg)
+{
+    struct ap_job *job = arg;
+    struct takeover *t = job->t;
+    uint32_t r[4];
+    cpu_cpuid(1, 0, r);
+    job->apic_id = r[1] >> 24;
+    bool irq = cpu_irq_save();
+    job->own_cr3 = cpu_read_cr3();
+    cpu_write_cr3(t->sp.root);
+    job->seen_cr3 = cpu_read_cr3();
+    struct live l;
+    takeover_live_open(t, &l);
+    uint64_t x = t->sp.root ^ job->apic_id ^ 0x9e3779b97f4a7c15ull;
+    for (size_t i = 0; i < t->plan.region_count; i++) {
+        const struct plan_region *reg = &t->plan.regions[i];
+        if (reg->va >= TAKEOVER_WINDOW && reg->va < TAKEOVER_WINDOW + (1ull << 39))
+            continue;
+        ap_translate(t, &l, job, reg->va);
+        ap_translate(t, &l, job, reg->va + reg->len - 1);
+        for (unsigned s = 0; s < SAMPLE_PER_REG; s++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            ap_translate(t, &l, job, reg->va + x % reg->len);
+        }
+    }
+    takeover_touch_leaves(t, 0, &job->ident);
+    takeover_touch_leaves(t, TAKEOVER_ALIAS_BASE, &job->alias);
+    cpu_write_cr3(job->own_cr3);
+    job->restored_cr3 = cpu_read_cr3();
+    cpu_irq_restore(irq);
+    job->done = true;
+}
+
+void check_every_cpu(struct takeover *t)
+{
+    static struct ap_job jobs[MAX_CPUS];
+    struct mp_services *mp;
+    UINTN all = 0, enabled = 0;
+    if (EFI_ERROR(
+            uefi_call_wrapper(BS->LocateProtocol, 3, &mp_services_guid, NULL, (void **)&mp)) ||
+        EFI_ERROR(uefi_call_wrapper(mp->get_count, 3, mp, &all, &enabled))) {
+        report("  every-cpu: the firmware offers no EFI_MP_SERVICES_PROTOCOL: BSP only");
+        return;
+    }
+    unsigned passed = 0, tried = 0;
+    for (UINTN n = 0; n < all && n < MAX_CPUS; n++) {
+        struct processor_info info;
+        if (EFI_ERROR(uefi_call_wrapper(mp->get_info, 3, mp, n, &info)))
+            continue;
+        if (info.status & PROCESSOR_BSP) {
+            report("cpu %u: BSP, APIC %llu: the checks above ran here", (unsigned)n,
+                   (unsigned long long)info.id);
+            continue;
+        }
+        if (!(info.status & PROCESSOR_UP)) {
+            report("cpu %u: APIC %llu disabled by the firmware: skipped", (unsigned)n,
+                   (unsigned long long)info.id);
+            continue;
+        }
+        struct ap_job *job = &jobs[n];
+        *job = (struct ap_job){.t = t};
+        tried++;
+        EFI_STATUS st =
+            uefi_call_wrapper(mp->startup_this, 7, mp, ap_check, n, NULL, AP_TIMEOUT_US, job, NULL);
+        bool ok = !EFI_ERROR(st) && job->done && job->seen_cr3 == t->sp.root &&
+                  job->restored_cr3 == job->own_cr3 && job->mismatches == 0 &&
+                  job->ident.unmapped == 0 && job->alias.unmapped == 0 && job->points > 0;
+        passed += ok;
+        if (EFI_ERROR(st) || !job->done)
+            report("cpu %u: APIC %llu: StartupThisAP: status 0x%llx, %s: FAIL", (unsigned)n,
+                   (unsigned long long)info.id, (unsigned long long)st,
+                   job->done ? "finished" : "did not finish");
+        else
+            report("cpu %u: APIC %u: CR3 0x%llx -> 0x%llx, %llu points %llu wrong%s, %llu + %llu "
+                   "RAM leaves touched, CR3 back to 0x%llx: %s",
+                   (unsigned)n, job->apic_id, (unsigned long long)job->own_cr3,
+                   (unsigned long long)job->seen_cr3, (unsigned long long)job->points,
+                   (unsigned long long)job->mismatches,
+                   job->mismatches ? " (first shown below)" : "",
+                   (unsigned long long)job->ident.leaves, (unsigned long long)job->alias.leaves,
+                   (unsigned long long)job->restored_cr3, ok ? "PASS" : "FAIL");
+        if (job->mismatches)
+            report("  cpu %u: first wrong translation at 0x%llx", (unsigned)n,
+                   (unsigned long long)job->first_bad);
+    }
+    report_check("every-cpu", passed == tried,
+                 "%u of %u application processors ran on the new tables and passed (%u CPUs)",
+                 passed, tried, (unsigned)all);
+}
