@@ -90,9 +90,9 @@ static void verify_guarded(void *ctx)
     takeover_verify(ctx);
 }
 
-/* Switches to our tables, runs the checks, switches back: interrupts are off across each
- * CR3 write, and any fault nobody expected unwinds to here. */
-static void switch_verify_restore(struct takeover *t)
+/* Switches to our tables and runs the checks: interrupts are off across the CR3 write,
+ * and any fault nobody expected unwinds to here. */
+static void switch_and_verify(struct takeover *t)
 {
     mark(t, PHASE_SWITCH);
     fault_install();
@@ -111,14 +111,29 @@ static void switch_verify_restore(struct takeover *t)
                      (unsigned long long)f.vector, (unsigned long long)f.rip,
                      (unsigned long long)f.cr2, (unsigned long long)f.error);
     }
+    fault_remove();
+}
+
+static void restore(struct takeover *t)
+{
     mark(t, PHASE_RESTORE);
-    irq = cpu_irq_save();
+    bool irq = cpu_irq_save();
     cpu_write_cr3(t->cpu.cr3);
     cpu_irq_restore(irq);
-    fault_remove();
     uint64_t now = cpu_read_cr3();
     report_check("restore", now == t->cpu.cr3, "CR3 back to the firmware's 0x%llx (now 0x%llx)",
                  (unsigned long long)t->cpu.cr3, (unsigned long long)now);
+}
+
+/* Inspect mode: our tables stay live and the CPU stops, so QEMU's monitor can walk them.
+ * Interrupts stay off: nothing of the firmware's runs again. */
+static __attribute__((noreturn)) void halt_for_inspection(const struct takeover *t)
+{
+    report("inspect: halted with CR3 0x%llx live (the firmware's was 0x%llx)",
+           (unsigned long long)cpu_read_cr3(), (unsigned long long)t->cpu.cr3);
+    cpu_irq_save();
+    for (;;)
+        __asm__ volatile("hlt");
 }
 
 static bool prepare(struct takeover *t)
@@ -167,9 +182,12 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     t.tsc_hz = calibrate_tsc();
     report_set_clock(t.tsc_hz);
     bool built = settings_read(image, &t.opts) && prepare(&t);
-    if (built)
-        switch_verify_restore(&t);
-    else
+    bool inspect = built && t.opts.inspect;
+    if (built) {
+        switch_and_verify(&t);
+        if (!inspect)
+            restore(&t);
+    } else
         report("not switching: the new tables were not built or failed their checks");
     t.phase_tsc[PHASE_COUNT] = cpu_rdtsc();
     report_phases(&t);
@@ -178,7 +196,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     for (size_t i = 0; i < t.plan.range_count; i++)
         report("mem 0x%016llx-0x%016llx %s", (unsigned long long)t.plan.ranges[i].start,
                (unsigned long long)t.plan.ranges[i].end, plan_type_name(t.plan.ranges[i].type));
-    takeover_release(&t);
+    if (!inspect)
+        takeover_release(&t);
     bool pass = report_failed() == 0;
     if (pass)
         report("RESULT: PASS checks=%u", report_checks());
@@ -188,6 +207,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     if (EFI_ERROR(saved))
         Print(L"(could not write pagetk-report.txt: %r)\n", saved);
     report_release();
+    if (inspect)
+        halt_for_inspection(&t);
     qemu_exit(pass);
     Print(L"Press any key to return to the firmware.\n");
     UINTN index;

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds a bootable USB disk image without root: a GPT with one EFI System Partition (FAT)
-# holding \EFI\BOOT\BOOTX64.EFI and \startup.nsh.
-# usage: mkimg.sh APP.EFI STARTUP.NSH OUT.IMG
+# holding \EFI\BOOT\BOOTX64.EFI and \startup.nsh, and pagetk.cfg beside the app if given.
+# usage: mkimg.sh APP.EFI STARTUP.NSH OUT.IMG [PAGETK.CFG]
 set -euo pipefail
-app=$1 nsh=$2 out=$3
+app=$1 nsh=$2 out=$3 cfg=${4:-}
 size_mib=64
 sectors=$((size_mib * 2048))
 first=2048                   # partition starts at 1 MiB
@@ -17,4 +17,5 @@ mformat -i "$part" -T $((last - first + 1)) -h 64 -s 32 -v PAGETK ::
 mmd -i "$part" ::/EFI ::/EFI/BOOT
 mcopy -i "$part" "$app" ::/EFI/BOOT/BOOTX64.EFI
 mcopy -i "$part" "$nsh" ::/startup.nsh
+[ -z "$cfg" ] || mcopy -i "$part" "$cfg" ::/EFI/BOOT/pagetk.cfg
 mv "$tmp" "$out"

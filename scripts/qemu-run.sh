@@ -5,10 +5,15 @@
 #
 # usage: qemu-run.sh [--efi FILE] [--boot esp|usb|shell] [--mem 2G] [--cpu max] [--smp 1]
 #                    [--machine q35|pc] [--timeout 120] [--log FILE] [--expect-fail] [--quiet]
+#                    [--cfg "WORDS"] [--args "WORDS"] [--monitor CMDS --monitor-log FILE]
+# --cfg writes pagetk.cfg beside the app; --args passes words on the shell command line
+# (--boot shell). --monitor: the app must halt with "inspect: halted" (option inspect);
+# then the monitor commands in the file CMDS run, their output goes to the monitor log,
+# and QEMU quits.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 efi=$here/build/BOOTX64.EFI boot=esp mem=2G cpu=max smp=1 machine=q35 limit=120
-log="" expect=PASS quiet=0
+log="" expect=PASS quiet=0 cfg="" args="" monitor="" monitor_log=""
 while [ $# -gt 0 ]; do
     case $1 in
     --efi) efi=$2; shift ;;
@@ -21,6 +26,10 @@ while [ $# -gt 0 ]; do
     --log) log=$2; shift ;;
     --expect-fail) expect=FAIL ;;
     --quiet) quiet=1 ;;
+    --cfg) cfg=$2; shift ;;
+    --args) args=$2; shift ;;
+    --monitor) monitor=$2; shift ;;
+    --monitor-log) monitor_log=$2; shift ;;
     *) echo "qemu-run: unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -38,27 +47,50 @@ esp)
     mkdir -p "$work/esp/EFI/BOOT"
     cp "$efi" "$work/esp/EFI/BOOT/BOOTX64.EFI"
     cp "$here/startup.nsh" "$work/esp/"
+    [ -z "$cfg" ] || printf '%s\n' "$cfg" >"$work/esp/EFI/BOOT/pagetk.cfg"
     disk=(-drive "format=raw,file=fat:rw:$work/esp")
     ;;
 shell)
     # Not on the removable-media path: OVMF falls through to its shell, which runs startup.nsh.
     mkdir -p "$work/esp/EFI/pagetk"
     cp "$efi" "$work/esp/EFI/pagetk/pagetk.efi"
-    cp "$here/startup.nsh" "$work/esp/"
+    sed "s|^\( *\\\\EFI\\\\pagetk\\\\pagetk.efi\)\r\?$|\1 $args|" "$here/startup.nsh" >"$work/esp/startup.nsh"
+    [ -z "$cfg" ] || printf '%s\n' "$cfg" >"$work/esp/EFI/pagetk/pagetk.cfg"
     disk=(-drive "format=raw,file=fat:rw:$work/esp")
     ;;
 usb)
-    bash "$here/scripts/mkimg.sh" "$efi" "$here/startup.nsh" "$work/usb.img"
+    [ -z "$cfg" ] || printf '%s\n' "$cfg" >"$work/pagetk.cfg"
+    bash "$here/scripts/mkimg.sh" "$efi" "$here/startup.nsh" "$work/usb.img" ${cfg:+"$work/pagetk.cfg"}
     disk=(-device qemu-xhci -drive "if=none,id=stick,format=raw,file=$work/usb.img"
           -device usb-storage,drive=stick,removable=on)
     ;;
 *) echo "qemu-run: unknown boot $boot" >&2; exit 2 ;;
 esac
-timeout "$limit" qemu-system-x86_64 -machine "$machine" -cpu "$cpu" -m "$mem" -smp "$smp" \
-    -drive if=pflash,format=raw,readonly=on,file="$ovmf/OVMF_CODE_4M.fd" \
-    -drive if=pflash,format=raw,file="$work/vars.fd" \
-    "${disk[@]}" -net none -display none -no-reboot -monitor none \
-    -device isa-debug-exit,iobase=0xf4,iosize=0x04 -serial file:"$log" </dev/null
+qemu=(qemu-system-x86_64 -machine "$machine" -cpu "$cpu" -m "$mem" -smp "$smp"
+      -drive if=pflash,format=raw,readonly=on,file="$ovmf/OVMF_CODE_4M.fd"
+      -drive if=pflash,format=raw,file="$work/vars.fd"
+      "${disk[@]}" -net none -display none -no-reboot
+      -device isa-debug-exit,iobase=0xf4,iosize=0x04 -serial file:"$log")
+if [ -z "$monitor" ]; then
+    timeout "$limit" "${qemu[@]}" -monitor none </dev/null
+else
+    # The monitor reads from a pipe held open until the app has halted for inspection.
+    mkfifo "$work/mon.in"
+    timeout "$limit" "${qemu[@]}" -monitor stdio <"$work/mon.in" >"${monitor_log:-$work/mon.log}" 2>&1 &
+    qpid=$!
+    exec 3>"$work/mon.in"
+    for _ in $(seq "$limit"); do
+        grep -aq "inspect: halted" "$log" 2>/dev/null && break
+        kill -0 $qpid 2>/dev/null || break
+        sleep 1
+    done
+    if grep -aq "inspect: halted" "$log"; then
+        cat "$monitor" >&3
+    fi
+    echo quit >&3
+    exec 3>&-
+    wait $qpid
+fi
 status=$?
 if [ "$boot" = usb ]; then
     # The app leaves its report on the stick: read it back as a person would.
@@ -68,9 +100,14 @@ fi
 [ "$quiet" = 1 ] || grep -a -v '^map ' "$log" | tr -d '\r' | sed 's/\x1b\[[0-9;=]*[a-zA-Z]//g'
 want=33
 [ "$expect" = FAIL ] && want=35
+[ -n "$monitor" ] && want=0 # the monitor's quit ends the halted app
 if [ $status -eq 124 ]; then
     echo "qemu-run: timed out after ${limit}s" >&2
     exit 124
+fi
+if [ -n "$monitor" ] && ! grep -aq "inspect: halted" "$log"; then
+    echo "qemu-run: the app never halted for inspection" >&2
+    exit 1
 fi
 if [ $status -ne $want ] || ! grep -aq "RESULT: $expect" "$log"; then
     echo "qemu-run: QEMU exit $status (want $want), RESULT: $expect $(grep -aq "RESULT: $expect" "$log" && echo found || echo missing)" >&2
