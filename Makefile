@@ -6,7 +6,7 @@ CORE_SRCS   = $(wildcard core/*.c)
 TEST_SRCS   = $(wildcard tests/host/*.c) efi/options.c
 BENCH_SRCS  = $(wildcard tests/bench/*.c)
 
-.PHONY: all host-tests test test-host run bench fuzz fuzz-check clean format efi-app efi-variants efi-minimal
+.PHONY: all host-tests test test-host run bench fuzz fuzz-check clean format efi-app efi-variants efi-minimal report
 
 all: build/host/tests build/BOOTX64.EFI build/usb.img
 
@@ -105,9 +105,20 @@ fuzz: build/fuzz/fuzz_ops
 fuzz-check: build/fuzz/fuzz_ops
 	@bash scripts/fuzz-check.sh
 
+# ---- the report as a picture -----------------------------------------------------------------
+REPORT ?= build/boot-logs/m2g-max-q35-usb.log
+
+build/report-svg: scripts/report-svg.c
+	@mkdir -p $(@D)
+	gcc -std=c11 -Wall -Wextra -Werror -O2 -o $@ $<
+
+# One SVG page of a report (a boot log or pagetk-report.txt): REPORT=file SVG=out.svg.
+report: build/report-svg
+	./build/report-svg $(REPORT) $(or $(SVG),build/report.svg)
+
 clean:
 	rm -rf build
 
 format:
-	clang-format -i include/*.h core/*.c core/*.h tests/*/*.c tests/*/*.h efi/*.c efi/*.h
+	clang-format -i include/*.h core/*.c core/*.h tests/*/*.c tests/*/*.h efi/*.c efi/*.h scripts/*.c
 

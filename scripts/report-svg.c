@@ -549,8 +549,8 @@ static void put_text(struct buf *b, const char *s)
     }
 }
 
-/* A size for people, exact when it is whole in its unit, else three digits: "640 KiB",
- * "1.98 GiB", "12.3 MiB". */
+/* A size for people, exact when it is whole in its unit, else rounded: "640 KiB",
+ * "1.98 GiB", "12.3 MiB", "1023.8 GiB". */
 static void human_size(char *out, size_t size, uint64_t bytes)
 {
     static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
@@ -564,7 +564,7 @@ static void human_size(char *out, size_t size, uint64_t bytes)
     if (bytes % div == 0)
         snprintf(out, size, "%" PRIu64 " %s", bytes / div, units[u]);
     else
-        snprintf(out, size, "%.*f %s", v < 10 ? 2 : v < 100 ? 1 : 0, v, units[u]);
+        snprintf(out, size, "%.*f %s", v < 10 ? 2 : 1, v, units[u]);
 }
 
 static void levels_text(char *out, size_t size, unsigned mask)

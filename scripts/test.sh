@@ -34,6 +34,10 @@ echo "== fuzz corpus and a short fuzz"
 make --no-print-directory fuzz-check 2>&1 | tee "$out/fuzz"
 count "$out/fuzz" "fuzz-check"
 
+echo "== report picture"
+bash tests/report/check.sh 2>&1 | tee "$out/report"
+count "$out/report" "report picture"
+
 echo "== boot matrix (QEMU + OVMF, TCG)"
 if make --no-print-directory -j2 build/BOOTX64.EFI build/usb.img efi-variants >"$out/build-efi" 2>&1; then
     bash scripts/boot-matrix.sh | tee "$out/boot"

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# `make report` on the committed fixtures: the picture must hold exactly what the report
+# says (counted here with grep and awk, not by the tool), and malformed input must fail
+# with exit 2, the line number, and no output file. Ends with "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+passed=0 failed=0
+pass() {
+    echo "PASS report/$1"
+    passed=$((passed + 1))
+}
+fail() {
+    echo "FAIL report/$1: $2"
+    failed=$((failed + 1))
+}
+expect_eq() { # name, got, want, what
+    if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "$4: got '$2', want '$3'"; fi
+}
+finish() {
+    echo "$passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+    exit
+}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+if make --no-print-directory build/report-svg >"$work/build.log" 2>&1; then
+    pass build
+else
+    fail build "make build/report-svg failed: $(tail -5 "$work/build.log" | tr '\n' ' ')"
+    finish
+fi
+tool=./build/report-svg
+
+# The report's own lines: CRs and terminal escape sequences removed.
+clean() { tr -d '\r' <"$1" | sed 's/\x1b\[[^a-zA-Z]*[a-zA-Z]//g'; }
+# "va pa" of each map line, leading zeros dropped, so equal strings mean va == pa.
+map_pairs() {
+    clean "$1" | awk '$1 == "map" { split($2, r, "-"); va = r[1]; pa = $4
+        sub(/^0x0*/, "", va); sub(/^0x0*/, "", pa); print va, pa }'
+}
+tables_count() { clean "$1" | awk -v who="$2" '$1 == "tables" && $2 == who { print $4 + $6 + $8 + $10 }'; }
+tables_kib() { clean "$1" | awk -v who="$2" '$1 == "tables" && $2 == who { sub(/^\(/, "", $11); print $11 }'; }
+
+for fixture in tests/report/*.log; do
+    name=$(basename "$fixture" .log)
+    svg=$work/$name.svg
+    if ! "$tool" "$fixture" "$svg" >"$work/$name.out" 2>&1; then
+        fail "$name/run" "exit $?: $(cat "$work/$name.out")"
+        continue
+    fi
+    pass "$name/run"
+
+    want=$(clean "$fixture" | grep -c '^mem 0x')
+    got=$(grep -o '<rect class="mem ' "$svg" | wc -l)
+    expect_eq "$name/mem-rects" "$got" "$want" "memory-map rects vs mem lines"
+
+    want=$(map_pairs "$fixture" | awk '$1 == $2' | wc -l)
+    got=$(grep -o '<rect class="run ' "$svg" | wc -l)
+    expect_eq "$name/identity-rects" "$got" "$want" "identity-run rects vs map lines with va == pa"
+
+    want=$(map_pairs "$fixture" | awk '$1 != $2' | wc -l)
+    if grep -q "; $want runs elsewhere: alias and test window<" "$svg"; then
+        pass "$name/elsewhere-caption"
+    else
+        fail "$name/elsewhere-caption" "no caption '$want runs elsewhere: alias and test window'"
+    fi
+
+    for who in firmware ours; do
+        n=$(tables_count "$fixture" "$who")
+        kib=$(tables_kib "$fixture" "$who")
+        if [ -z "$n" ]; then
+            fail "$name/tables-$who" "the fixture has no 'tables $who' line"
+        elif grep -q ">$who $n tables<" "$svg" && grep -q ">$who $kib KiB<" "$svg"; then
+            pass "$name/tables-$who"
+        else
+            fail "$name/tables-$who" "header lacks '$who $n tables' or '$who $kib KiB'"
+        fi
+    done
+
+    result=$(clean "$fixture" | grep '^RESULT: ' | tail -1 | sed 's/ *$//')
+    if [ -n "$result" ] && grep -qF ">$result<" "$svg"; then
+        pass "$name/result"
+    else
+        fail "$name/result" "header lacks '${result:-a RESULT line}'"
+    fi
+
+    if command -v xmllint >/dev/null; then
+        if xmllint --noout "$svg" 2>"$work/$name.xml"; then
+            pass "$name/xml"
+        else
+            fail "$name/xml" "$(head -3 "$work/$name.xml" | tr '\n' ' ')"
+        fi
+    else
+        echo "note: xmllint not installed; report/$name/xml skipped"
+    fi
+
+    "$tool" "$fixture" "$work/$name.again.svg" >/dev/null 2>&1
+    if cmp -s "$svg" "$work/$name.again.svg"; then
+        pass "$name/deterministic"
+    else
+        fail "$name/deterministic" "two runs on the same input differ"
+    fi
+done
+
+# expect_reject name input pattern: exit 2, stderr matches pattern, no output written.
+expect_reject() {
+    local out=$work/$1.svg status
+    rm -f "$out"
+    "$tool" "$2" "$out" >"$work/$1.stdout" 2>"$work/$1.stderr"
+    status=$?
+    if [ "$status" -ne 2 ]; then
+        fail "$1" "exit $status, want 2"
+    elif ! grep -q -- "$3" "$work/$1.stderr"; then
+        fail "$1" "stderr '$(cat "$work/$1.stderr")' lacks /$3/"
+    elif [ -e "$out" ]; then
+        fail "$1" "an output file was written"
+    else
+        pass "$1"
+    fi
+}
+
+fixture=tests/report/max-2g.log
+# A map line whose end is below its start (the third map line: its start is not 0).
+line=$(grep -an '^map 0x' "$fixture" | sed -n 3p | cut -d: -f1)
+awk -v n="$line" 'NR == n { sub(/-0x[0-9a-f]+/, "-0x0000000000001000") } { print }' "$fixture" \
+    >"$work/end-below-start.log"
+expect_reject error-map-end-below-start "$work/end-below-start.log" \
+    "^report-svg: $work/end-below-start.log:$line: end 0x1000 is not above start"
+
+# A map line cut short after the physical address.
+line=$(grep -an '^map 0x' "$fixture" | sed -n 5p | cut -d: -f1)
+awk -v n="$line" 'NR == n { $0 = $1 " " $2 " " $3 " " $4 } { print }' "$fixture" \
+    >"$work/map-missing-field.log"
+expect_reject error-map-missing-field "$work/map-missing-field.log" \
+    "^report-svg: $work/map-missing-field.log:$line: missing field: size"
+
+# A mem line with a bad hex digit.
+line=$(grep -an '^mem 0x' "$fixture" | sed -n 7p | cut -d: -f1)
+awk -v n="$line" 'NR == n { sub(/^mem 0x0/, "mem 0xg") } { print }' "$fixture" \
+    >"$work/mem-bad-hex.log"
+expect_reject error-mem-bad-hex "$work/mem-bad-hex.log" \
+    "^report-svg: $work/mem-bad-hex.log:$line: bad start address"
+
+# No map and no mem lines at all.
+grep -av '^m[ae][pm] ' "$fixture" >"$work/no-runs.log"
+expect_reject error-no-map-no-mem "$work/no-runs.log" "no map and no mem lines"
+
+# Input that cannot be read.
+expect_reject error-unreadable "$work/does-not-exist.log" "does-not-exist.log: No such file or directory"
+
+finish
