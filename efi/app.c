@@ -8,6 +8,7 @@
 
 #include "cpu.h"
 #include "fault.h"
+#include "full.h"
 #include "qemu_exit.h"
 #include "report.h"
 #include "settings.h"
@@ -155,6 +156,8 @@ static bool prepare(struct takeover *t)
     mark(t, PHASE_IMPORT);
     if (!takeover_import(t))
         return false;
+    if (t->opts.takeover)
+        full_prepare(t);
     mark(t, PHASE_PLAN);
     if (!takeover_plan(t))
         return false;
@@ -182,10 +185,15 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     t.tsc_hz = calibrate_tsc();
     report_set_clock(t.tsc_hz);
     bool built = settings_read(image, &t.opts) && prepare(&t);
-    bool inspect = built && t.opts.inspect;
+    bool inspect = built && t.opts.inspect, full = false;
     if (built) {
         switch_and_verify(&t);
-        if (!inspect)
+        /* Boot services are left only on tables that passed every check. */
+        if (t.opts.takeover && report_failed() == 0)
+            full = full_takeover(&t);
+        else if (t.opts.takeover)
+            report("takeover: a check failed: staying with boot services");
+        if (!inspect && !full)
             restore(&t);
     } else
         report("not switching: the new tables were not built or failed their checks");
@@ -196,13 +204,15 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     for (size_t i = 0; i < t.plan.range_count; i++)
         report("mem 0x%016llx-0x%016llx %s", (unsigned long long)t.plan.ranges[i].start,
                (unsigned long long)t.plan.ranges[i].end, plan_type_name(t.plan.ranges[i].type));
-    if (!inspect)
+    if (!inspect && !full)
         takeover_release(&t);
     bool pass = report_failed() == 0;
     if (pass)
         report("RESULT: PASS checks=%u", report_checks());
     else
         report("RESULT: FAIL checks=%u failed=%u", report_checks(), report_failed());
+    if (full)
+        full_end(&t, pass);
     EFI_STATUS saved = report_save(image);
     if (EFI_ERROR(saved))
         Print(L"(could not write pagetk-report.txt: %r)\n", saved);

@@ -93,6 +93,10 @@ bool takeover_plan(struct takeover *t)
         report_check("plan", false, "more than %u W^X limits", WX_MAX_LIMITS);
         return false;
     }
+    if (t->have_fb_limit && t->wx.count < WX_MAX_LIMITS) {
+        t->wx.origin[t->wx.count] = WX_DEVICE;
+        t->wx.limits[t->wx.count++] = t->fb_limit;
+    }
     t->plan_in.limits = t->wx.limits;
     t->plan_in.limit_count = t->wx.count;
     if (t->wx.have_table)

@@ -23,7 +23,7 @@ static bool limit_holds(void *ctx, const struct pt_run *run)
     if (hi <= lo)
         return true;
     w->covered += hi - lo;
-    if ((run->attr & w->limit->clear) || (run->attr & w->limit->set) != w->limit->set)
+    if (((run->attr & ~w->limit->clear) | w->limit->set) != run->attr)
         w->violating += hi - lo;
     return true;
 }
@@ -51,7 +51,7 @@ static int probe_write_same(uint64_t va)
 void check_wx(struct takeover *t, const struct pt_space *live)
 {
     const struct wx_limits *wx = &t->wx;
-    uint64_t bytes[2] = {0, 0}, bad[2] = {0, 0};
+    uint64_t bytes[WX_ORIGINS] = {0}, bad[WX_ORIGINS] = {0};
     for (size_t i = 0; i < wx->count; i++) {
         struct wx_tally w = {.limit = &wx->limits[i]};
         pt_walk(live, w.limit->start, w.limit->end - w.limit->start, limit_holds, &w);

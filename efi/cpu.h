@@ -54,6 +54,17 @@ static inline uint64_t cpu_rdmsr(uint32_t msr)
     return ((uint64_t)hi << 32) | lo;
 }
 
+static inline void cpu_wrmsr(uint32_t msr, uint64_t v)
+{
+    __asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory");
+}
+
+/* Writes back and invalidates every cache: the PAT may only change over clean caches. */
+static inline void cpu_wbinvd(void)
+{
+    __asm__ volatile("wbinvd" ::: "memory");
+}
+
 static inline void cpu_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
     __asm__ volatile("cpuid"

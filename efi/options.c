@@ -41,6 +41,8 @@ enum options_status options_parse(struct options *o, const char *text, size_t le
             o->takeover = true;
         else if (word_is(w, "inspect"))
             o->inspect = true;
+        else if (word_is(w, "reset"))
+            o->reset = true;
         else if (word_is(w, "touch=all"))
             o->touch_all = true;
         else if (word_is(w, "touch=leaves"))
@@ -54,7 +56,12 @@ enum options_status options_parse(struct options *o, const char *text, size_t le
             return OPTIONS_UNKNOWN_WORD;
         }
     }
-    if (o->takeover && o->inspect)
+    return OPTIONS_OK;
+}
+
+enum options_status options_check(const struct options *o)
+{
+    if ((o->takeover && o->inspect) || (o->reset && !o->takeover))
         return OPTIONS_CONFLICT;
     return OPTIONS_OK;
 }
@@ -65,9 +72,9 @@ const char *options_status_message(enum options_status st)
     case OPTIONS_OK:
         return "options understood";
     case OPTIONS_UNKNOWN_WORD:
-        return "unknown option word (known: takeover, inspect, touch=all, touch=leaves)";
+        return "unknown option word (known: takeover, inspect, reset, touch=all, touch=leaves)";
     case OPTIONS_CONFLICT:
-        return "takeover and inspect exclude each other";
+        return "takeover and inspect exclude each other; reset needs takeover";
     }
     return "unknown options status";
 }

@@ -10,6 +10,7 @@ struct options {
     bool takeover;  /* leave boot services and stay on the new tables */
     bool inspect;   /* halt after the report with the new CR3 live, for QEMU's monitor */
     bool touch_all; /* read every RAM page, not one word at each end of every leaf */
+    bool reset;     /* takeover ends with ResetSystem even under a hypervisor */
 };
 
 enum options_status { OPTIONS_OK, OPTIONS_UNKNOWN_WORD, OPTIONS_CONFLICT };
@@ -18,6 +19,8 @@ enum options_status { OPTIONS_OK, OPTIONS_UNKNOWN_WORD, OPTIONS_CONFLICT };
  * unknown word, copies it (NUL terminated, cut to fit) into bad. */
 enum options_status options_parse(struct options *o, const char *text, size_t len, char *bad,
                                   size_t bad_size);
+/* Once every source is read: words that exclude each other. */
+enum options_status options_check(const struct options *o);
 const char *options_status_message(enum options_status st);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 
 #include "cpu.h"
+#include "fbcon.h"
 #include "serial.h"
 #include "text.h"
 #include "volume.h"
@@ -16,6 +17,7 @@ static size_t kept_len;
 static bool truncated;
 static unsigned checks, failed;
 static bool serial_direct; /* false when the console already mirrors to a serial port */
+static bool firmware_gone; /* after ExitBootServices: serial port and framebuffer only */
 static uint64_t tsc_hz, last_check_tsc;
 
 /* True when the ConOut variable's device paths include a UART node: the firmware then
@@ -52,6 +54,12 @@ void report_init(void)
     checks = failed = 0;
 }
 
+void report_firmware_gone(void)
+{
+    firmware_gone = true;
+    serial_direct = true;
+}
+
 void report_set_clock(uint64_t hz)
 {
     tsc_hz = hz;
@@ -64,7 +72,12 @@ static void emit(const char *line)
         serial_write(line);
         serial_write("\r\n");
     }
-    Print(L"%a\n", line);
+    if (!firmware_gone)
+        Print(L"%a\n", line);
+    else if (line[0] != ' ' && !(line[0] == 'm' && (line[1] == 'a' || line[1] == 'e')))
+        fbcon_line(line, text_contains(line, "FAIL")   ? FB_RED
+                         : text_contains(line, "PASS") ? FB_GREEN
+                                                       : FB_WHITE);
     if (!kept) {
         truncated = true;
         return;

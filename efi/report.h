@@ -8,6 +8,9 @@
 #include <stdint.h>
 
 void report_init(void);
+/* After ExitBootServices: lines go to COM1 directly and to the framebuffer console (the
+ * map and mem lines to COM1 only), never to the firmware's console. */
+void report_firmware_gone(void);
 /* TSC ticks per second: each check line then shows the time since the previous one. */
 void report_set_clock(uint64_t hz);
 void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

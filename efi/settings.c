@@ -49,11 +49,17 @@ bool settings_read(EFI_HANDLE image, struct options *o)
         if (!apply(o, word, n, "command line"))
             return false;
     }
+    enum options_status conflict = options_check(o);
+    if (conflict != OPTIONS_OK) {
+        report_check("options", false, "%s", options_status_message(conflict));
+        return false;
+    }
     const char *source = from_file && from_shell ? "pagetk.cfg and the command line"
                          : from_file             ? "pagetk.cfg"
                          : from_shell            ? "the command line"
                                                  : "defaults";
-    report("options:%s%s%s (from %s)", o->takeover ? " takeover" : "", o->inspect ? " inspect" : "",
+    report("options:%s%s%s%s (from %s)", o->takeover ? " takeover" : "",
+           o->inspect ? " inspect" : "", o->reset ? " reset" : "",
            o->touch_all ? " touch=all" : " touch=leaves", source);
     return true;
 }

@@ -54,6 +54,8 @@ struct takeover {
     struct pt_seen seen;
     /* The plan, with the W^X limits the firmware and the image describe. */
     struct wx_limits wx;
+    struct plan_limit fb_limit; /* full takeover: the framebuffer becomes write-combining */
+    bool have_fb_limit;
     struct plan_input plan_in;
     struct plan plan;
     /* Ours. */
@@ -77,6 +79,9 @@ bool takeover_check(struct takeover *t);
 void takeover_release(struct takeover *t);
 /* verify.c: runs every check on the live tables; false when any failed. */
 bool takeover_verify(struct takeover *t);
+/* The checks that need no firmware service, for after ExitBootServices (t is the
+ * struct takeover: the signature suits guarded_call). */
+void takeover_verify_after_exit(void *t);
 /* Our hierarchy as the CPU running the code sees it: reached through the recursive slot,
  * TLB flushed on change. Valid only while that CPU's CR3 holds our root. */
 struct live {

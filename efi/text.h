@@ -3,6 +3,7 @@
 #define EFI_TEXT_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Supports %s %c %d %u %x and %%, with optional '-' (strings) or '0' flags, width, l/ll.
@@ -10,5 +11,8 @@
 size_t text_vformat(char *buf, size_t size, const char *fmt, va_list ap);
 size_t text_format(char *buf, size_t size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* True when needle occurs in haystack. */
+bool text_contains(const char *haystack, const char *needle);
 
 #endif

@@ -406,6 +406,24 @@ static void check_boot_services(void)
                  timer_ok ? "ok" : "FAILED", pages_ok ? "ok" : "FAILED");
 }
 
+/* The checks that run the same before and after ExitBootServices. */
+static void verify_tables(struct takeover *t, struct live *l)
+{
+    check_translation(t, l);
+    check_recursive_slot(t, l);
+    check_touch(t, t->opts.touch_all);
+    check_alias(t);
+    check_faults(t);
+#ifdef PAGETK_TEST_STRAY_FAULT
+    /* Test-only: a read nobody expects to fault does; the guard must unwind to the caller,
+     * which reports it and restores the firmware's CR3. */
+    report("  test build: reading the guard page outside any probe");
+    (void)*(volatile uint64_t *)(uintptr_t)window(WIN_GUARD);
+#endif
+    check_wx(t, &l->sp);
+    check_live_change(t, l);
+}
+
 bool takeover_verify(struct takeover *t)
 {
     unsigned failed_before = report_failed();
@@ -421,20 +439,16 @@ bool takeover_verify(struct takeover *t)
     report("  test build: live alias entry of 0x%llx corrupted on purpose (%s)",
            (unsigned long long)(victim - TAKEOVER_ALIAS_BASE), pt_error_name(bent));
 #endif
-    check_translation(t, &l);
-    check_recursive_slot(t, &l);
-    check_touch(t, t->opts.touch_all);
-    check_alias(t);
-    check_faults(t);
-#ifdef PAGETK_TEST_STRAY_FAULT
-    /* Test-only: a read nobody expects to fault does; the guard must unwind to the caller,
-     * which reports it and restores the firmware's CR3. */
-    report("  test build: reading the guard page outside any probe");
-    (void)*(volatile uint64_t *)(uintptr_t)window(WIN_GUARD);
-#endif
-    check_wx(t, &l.sp);
-    check_live_change(t, &l);
+    verify_tables(t, &l);
     check_boot_services();
     check_every_cpu(t);
     return report_failed() == failed_before;
+}
+
+void takeover_verify_after_exit(void *ctx)
+{
+    struct takeover *t = ctx;
+    struct live l;
+    takeover_live_open(t, &l);
+    verify_tables(t, &l);
 }

@@ -11,7 +11,7 @@
 
 #define WX_MAX_LIMITS 512u
 
-enum wx_origin { WX_FIRMWARE, WX_IMAGE };
+enum wx_origin { WX_FIRMWARE, WX_IMAGE, WX_DEVICE, WX_ORIGINS };
 
 struct wx_limits {
     struct plan_limit limits[WX_MAX_LIMITS];

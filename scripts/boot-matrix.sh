@@ -17,6 +17,8 @@ m2g-qemu64-smp4-pc-esp | --mem 2G --cpu qemu64 --smp 4 --machine pc --boot esp  
 m2g-max-q35-usb        | --mem 2G --cpu max --smp 1 --machine q35 --boot usb     | RESULT: PASS;report file on the stick says: RESULT: PASS
 m1g-max-q35-shell      | --mem 1G --cpu max --smp 1 --machine q35 --boot shell   | RESULT: PASS
 m1g-nonx-q35-esp       | --mem 1G --cpu qemu64,-nx --smp 1 --boot esp            | EFER.NXE clear;RESULT: PASS
+takeover-max-smp2      | --mem 2G --cpu max --smp 2 --cfg takeover            | every-cpu +PASS;boot services are gone;check exit-boot-services +PASS;check pat-wc +PASS;check framebuffer +PASS;check runtime-services +PASS;RESULT: PASS
+takeover-reset-shell   | --boot shell --args "takeover reset" --mem 1G --cpu qemu64 --expect-reset | options: takeover reset .*from the command line;check exit-boot-services +PASS;RESULT: PASS;resetting through ResetSystem
 corrupt-entry          | --efi build/pagetk-corrupt.efi --mem 1G --expect-fail  | check live-map-is-plan +FAIL;check alias-coherence +FAIL;check restore +PASS;RESULT: FAIL
 stray-fault            | --efi build/pagetk-stray.efi --mem 1G --expect-fail    | check no-unexpected-fault +FAIL +vector 14;check restore +PASS;RESULT: FAIL
 frames-starved         | --efi build/pagetk-framecap.efi --mem 1G --expect-fail | PT_ERR_NO_FRAMES;not switching;RESULT: FAIL
@@ -30,8 +32,9 @@ run_one() {
     wants=$(echo "$line" | cut -d'|' -f3)
     log=$logs/$name.log
     local ok=1
-    # shellcheck disable=SC2086
-    (cd "$here" && bash scripts/qemu-run.sh $args --log "$log" --quiet --timeout 180) \
+    local argv
+    eval "argv=($args)" # the arguments may hold quoted words
+    (cd "$here" && bash scripts/qemu-run.sh "${argv[@]}" --log "$log" --quiet --timeout 180) \
         >"$logs/$name.out" 2>&1 || ok=0
     IFS=';' read -ra pats <<<"$wants"
     for p in "${pats[@]}"; do

@@ -6,14 +6,16 @@
 # usage: qemu-run.sh [--efi FILE] [--boot esp|usb|shell] [--mem 2G] [--cpu max] [--smp 1]
 #                    [--machine q35|pc] [--timeout 120] [--log FILE] [--expect-fail] [--quiet]
 #                    [--cfg "WORDS"] [--args "WORDS"] [--monitor CMDS --monitor-log FILE]
+#                    [--expect-reset]
 # --cfg writes pagetk.cfg beside the app; --args passes words on the shell command line
 # (--boot shell). --monitor: the app must halt with "inspect: halted" (option inspect);
 # then the monitor commands in the file CMDS run, their output goes to the monitor log,
-# and QEMU quits.
+# and QEMU quits. --expect-reset: the app ends with ResetSystem, which -no-reboot turns
+# into QEMU's exit with status 0.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 efi=$here/build/BOOTX64.EFI boot=esp mem=2G cpu=max smp=1 machine=q35 limit=120
-log="" expect=PASS quiet=0 cfg="" args="" monitor="" monitor_log=""
+log="" expect=PASS quiet=0 cfg="" args="" monitor="" monitor_log="" reset=0
 while [ $# -gt 0 ]; do
     case $1 in
     --efi) efi=$2; shift ;;
@@ -25,6 +27,7 @@ while [ $# -gt 0 ]; do
     --timeout) limit=$2; shift ;;
     --log) log=$2; shift ;;
     --expect-fail) expect=FAIL ;;
+    --expect-reset) reset=1 ;;
     --quiet) quiet=1 ;;
     --cfg) cfg=$2; shift ;;
     --args) args=$2; shift ;;
@@ -101,6 +104,7 @@ fi
 want=33
 [ "$expect" = FAIL ] && want=35
 [ -n "$monitor" ] && want=0 # the monitor's quit ends the halted app
+[ "$reset" = 1 ] && want=0  # a reset under -no-reboot ends QEMU with status 0
 if [ $status -eq 124 ]; then
     echo "qemu-run: timed out after ${limit}s" >&2
     exit 124

@@ -41,8 +41,15 @@ static void takeover_excludes_inspect(void)
 {
     struct options o = {0};
     char bad[8];
-    CHECK_EQ(parse(&o, "inspect\ntakeover", bad, sizeof bad), OPTIONS_CONFLICT);
+    CHECK_EQ(parse(&o, "inspect\ntakeover", bad, sizeof bad), OPTIONS_OK);
+    CHECK_EQ(options_check(&o), OPTIONS_CONFLICT);
     CHECK(strstr(options_status_message(OPTIONS_CONFLICT), "exclude") != NULL);
+    struct options r = {0};
+    CHECK_EQ(parse(&r, "reset", bad, sizeof bad), OPTIONS_OK);
+    CHECK_EQ(options_check(&r), OPTIONS_CONFLICT); /* reset alone: nothing to reset from */
+    CHECK_EQ(parse(&r, "takeover", bad, sizeof bad), OPTIONS_OK);
+    CHECK_EQ(options_check(&r), OPTIONS_OK);
+    CHECK(r.takeover && r.reset);
     CHECK(strstr(options_status_message(OPTIONS_UNKNOWN_WORD), "touch=all") != NULL);
 }
 

@@ -1,0 +1,195 @@
+/* Full takeover: see full.h. */
+#include "full.h"
+
+#include <efilib.h>
+
+#include "cpu.h"
+#include "fault.h"
+#include "fbcon.h"
+#include "qemu_exit.h"
+#include "report.h"
+
+#define PAT_WC_INDEX   5u /* PAT=1 PCD=0 PWT=1: no firmware leaf of OVMF uses the PAT bit */
+#define EBS_ATTEMPTS   8
+#define RESET_DELAY_S  10u
+#define MAP_SPARE_DESC 64u
+
+static struct framebuffer fb;
+static uint64_t new_pat;
+static unsigned ebs_attempts;
+static uint64_t final_map_pages, final_map_unmapped;
+
+void full_prepare(struct takeover *t)
+{
+    EFI_GUID gop_guid = EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID;
+    EFI_GRAPHICS_OUTPUT_PROTOCOL *gop;
+    new_pat = (t->cpu.pat_msr & ~(0xffull << (8 * PAT_WC_INDEX))) |
+              ((uint64_t)PT_MT_WC << (8 * PAT_WC_INDEX));
+    t->cpu.pt.pat[PAT_WC_INDEX] = PT_MT_WC; /* our tables are built for the new PAT */
+    if (EFI_ERROR(uefi_call_wrapper(BS->LocateProtocol, 3, &gop_guid, NULL, (void **)&gop)) ||
+        !gop->Mode || !gop->Mode->Info ||
+        (gop->Mode->Info->PixelFormat != PixelBlueGreenRedReserved8BitPerColor &&
+         gop->Mode->Info->PixelFormat != PixelRedGreenBlueReserved8BitPerColor)) {
+        report("takeover: no linear GOP framebuffer: reporting on COM1 only");
+        return;
+    }
+    fb = (struct framebuffer){
+        .base = gop->Mode->FrameBufferBase,
+        .size = gop->Mode->FrameBufferSize,
+        .width = gop->Mode->Info->HorizontalResolution,
+        .height = gop->Mode->Info->VerticalResolution,
+        .stride = gop->Mode->Info->PixelsPerScanLine,
+        .bgr = gop->Mode->Info->PixelFormat == PixelBlueGreenRedReserved8BitPerColor,
+    };
+    uint64_t start = fb.base & ~4095ull, end = (fb.base + fb.size + 4095) & ~4095ull;
+    t->fb_limit = (struct plan_limit){start, end, PT_ATTR_MT_MASK, PT_ATTR_MT(PT_MT_WC)};
+    t->have_fb_limit = true;
+    report("takeover: framebuffer 0x%llx, %llu KiB, %ux%u (stride %u), write-combining through "
+           "PAT entry %u (PAT 0x%016llx -> 0x%016llx)",
+           (unsigned long long)fb.base, (unsigned long long)(fb.size >> 10), fb.width, fb.height,
+           fb.stride, PAT_WC_INDEX, (unsigned long long)t->cpu.pat_msr,
+           (unsigned long long)new_pat);
+}
+
+/* GetMemoryMap then ExitBootServices, again while the key is stale. Nothing allocates in
+ * between: after a failed attempt only these two services may be called. */
+static EFI_STATUS leave_boot_services(struct takeover *t, struct memmap *mm)
+{
+    EFI_STATUS st = EFI_INVALID_PARAMETER;
+    UINTN key = t->mm.key; /* the map the plan was made from: stale if anything allocated */
+    for (ebs_attempts = 1; ebs_attempts <= EBS_ATTEMPTS; ebs_attempts++) {
+        st = uefi_call_wrapper(BS->ExitBootServices, 2, t->image, key);
+        if (st != EFI_INVALID_PARAMETER)
+            return st;
+        mm->size = mm->capacity;
+        st = uefi_call_wrapper(BS->GetMemoryMap, 5, &mm->size, mm->buffer, &mm->key, &mm->desc_size,
+                               &mm->desc_version);
+        if (EFI_ERROR(st))
+            return st;
+        key = mm->key;
+    }
+    return st;
+}
+
+/* Every page the final memory map describes as RAM is mapped by our tables. */
+static void check_final_map(struct takeover *t, const struct memmap *mm)
+{
+    for (UINTN off = 0; off + mm->desc_size <= mm->size; off += mm->desc_size) {
+        const EFI_MEMORY_DESCRIPTOR *d =
+            (const EFI_MEMORY_DESCRIPTOR *)((uint8_t *)mm->buffer + off);
+        if (!plan_type_is_ram(d->Type))
+            continue;
+        for (uint64_t p = 0; p < d->NumberOfPages;) {
+            struct pt_translation tr;
+            uint64_t pa = d->PhysicalStart + p * 4096;
+            pt_translate(&t->sp, pa, &tr);
+            uint64_t step = 1;
+            if (!tr.mapped || tr.pa != pa)
+                final_map_unmapped++;
+            else
+                step = ((pa & ~(tr.page - 1)) + tr.page - pa) / 4096;
+            final_map_pages += step < d->NumberOfPages - p ? step : d->NumberOfPages - p;
+            p += step;
+        }
+    }
+}
+
+static void check_after_exit(struct takeover *t)
+{
+    uint64_t pat = cpu_rdmsr(MSR_PAT);
+    struct live l;
+    takeover_live_open(t, &l);
+    struct pt_translation tr = {0};
+    if (fb.base)
+        pt_translate(&l.sp, fb.base, &tr);
+    bool wc = !fb.base || (tr.mapped && PT_ATTR_MEMTYPE(tr.attr) == PT_MT_WC);
+    report_check("pat-wc", pat == new_pat && wc,
+                 "PAT 0x%016llx; framebuffer 0x%llx %s through the slot", (unsigned long long)pat,
+                 (unsigned long long)fb.base,
+                 !fb.base     ? "absent"
+                 : !tr.mapped ? "unmapped"
+                 : wc         ? "write-combining"
+                              : "not write-combining");
+    if (fb.base) {
+        unsigned bad = fbcon_selftest();
+        report_check("framebuffer", bad == 0,
+                     "%ux%u, report drawn on it, %u of %u test pixels "
+                     "read back wrong",
+                     fb.width, fb.height, bad, fb.width);
+    }
+    EFI_TIME now;
+    EFI_STATUS st = uefi_call_wrapper(RT->GetTime, 2, &now, NULL);
+    report_check(
+        "runtime-services", !EFI_ERROR(st) && now.Year >= 2000 && now.Month >= 1 && now.Month <= 12,
+        "GetTime on our tables: status 0x%llx, %04u-%02u-%02u %02u:%02u:%02u",
+        (unsigned long long)st, now.Year, now.Month, now.Day, now.Hour, now.Minute, now.Second);
+}
+
+bool full_takeover(struct takeover *t)
+{
+    struct memmap mm = {0};
+    EFI_STATUS st = memmap_read(&mm);
+    if (!EFI_ERROR(st)) { /* room for what the firmware may still add before the exit */
+        uefi_call_wrapper(BS->FreePool, 1, mm.buffer);
+        mm.capacity = mm.size + MAP_SPARE_DESC * mm.desc_size;
+        st = uefi_call_wrapper(BS->AllocatePool, 3, EfiLoaderData, mm.capacity, &mm.buffer);
+    }
+    if (EFI_ERROR(st)) {
+        report_check("exit-boot-services", false, "no memory map buffer: status 0x%llx",
+                     (unsigned long long)st);
+        return false;
+    }
+    report("takeover: leaving boot services; the report continues on COM1 and the screen");
+    report_save(t->image);
+    cpu_irq_save(); /* the firmware's timer handler must not run once it is gone */
+    /* ExitBootServices runs on the firmware's own tables: edk2 edits the live hierarchy in
+     * it (it lifts the protection of runtime images), and must not edit ours. */
+    cpu_write_cr3(t->cpu.cr3);
+    st = leave_boot_services(t, &mm);
+    if (EFI_ERROR(st)) {
+        cpu_write_cr3(t->sp.root);
+        report_check("exit-boot-services", false, "status 0x%llx after %u attempts",
+                     (unsigned long long)st, ebs_attempts);
+        return false;
+    }
+    report_firmware_gone();
+    cpu_wbinvd();
+    cpu_wrmsr(MSR_PAT, new_pat);
+    cpu_write_cr3(t->sp.root); /* also drops every translation cached under the old PAT */
+    fbcon_init(&fb);
+    report("pagetk: boot services are gone; CR3 0x%llx is ours for good",
+           (unsigned long long)cpu_read_cr3());
+    check_final_map(t, &mm);
+    report_check("exit-boot-services", final_map_unmapped == 0,
+                 "after %u attempt%s (a stale key is retried); the final map's %llu RAM pages "
+                 "are all mapped by our tables: %llu are not",
+                 ebs_attempts, ebs_attempts == 1 ? "" : "s", (unsigned long long)final_map_pages,
+                 (unsigned long long)final_map_unmapped);
+    check_after_exit(t);
+    fault_install();
+    if (guarded_call(takeover_verify_after_exit, t)) {
+        struct fault_record f = fault_last();
+        report_check("no-unexpected-fault", false,
+                     "vector %llu at rip 0x%llx, cr2 0x%llx, error 0x%llx",
+                     (unsigned long long)f.vector, (unsigned long long)f.rip,
+                     (unsigned long long)f.cr2, (unsigned long long)f.error);
+    }
+    return true;
+}
+
+void full_end(const struct takeover *t, bool pass)
+{
+    if (t->cpu.hypervisor && !t->opts.reset)
+        qemu_exit(pass);
+    if (t->opts.reset)
+        report("takeover: resetting through ResetSystem now");
+    else
+        report("takeover: resetting through ResetSystem in %u s", RESET_DELAY_S);
+    uint64_t until = cpu_rdtsc() + RESET_DELAY_S * t->tsc_hz;
+    while (!t->opts.reset && cpu_rdtsc() < until)
+        __asm__ volatile("pause");
+    uefi_call_wrapper(RT->ResetSystem, 4, EfiResetCold, EFI_SUCCESS, 0, NULL);
+    report("takeover: ResetSystem returned: halting");
+    for (;;)
+        __asm__ volatile("cli; hlt");
+}
