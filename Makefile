@@ -31,7 +31,8 @@ EFI_CFLAGS   = -std=c11 -Wall -Wextra -Werror -O2 -ffreestanding -fno-stack-prot
                -fshort-wchar -mno-red-zone -maccumulate-outgoing-args -DGNU_EFI_USE_MS_ABI \
                -I$(EFI_INC) -I$(EFI_INC)/x86_64 -Iinclude -Icore -Iefi $(EFI_DEFS)
 EFI_SRCS     = $(CORE_SRCS) $(wildcard efi/*.c)
-# Test-only variants: EFI_DEFS=-DPAGETK_TEST_CORRUPT, -DPAGETK_FRAME_CAP=n, -DPAGETK_TEST_STRAY_FAULT.
+# Test-only variants: EFI_DEFS=-DPAGETK_TEST_CORRUPT, -DPAGETK_FRAME_CAP=n, -DPAGETK_TEST_STRAY_FAULT,
+# -DPAGETK_TEST_NO_MAT.
 EFI_VARIANT ?= default
 EFI_OBJDIR   = build/efi/$(EFI_VARIANT)
 EFI_OBJS     = $(patsubst %.c,$(EFI_OBJDIR)/%.o,$(EFI_SRCS))
@@ -51,7 +52,8 @@ $(EFI_TARGET): $(EFI_OBJDIR)/app.so
 
 # Test-only builds, each must end in RESULT: FAIL: one corrupts a live entry after the
 # switch, one faults where nothing expects it (both must restore the firmware's CR3), one
-# starves the build of frames (must never switch).
+# starves the build of frames (must never switch). One more must pass: it ignores the
+# firmware's memory attributes table, as on a firmware without one, and must say so.
 efi-variants:
 	$(MAKE) --no-print-directory EFI_VARIANT=corrupt EFI_DEFS=-DPAGETK_TEST_CORRUPT \
 	    EFI_TARGET=build/pagetk-corrupt.efi efi-app
@@ -59,6 +61,8 @@ efi-variants:
 	    EFI_TARGET=build/pagetk-framecap.efi efi-app
 	$(MAKE) --no-print-directory EFI_VARIANT=stray EFI_DEFS=-DPAGETK_TEST_STRAY_FAULT \
 	    EFI_TARGET=build/pagetk-stray.efi efi-app
+	$(MAKE) --no-print-directory EFI_VARIANT=nomat EFI_DEFS=-DPAGETK_TEST_NO_MAT \
+	    EFI_TARGET=build/pagetk-nomat.efi efi-app
 
 # The boot-cost baseline: an app that only prints and exits.
 efi-minimal:
@@ -122,3 +126,15 @@ clean:
 format:
 	clang-format -i include/*.h core/*.c core/*.h tests/*/*.c tests/*/*.h efi/*.c efi/*.h scripts/*.c
 
+
+# ---- QEMU's MMU as witness -------------------------------------------------------------------
+.PHONY: inspect
+
+build/inspect-compare: scripts/inspect-compare.c
+	@mkdir -p $(@D)
+	gcc -std=c11 -Wall -Wextra -Werror -O2 -o $@ $<
+
+# Boots with the option inspect (-cpu qemu64 1 GiB, -cpu max 2 GiB) and compares QEMU's
+# info tlb and info mem with the app's dump of its live tables; ends with "N passed, N failed".
+inspect:
+	@bash scripts/inspect.sh

@@ -83,7 +83,7 @@ static void report_dump_line(void *ctx, const char *text)
         n++;
     }
     line[n] = '\0';
-    report("map %s", line);
+    report_detail("map %s", line);
 }
 
 static void verify_guarded(void *ctx)
@@ -202,8 +202,9 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     if (built)
         pt_dump(&t.sp, report_dump_line, NULL);
     for (size_t i = 0; i < t.plan.range_count; i++)
-        report("mem 0x%016llx-0x%016llx %s", (unsigned long long)t.plan.ranges[i].start,
-               (unsigned long long)t.plan.ranges[i].end, plan_type_name(t.plan.ranges[i].type));
+        report_detail("mem 0x%016llx-0x%016llx %s", (unsigned long long)t.plan.ranges[i].start,
+                      (unsigned long long)t.plan.ranges[i].end,
+                      plan_type_name(t.plan.ranges[i].type));
     if (!inspect && !full)
         takeover_release(&t);
     bool pass = report_failed() == 0;

@@ -14,6 +14,8 @@ void report_firmware_gone(void);
 /* TSC ticks per second: each check line then shows the time since the previous one. */
 void report_set_clock(uint64_t hz);
 void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A line for the file and the serial port only (the map dump, the memory map). */
+void report_detail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A named check: "check <name>: PASS|FAIL <detail>"; counts towards the verdict. */
 void report_check(const char *name, bool pass, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

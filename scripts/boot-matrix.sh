@@ -19,6 +19,7 @@ m1g-max-q35-shell      | --mem 1G --cpu max --smp 1 --machine q35 --boot shell  
 m1g-nonx-q35-esp       | --mem 1G --cpu qemu64,-nx --smp 1 --boot esp            | EFER.NXE clear;RESULT: PASS
 takeover-max-smp2      | --mem 2G --cpu max --smp 2 --cfg takeover            | every-cpu +PASS;boot services are gone;check exit-boot-services +PASS;check pat-wc +PASS;check framebuffer +PASS;check runtime-services +PASS;RESULT: PASS
 takeover-reset-shell   | --boot shell --args "takeover reset" --mem 1G --cpu qemu64 --expect-reset | options: takeover reset .*from the command line;check exit-boot-services +PASS;RESULT: PASS;resetting through ResetSystem
+no-attributes-table    | --efi build/pagetk-nomat.efi --mem 1G                | no EFI_MEMORY_ATTRIBUTES_TABLE from the firmware;w\^x: the firmware publishes no EFI_MEMORY_ATTRIBUTES_TABLE;check w-xor-x +PASS;RESULT: PASS
 corrupt-entry          | --efi build/pagetk-corrupt.efi --mem 1G --expect-fail  | check live-map-is-plan +FAIL;check alias-coherence +FAIL;check restore +PASS;RESULT: FAIL
 stray-fault            | --efi build/pagetk-stray.efi --mem 1G --expect-fail    | check no-unexpected-fault +FAIL +vector 14;check restore +PASS;RESULT: FAIL
 frames-starved         | --efi build/pagetk-framecap.efi --mem 1G --expect-fail | PT_ERR_NO_FRAMES;not switching;RESULT: FAIL
