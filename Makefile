@@ -78,7 +78,7 @@ build/usb.img: build/BOOTX64.EFI startup.nsh scripts/mkimg.sh
 run:
 	@bash scripts/deps.sh gcc make gnu-efi ovmf qemu-system-x86 mtools dosfstools gdisk
 	@$(MAKE) --no-print-directory build/usb.img
-	bash scripts/qemu-run.sh --boot usb --mem 2G --cpu max
+	bash scripts/qemu-run.sh --boot usb --mem 2G --cpu max --smp 2
 
 # ---- benchmarks ------------------------------------------------------------------------------
 build/bench/bench: $(CORE_SRCS) $(BENCH_SRCS) $(wildcard core/*.h include/*.h tests/bench/*.h)

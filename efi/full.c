@@ -141,13 +141,14 @@ bool full_takeover(struct takeover *t)
     }
     report("takeover: leaving boot services; the report continues on COM1 and the screen");
     report_save(t->image);
-    cpu_irq_save(); /* the firmware's timer handler must not run once it is gone */
+    bool irq = cpu_irq_save(); /* the firmware's timer handler must not run once it is gone */
     /* ExitBootServices runs on the firmware's own tables: edk2 edits the live hierarchy in
      * it (it lifts the protection of runtime images), and must not edit ours. */
     cpu_write_cr3(t->cpu.cr3);
     st = leave_boot_services(t, &mm);
     if (EFI_ERROR(st)) {
         cpu_write_cr3(t->sp.root);
+        cpu_irq_restore(irq);
         report_check("exit-boot-services", false, "status 0x%llx after %u attempts",
                      (unsigned long long)st, ebs_attempts);
         return false;

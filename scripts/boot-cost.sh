@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Boot cost: wall time of booting the app in QEMU (TCG, 8 GiB) next to a minimal app that
-# only prints and exits, in the same run, alternating; median of five boots each. The app's touch-ram
-# check (both ends of every RAM leaf) is shown apart, and one more boot with touch=all
-# (a read of every RAM page: under TCG each first touch of a guest page is costly) shows
-# what the full sweep would add.
+# only prints and exits, in the same run, alternating; median of five boots each. The
+# app's touch-ram check (both ends of every RAM leaf) is shown apart, and one more boot
+# with touch=all (a read of every RAM page, whose cost under TCG depends on whether the
+# host backs guest RAM with huge pages) shows what the full sweep adds.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 make --no-print-directory build/BOOTX64.EFI efi-minimal >/dev/null || exit 1
