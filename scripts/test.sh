@@ -38,6 +38,14 @@ echo "== report picture"
 bash tests/report/check.sh 2>&1 | tee "$out/report"
 count "$out/report" "report picture"
 
+echo "== inspect-compare catches differences (tests/inspect)"
+bash tests/inspect/check.sh 2>&1 | tee "$out/inspect-check"
+count "$out/inspect-check" "inspect-compare checks"
+
+echo "== QEMU's MMU as witness (make inspect)"
+bash scripts/inspect.sh 2>&1 | tee "$out/inspect"
+count "$out/inspect" "inspect"
+
 echo "== boot matrix (QEMU + OVMF, TCG)"
 if make --no-print-directory -j2 build/BOOTX64.EFI build/usb.img efi-variants >"$out/build-efi" 2>&1; then
     bash scripts/boot-matrix.sh | tee "$out/boot"
