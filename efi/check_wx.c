@@ -36,12 +36,6 @@ static bool count_wx(void *ctx, const struct pt_run *run)
     return true;
 }
 
-static bool faulted_as(int faulted, uint64_t va, uint64_t error)
-{
-    struct fault_record f = fault_last();
-    return faulted && f.vector == 14 && f.cr2 == va && (f.error & 0x1f) == error;
-}
-
 /* Writes back the value already there: harmless if the write is wrongly allowed. */
 static int probe_write_same(uint64_t va)
 {
@@ -72,10 +66,11 @@ void check_wx(struct takeover *t, const struct pt_space *live)
     uint64_t code = (uint64_t)(uintptr_t)check_wx & ~7ull;
     uint64_t data = (uint64_t)(uintptr_t)ret_in_data;
     int wrote = probe_write_same(code);
-    bool write_faulted = faulted_as(wrote, code, PF_ERR_PRESENT | PF_ERR_WRITE);
+    bool write_faulted = fault_matches(wrote, code, PF_ERR_PRESENT | PF_ERR_WRITE);
     uint64_t write_error = fault_last().error;
     int ran = probe_exec(data);
-    bool exec_ok = t->cpu.pt.nx ? faulted_as(ran, data, PF_ERR_PRESENT | PF_ERR_FETCH) : ran == 0;
+    bool exec_ok =
+        t->cpu.pt.nx ? fault_matches(ran, data, PF_ERR_PRESENT | PF_ERR_FETCH) : ran == 0;
     report_check("fault-wx-image", write_faulted && exec_ok,
                  "write to own code 0x%llx: #PF error 0x%llx; call into own data 0x%llx: %s",
                  (unsigned long long)code, (unsigned long long)write_error,
@@ -93,7 +88,7 @@ void check_wx(struct takeover *t, const struct pt_space *live)
     }
     wrote = probe_write_same(wx->runtime_code);
     report_check(
-        "fault-wx-runtime", faulted_as(wrote, wx->runtime_code, PF_ERR_PRESENT | PF_ERR_WRITE),
+        "fault-wx-runtime", fault_matches(wrote, wx->runtime_code, PF_ERR_PRESENT | PF_ERR_WRITE),
         "write to runtime code 0x%llx: %s, error 0x%llx", (unsigned long long)wx->runtime_code,
         wrote ? "#PF" : "no fault", (unsigned long long)fault_last().error);
 }

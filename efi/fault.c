@@ -167,3 +167,9 @@ uint64_t fault_count(void)
 {
     return fault_total;
 }
+
+bool fault_matches(int faulted, uint64_t va, uint64_t error)
+{
+    struct fault_record f = fault_last();
+    return faulted && f.vector == 14 && f.cr2 == va && (f.error & 0x1f) == error;
+}

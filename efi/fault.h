@@ -7,6 +7,7 @@
 #ifndef EFI_FAULT_H
 #define EFI_FAULT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct fault_record {
@@ -24,6 +25,10 @@ void fault_remove(void);
 /* The last fault caught, and how many so far. */
 struct fault_record fault_last(void);
 uint64_t fault_count(void);
+
+/* The probe faulted (its result is `faulted`) with #PF at exactly va and exactly this
+ * error code (present, write, user, reserved, fetch bits). */
+bool fault_matches(int faulted, uint64_t va, uint64_t error);
 
 /* Each returns 0 when the access completed and 1 when it faulted. */
 int probe_read(uint64_t va);

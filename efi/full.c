@@ -168,13 +168,7 @@ bool full_takeover(struct takeover *t)
                  (unsigned long long)final_map_unmapped);
     check_after_exit(t);
     fault_install();
-    if (guarded_call(takeover_verify_after_exit, t)) {
-        struct fault_record f = fault_last();
-        report_check("no-unexpected-fault", false,
-                     "vector %llu at rip 0x%llx, cr2 0x%llx, error 0x%llx",
-                     (unsigned long long)f.vector, (unsigned long long)f.rip,
-                     (unsigned long long)f.cr2, (unsigned long long)f.error);
-    }
+    takeover_run_guarded(takeover_verify_after_exit, t);
     return true;
 }
 

@@ -96,24 +96,27 @@ static void emit(const char *line, bool detail)
     kept[kept_len++] = '\n';
 }
 
-void report(const char *fmt, ...)
+static void emit_formatted(bool detail, const char *fmt, va_list ap)
 {
     char line[512];
+    text_vformat(line, sizeof line, fmt, ap);
+    emit(line, detail);
+}
+
+void report(const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    text_vformat(line, sizeof line, fmt, ap);
+    emit_formatted(false, fmt, ap);
     va_end(ap);
-    emit(line, false);
 }
 
 void report_detail(const char *fmt, ...)
 {
-    char line[512];
     va_list ap;
     va_start(ap, fmt);
-    text_vformat(line, sizeof line, fmt, ap);
+    emit_formatted(true, fmt, ap);
     va_end(ap);
-    emit(line, true);
 }
 
 void report_check(const char *name, bool pass, const char *fmt, ...)

@@ -82,6 +82,9 @@ bool takeover_verify(struct takeover *t);
 /* The checks that need no firmware service, for after ExitBootServices (t is the
  * struct takeover: the signature suits guarded_call). */
 void takeover_verify_after_exit(void *t);
+/* Runs checks(t) with the fault guard: a fault no check expected ends them early and is
+ * reported as a failed check. */
+void takeover_run_guarded(void (*checks)(void *), struct takeover *t);
 /* Our hierarchy as the CPU running the code sees it: reached through the recursive slot,
  * TLB flushed on change. Valid only while that CPU's CR3 holds our root. */
 struct live {

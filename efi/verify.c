@@ -326,18 +326,11 @@ static uint64_t window(enum window_page p)
     return TAKEOVER_WINDOW + (uint64_t)p * 4096u;
 }
 
-/* The access faulted with #PF at exactly `va` and exactly this error code. */
-static bool faulted_as(int faulted, uint64_t va, uint64_t error)
-{
-    struct fault_record f = fault_last();
-    return faulted && f.vector == 14 && f.cr2 == va && (f.error & 0x1f) == error;
-}
-
 static void check_faults(struct takeover *t)
 {
     uint64_t before = fault_count();
     int f = probe_read(window(WIN_GUARD));
-    report_check("fault-unmapped", faulted_as(f, window(WIN_GUARD), 0),
+    report_check("fault-unmapped", fault_matches(f, window(WIN_GUARD), 0),
                  "read of guard 0x%llx: #PF cr2 0x%llx error 0x%llx",
                  (unsigned long long)window(WIN_GUARD), (unsigned long long)fault_last().cr2,
                  (unsigned long long)fault_last().error);
@@ -346,7 +339,7 @@ static void check_faults(struct takeover *t)
                         *(volatile uint64_t *)(uintptr_t)(t->own + OWN_DATA * 4096ull);
     f = probe_write(window(WIN_READ_ONLY), 1);
     report_check("fault-read-only",
-                 readable && faulted_as(f, window(WIN_READ_ONLY), PF_ERR_PRESENT | PF_ERR_WRITE),
+                 readable && fault_matches(f, window(WIN_READ_ONLY), PF_ERR_PRESENT | PF_ERR_WRITE),
                  "read ok, write: #PF cr2 0x%llx error 0x%llx",
                  (unsigned long long)fault_last().cr2, (unsigned long long)fault_last().error);
     int exec_ok = probe_exec(window(WIN_EXEC));
@@ -354,7 +347,7 @@ static void check_faults(struct takeover *t)
     if (t->cpu.pt.nx)
         report_check("fault-no-execute",
                      exec_ok == 0 &&
-                         faulted_as(f, window(WIN_NO_EXEC), PF_ERR_PRESENT | PF_ERR_FETCH),
+                         fault_matches(f, window(WIN_NO_EXEC), PF_ERR_PRESENT | PF_ERR_FETCH),
                      "call into executable copy ok, into NX copy: #PF cr2 0x%llx error 0x%llx",
                      (unsigned long long)fault_last().cr2, (unsigned long long)fault_last().error);
     else
@@ -376,7 +369,7 @@ static void check_live_change(struct takeover *t, struct live *l)
                 *(volatile uint64_t *)(uintptr_t)va == 0x11fe11fe11fe11feull;
     enum pt_error unmap = pt_unmap(&l->sp, va, 4096);
     int f = probe_read(va);
-    report_check("live-map-unmap", seen && unmap == PT_OK && faulted_as(f, va, 0),
+    report_check("live-map-unmap", seen && unmap == PT_OK && fault_matches(f, va, 0),
                  "map through the slot %s, read back %s, unmap %s, read after: %s",
                  pt_error_name(map), seen ? "ok" : "wrong", pt_error_name(unmap),
                  f ? "#PF" : "no fault (stale TLB)");
@@ -451,4 +444,15 @@ void takeover_verify_after_exit(void *ctx)
     struct live l;
     takeover_live_open(t, &l);
     verify_tables(t, &l);
+}
+
+void takeover_run_guarded(void (*checks)(void *), struct takeover *t)
+{
+    if (guarded_call(checks, t)) {
+        struct fault_record f = fault_last();
+        report_check("no-unexpected-fault", false,
+                     "vector %llu at rip 0x%llx, cr2 0x%llx, error 0x%llx",
+                     (unsigned long long)f.vector, (unsigned long long)f.rip,
+                     (unsigned long long)f.cr2, (unsigned long long)f.error);
+    }
 }
