@@ -263,6 +263,11 @@ bool takeover_check(struct takeover *t)
 
 void takeover_release(struct takeover *t)
 {
+    if (t->ap_stranded) {
+        report("  keeping our tables and plan allocated: an AP that did not finish its checks "
+               "may still use them");
+        return;
+    }
     if (t->pool_pages)
         uefi_call_wrapper(BS->FreePages, 2, t->pool.base, t->pool_pages);
     if (t->own)

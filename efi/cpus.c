@@ -134,6 +134,8 @@ void check_every_cpu(struct takeover *t)
                   job->restored_cr3 == job->own_cr3 && job->mismatches == 0 &&
                   job->ident.unmapped == 0 && job->alias.unmapped == 0 && job->points > 0;
         passed += ok;
+        if (!job->done)
+            t->ap_stranded = true; /* it may still run on our tables: keep them */
         if (EFI_ERROR(st) || !job->done)
             report("cpu %u: APIC %llu: StartupThisAP: status 0x%llx, %s: FAIL", (unsigned)n,
                    (unsigned long long)info.id, (unsigned long long)st,

@@ -66,6 +66,7 @@ struct takeover {
     uint64_t own; /* OWN_PAGES pages of the app's own */
     struct pt_stats fw_stats, our_stats;
     bool switched;
+    bool ap_stranded; /* an AP did not finish its checks: our tables are never freed */
     /* Timing. */
     uint64_t tsc_hz;
     uint64_t phase_tsc[PHASE_COUNT + 1]; /* the last one marks the end */
