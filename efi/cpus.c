@@ -9,8 +9,10 @@
 #include "report.h"
 #include "takeover.h"
 
-#define MAX_CPUS       256u
-#define AP_TIMEOUT_US  20000000u
+#define MAX_CPUS 256u
+#ifndef PAGETK_AP_TIMEOUT_US
+#define PAGETK_AP_TIMEOUT_US 20000000u
+#endif
 #define PROCESSOR_BSP  0x1u
 #define PROCESSOR_UP   0x2u
 #define SAMPLE_PER_REG 4u
@@ -77,6 +79,12 @@ static VOID EFIAPI ap_check(VOID *arg)
     job->own_cr3 = cpu_read_cr3();
     cpu_write_cr3(t->sp.root);
     job->seen_cr3 = cpu_read_cr3();
+#ifdef PAGETK_TEST_AP_HANG
+    /* Test-only: the AP never comes back. The BSP must time out, report it, keep our
+     * tables allocated, and still restore its own CR3. */
+    for (;;)
+        __asm__ volatile("pause");
+#endif
     struct live l;
     takeover_live_open(t, &l);
     uint64_t x = t->sp.root ^ job->apic_id ^ 0x9e3779b97f4a7c15ull;
@@ -128,8 +136,8 @@ void check_every_cpu(struct takeover *t)
         struct ap_job *job = &jobs[n];
         *job = (struct ap_job){.t = t};
         tried++;
-        EFI_STATUS st =
-            uefi_call_wrapper(mp->startup_this, 7, mp, ap_check, n, NULL, AP_TIMEOUT_US, job, NULL);
+        EFI_STATUS st = uefi_call_wrapper(mp->startup_this, 7, mp, ap_check, n, NULL,
+                                          PAGETK_AP_TIMEOUT_US, job, NULL);
         bool ok = !EFI_ERROR(st) && job->done && job->seen_cr3 == t->sp.root &&
                   job->restored_cr3 == job->own_cr3 && job->mismatches == 0 &&
                   job->ident.unmapped == 0 && job->alias.unmapped == 0 && job->points > 0;
@@ -137,8 +145,9 @@ void check_every_cpu(struct takeover *t)
         if (!job->done)
             t->ap_stranded = true; /* it may still run on our tables: keep them */
         if (EFI_ERROR(st) || !job->done)
-            report("cpu %u: APIC %llu: StartupThisAP: status 0x%llx, %s: FAIL", (unsigned)n,
+            report("cpu %u: APIC %llu: StartupThisAP: status 0x%llx%s, %s: FAIL", (unsigned)n,
                    (unsigned long long)info.id, (unsigned long long)st,
+                   st == EFI_TIMEOUT ? " (EFI_TIMEOUT)" : "",
                    job->done ? "finished" : "did not finish");
         else
             report("cpu %u: APIC %u: CR3 0x%llx -> 0x%llx, %llu points %llu wrong%s, %llu + %llu "
