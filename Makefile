@@ -32,7 +32,7 @@ EFI_CFLAGS   = -std=c11 -Wall -Wextra -Werror -O2 -ffreestanding -fno-stack-prot
                -I$(EFI_INC) -I$(EFI_INC)/x86_64 -Iinclude -Icore -Iefi $(EFI_DEFS)
 EFI_SRCS     = $(CORE_SRCS) $(wildcard efi/*.c)
 # Test-only variants: EFI_DEFS=-DPAGETK_TEST_CORRUPT, -DPAGETK_FRAME_CAP=n, -DPAGETK_TEST_STRAY_FAULT,
-# -DPAGETK_TEST_NO_MAT, -DPAGETK_TEST_AP_HANG.
+# -DPAGETK_TEST_NO_MAT, -DPAGETK_TEST_AP_HANG, -DPAGETK_TEST_CORRUPT_AFTER_EXIT.
 EFI_VARIANT ?= default
 EFI_OBJDIR   = build/efi/$(EFI_VARIANT)
 EFI_OBJS     = $(patsubst %.c,$(EFI_OBJDIR)/%.o,$(EFI_SRCS))
@@ -53,7 +53,9 @@ $(EFI_TARGET): $(EFI_OBJDIR)/app.so
 # Test-only builds, each must end in RESULT: FAIL: one corrupts a live entry after the
 # switch, one faults where nothing expects it (both must restore the firmware's CR3), one
 # starves the build of frames (must never switch), one has an AP that never returns (the
-# BSP must time out, keep the tables, restore its CR3). One more must pass: it ignores the
+# BSP must time out, keep the tables, restore its CR3), one corrupts an entry after
+# ExitBootServices in a full takeover (the firmware's CR3 and PAT must come back). One
+# more must pass: it ignores the
 # firmware's memory attributes table, as on a firmware without one, and must say so.
 efi-variants:
 	$(MAKE) --no-print-directory EFI_VARIANT=corrupt EFI_DEFS=-DPAGETK_TEST_CORRUPT \
@@ -64,6 +66,8 @@ efi-variants:
 	    EFI_TARGET=build/pagetk-stray.efi efi-app
 	$(MAKE) --no-print-directory EFI_VARIANT=nomat EFI_DEFS=-DPAGETK_TEST_NO_MAT \
 	    EFI_TARGET=build/pagetk-nomat.efi efi-app
+	$(MAKE) --no-print-directory EFI_VARIANT=corruptlate EFI_DEFS=-DPAGETK_TEST_CORRUPT_AFTER_EXIT \
+	    EFI_TARGET=build/pagetk-corrupt-late.efi efi-app
 	$(MAKE) --no-print-directory EFI_VARIANT=aphang \
 	    EFI_DEFS="-DPAGETK_TEST_AP_HANG -DPAGETK_AP_TIMEOUT_US=2000000" \
 	    EFI_TARGET=build/pagetk-aphang.efi efi-app

@@ -202,6 +202,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     if (!inspect && !full)
         takeover_release(&t);
     bool pass = report_failed() == 0;
+    if (full && !pass)
+        full_fall_back(&t);
     if (pass)
         report("RESULT: PASS checks=%u", report_checks());
     else

@@ -172,15 +172,17 @@ bool full_takeover(struct takeover *t)
     return true;
 }
 
+void full_fall_back(const struct takeover *t)
+{
+    cpu_wbinvd();
+    cpu_wrmsr(MSR_PAT, t->cpu.pat_msr);
+    cpu_write_cr3(t->cpu.cr3);
+    report("takeover: a check failed: CR3 0x%llx and PAT 0x%016llx are the firmware's again",
+           (unsigned long long)cpu_read_cr3(), (unsigned long long)cpu_rdmsr(MSR_PAT));
+}
+
 void full_end(const struct takeover *t, bool pass)
 {
-    if (!pass) { /* never stay on tables that failed a check: the firmware's are intact */
-        cpu_wbinvd();
-        cpu_wrmsr(MSR_PAT, t->cpu.pat_msr);
-        cpu_write_cr3(t->cpu.cr3);
-        report("takeover: a check failed: CR3 0x%llx and PAT 0x%016llx are the firmware's again",
-               (unsigned long long)cpu_read_cr3(), (unsigned long long)cpu_rdmsr(MSR_PAT));
-    }
     if (t->cpu.hypervisor && !t->opts.reset)
         qemu_exit(pass);
     if (t->opts.reset)

@@ -12,6 +12,9 @@ void full_prepare(struct takeover *t);
 /* After a passing verification on our tables: leaves boot services, switches the PAT and
  * runs the checks again. False when boot services could not be left (they still work). */
 bool full_takeover(struct takeover *t);
+/* After a failed check once boot services are gone: the firmware's tables are intact (no
+ * one reused their memory), so CR3 and the PAT go back to them. */
+void full_fall_back(const struct takeover *t);
 /* The end once boot services are gone: QEMU's exit port, else ResetSystem. */
 __attribute__((noreturn)) void full_end(const struct takeover *t, bool pass);
 

@@ -419,20 +419,27 @@ static void verify_tables(struct takeover *t, struct live *l)
     check_live_change(t, l);
 }
 
+#if defined(PAGETK_TEST_CORRUPT) || defined(PAGETK_TEST_CORRUPT_AFTER_EXIT)
+/* Test-only: once live, one alias page is pointed one page off, through the slot. The
+ * checks must notice, and the firmware's CR3 must come back. */
+static void corrupt_alias_entry(struct takeover *t, struct live *l)
+{
+    uint64_t victim = TAKEOVER_ALIAS_BASE + t->own + OWN_SCRATCH * 4096ull;
+    enum pt_error bent = pt_map_page(
+        &l->sp, victim, t->own + OWN_DATA * 4096ull, PT_SIZE_4K,
+        PT_ATTR_WRITE | PT_ATTR_MT(PT_MT_WB) | (t->cpu.pt.nx ? PT_ATTR_NX : 0), PT_MAP_REPLACE);
+    report("  test build: live alias entry of 0x%llx corrupted on purpose (%s)",
+           (unsigned long long)(victim - TAKEOVER_ALIAS_BASE), pt_error_name(bent));
+}
+#endif
+
 bool takeover_verify(struct takeover *t)
 {
     unsigned failed_before = report_failed();
     struct live l;
     takeover_live_open(t, &l);
 #ifdef PAGETK_TEST_CORRUPT
-    /* Test-only: once live, one alias page is pointed one page off, through the slot. The
-     * checks below must notice, and the firmware's CR3 must come back. */
-    uint64_t victim = TAKEOVER_ALIAS_BASE + t->own + OWN_SCRATCH * 4096ull;
-    enum pt_error bent = pt_map_page(
-        &l.sp, victim, t->own + OWN_DATA * 4096ull, PT_SIZE_4K,
-        PT_ATTR_WRITE | PT_ATTR_MT(PT_MT_WB) | (t->cpu.pt.nx ? PT_ATTR_NX : 0), PT_MAP_REPLACE);
-    report("  test build: live alias entry of 0x%llx corrupted on purpose (%s)",
-           (unsigned long long)(victim - TAKEOVER_ALIAS_BASE), pt_error_name(bent));
+    corrupt_alias_entry(t, &l);
 #endif
     verify_tables(t, &l);
     check_boot_services();
@@ -445,6 +452,9 @@ void takeover_verify_after_exit(void *ctx)
     struct takeover *t = ctx;
     struct live l;
     takeover_live_open(t, &l);
+#ifdef PAGETK_TEST_CORRUPT_AFTER_EXIT
+    corrupt_alias_entry(t, &l);
+#endif
     verify_tables(t, &l);
 }
 

@@ -22,6 +22,8 @@ takeover-reset-shell   | --boot shell --args "takeover reset" --mem 1G --cpu qem
 no-attributes-table    | --efi build/pagetk-nomat.efi --mem 1G                | no EFI_MEMORY_ATTRIBUTES_TABLE from the firmware;w\^x: the firmware publishes no EFI_MEMORY_ATTRIBUTES_TABLE;check w-xor-x +PASS;RESULT: PASS
 corrupt-entry          | --efi build/pagetk-corrupt.efi --mem 1G --expect-fail  | check live-map-is-plan +FAIL;check alias-coherence +FAIL;check restore +PASS;RESULT: FAIL
 stray-fault            | --efi build/pagetk-stray.efi --mem 1G --expect-fail    | check no-unexpected-fault +FAIL +vector 14;check restore +PASS;RESULT: FAIL
+corrupt-no-takeover    | --efi build/pagetk-corrupt.efi --cfg takeover --mem 1G --expect-fail | takeover: a check failed: staying with boot services;check restore +PASS;RESULT: FAIL
+corrupt-after-exit     | --efi build/pagetk-corrupt-late.efi --cfg takeover --mem 1G --expect-fail | boot services are gone;check live-map-is-plan +FAIL;CR3 0x[0-9a-f]+ and PAT 0x0007040600070406 are the firmware's again;RESULT: FAIL
 ap-hang                | --efi build/pagetk-aphang.efi --mem 1G --smp 2 --expect-fail | cpu 1: .*did not finish: FAIL;check every-cpu +FAIL;keeping our tables;check restore +PASS;RESULT: FAIL
 frames-starved         | --efi build/pagetk-framecap.efi --mem 1G --expect-fail | PT_ERR_NO_FRAMES;not switching;RESULT: FAIL
 M
