@@ -119,10 +119,14 @@ fuzz-check: build/fuzz/fuzz_ops
 
 # ---- the report as a picture -----------------------------------------------------------------
 REPORT ?= build/boot-logs/m2g-max-q35-usb.log
+# What report-svg and inspect-compare share: reading the report's lines and its map lines;
+# core/fmt.c gives them the app's own size format.
+REPORT_LINE_SRCS = scripts/report_line.c core/fmt.c
+REPORT_LINE_DEPS = $(REPORT_LINE_SRCS) scripts/report_line.h include/pt.h
 
-build/report-svg: scripts/report-svg.c
+build/report-svg: scripts/report-svg.c $(REPORT_LINE_DEPS)
 	@mkdir -p $(@D)
-	gcc -std=c11 -Wall -Wextra -Werror -O2 -o $@ $<
+	gcc -std=c11 -Wall -Wextra -Werror -O2 -Iinclude -o $@ $< $(REPORT_LINE_SRCS)
 
 # One SVG page of a report (a boot log or pagetk-report.txt): REPORT=file SVG=out.svg.
 report: build/report-svg
@@ -132,15 +136,15 @@ clean:
 	rm -rf build
 
 format:
-	clang-format -i include/*.h core/*.c core/*.h tests/*/*.c tests/*/*.h efi/*.c efi/*.h scripts/*.c
+	clang-format -i include/*.h core/*.c core/*.h tests/*/*.c tests/*/*.h efi/*.c efi/*.h scripts/*.c scripts/*.h
 
 
 # ---- QEMU's MMU as witness -------------------------------------------------------------------
 .PHONY: inspect
 
-build/inspect-compare: scripts/inspect-compare.c
+build/inspect-compare: scripts/inspect-compare.c $(REPORT_LINE_DEPS)
 	@mkdir -p $(@D)
-	gcc -std=c11 -Wall -Wextra -Werror -O2 -o $@ $<
+	gcc -std=c11 -Wall -Wextra -Werror -O2 -Iinclude -o $@ $< $(REPORT_LINE_SRCS)
 
 # Boots with the option inspect (-cpu qemu64 1 GiB, -cpu max 2 GiB) and compares QEMU's
 # info tlb and info mem with the app's dump of its live tables; ends with "N passed, N failed".

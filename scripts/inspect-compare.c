@@ -29,6 +29,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report_line.h"
+
 #define SPAN_4K     UINT64_C(0x1000)
 #define SPAN_2M     UINT64_C(0x200000)
 #define SPAN_1G     UINT64_C(0x40000000)
@@ -38,14 +40,12 @@
 
 /* Run attributes, as in the app's dump. */
 enum { AT_W = 1, AT_U = 2, AT_NX = 4, AT_G = 8 };
-/* Leaf sizes of a run, as the dump names them. */
-enum { LV_PTE = 1, LV_PMD = 2, LV_PUD = 4 };
 
 struct run {
     uint64_t va, len, pa; /* va canonical (mem ranges: linear, 48 bits) */
     unsigned attr;        /* AT_* */
     unsigned mt;          /* memory type, the PAT encoding (6 = WB) */
-    unsigned levels;      /* LV_* */
+    unsigned levels;      /* MAP_LEVEL_* */
     long line;            /* where it starts in its log */
     int pat_index;        /* QEMU's runs: PCD << 1 | PWT of its leaves; -1 otherwise */
 };
@@ -58,10 +58,8 @@ struct runs {
 /* ---- input ----------------------------------------------------------------------------- */
 
 struct reader {
-    FILE *f;
+    struct line_reader in;
     const char *name;
-    long line;
-    char buf[1024];
 };
 
 static _Noreturn void bad_input(const char *file, long line, const char *fmt, ...)
@@ -81,104 +79,33 @@ static _Noreturn void bad_input(const char *file, long line, const char *fmt, ..
 
 static void reader_open(struct reader *r, const char *name)
 {
-    r->f = fopen(name, "rb");
+    FILE *f = fopen(name, "rb");
     r->name = name;
-    r->line = 0;
-    if (!r->f)
+    if (!f)
         bad_input(name, 0, "cannot read: %s", strerror(errno));
+    line_reader_init(&r->in, f);
 }
 
-/* Drops ANSI escape sequences, CR and LF, in place. */
-static void clean_line(char *s)
+/* Next line, cleaned, in r->in.text; false at the end. */
+static bool reader_next(struct reader *r)
 {
-    char *out = s;
-    for (const char *in = s; *in;) {
-        if (*in == '\x1b') {
-            in++;
-            if (*in == '[') {
-                in++;
-                while (*in &&
-                       ((*in >= '0' && *in <= '9') || *in == ';' || *in == '=' || *in == '?'))
-                    in++;
-            }
-            if (*in)
-                in++;
-            continue;
-        }
-        if (*in == '\r' || *in == '\n') {
-            in++;
-            continue;
-        }
-        *out++ = *in++;
+    switch (line_reader_next(&r->in)) {
+    case LINE_READ:
+        return true;
+    case LINE_END:
+        break;
+    case LINE_READ_ERROR:
+        bad_input(r->name, (long)r->in.number, "read error");
+    case LINE_OUT_OF_MEMORY:
+        bad_input(r->name, (long)r->in.number, "out of memory");
     }
-    *out = '\0';
+    return false;
 }
 
-/* Next line, cleaned; false at the end. A line too long for the buffer comes back cut, with
- * *cut set (the rest is skipped). */
-static bool reader_next(struct reader *r, bool *cut)
+static void reader_close(struct reader *r)
 {
-    if (!fgets(r->buf, sizeof r->buf, r->f)) {
-        if (ferror(r->f))
-            bad_input(r->name, r->line, "read error");
-        return false;
-    }
-    r->line++;
-    size_t len = strlen(r->buf);
-    *cut = len == sizeof r->buf - 1 && r->buf[len - 1] != '\n';
-    if (*cut) {
-        int c;
-        while ((c = fgetc(r->f)) != EOF && c != '\n')
-            ;
-    }
-    clean_line(r->buf);
-    return true;
-}
-
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Parses hex digits at s (exactly `digits` of them, or 1..16 when digits is 0). Returns the
- * end, or NULL. */
-static const char *parse_hex(const char *s, int digits, uint64_t *out)
-{
-    uint64_t v = 0;
-    int n = 0;
-    for (int d; (digits == 0 || n < digits) && (d = hex_digit(s[n])) >= 0; n++) {
-        if (n == 16)
-            return NULL;
-        v = v << 4 | (uint64_t)d;
-    }
-    if (n == 0 || (digits && n != digits))
-        return NULL;
-    *out = v;
-    return s + n;
-}
-
-static const char *parse_0x(const char *s, uint64_t *out)
-{
-    if (s[0] != '0' || s[1] != 'x')
-        return NULL;
-    return parse_hex(s + 2, 0, out);
-}
-
-static bool is_canonical(uint64_t va)
-{
-    uint64_t top = va >> 47;
-    return top == 0 || top == 0x1ffff;
-}
-
-static uint64_t canonical(uint64_t lin)
-{
-    return (lin & (UINT64_C(1) << 47)) ? lin | ~LIN_MASK : lin;
+    fclose(r->in.f);
+    line_reader_free(&r->in);
 }
 
 static void runs_push(struct runs *rs, const struct run *r)
@@ -201,57 +128,28 @@ static uint64_t run_last(const struct run *r)
     return r->va + r->len - 1; /* no overflow for a run that ends at the top */
 }
 
-/* ---- names ----------------------------------------------------------------------------- */
-
-static const char *mt_name(unsigned mt)
-{
-    static const char *const names[8] = {"UC", "WC", "?2", "?3", "WT", "WP", "WB", "UC-"};
-    return mt < 8 ? names[mt] : "??";
-}
-
-static int mt_parse(const char *s)
-{
-    for (unsigned mt = 0; mt < 8; mt++)
-        if (strcmp(s, mt_name(mt)) == 0 && mt_name(mt)[0] != '?')
-            return (int)mt;
-    return -1;
-}
-
-/* The app's size field (core/fmt.c pt_fmt_size). */
-static void fmt_size(char *buf, size_t size, uint64_t bytes)
-{
-    static const char units[] = "KMGTPE";
-    uint64_t v = bytes >> 10;
-    int u = 0;
-    while (u < 5 && v >= 1024 && (v & 1023) == 0) {
-        v >>= 10;
-        u++;
-    }
-    if (bytes & 1023)
-        snprintf(buf, size, "%" PRIu64 "B", bytes);
-    else
-        snprintf(buf, size, "%" PRIu64 "%c", v, units[u]);
-}
+/* ---- printing runs -------------------------------------------------------------------- */
 
 /* A run as the app's dump prints it. */
 static void fmt_run(char *buf, size_t size, const struct run *r)
 {
     char sz[24];
-    fmt_size(sz, sizeof sz, r->len);
+    dump_size_text(sz, sizeof sz, r->len);
     snprintf(buf, size,
              "0x%016" PRIx64 "-0x%016" PRIx64 " -> 0x%012" PRIx64 " %-6s %s %s %s %s %s%s%s%s",
              r->va, r->va + r->len, r->pa, sz, (r->attr & AT_W) ? "RW" : "ro",
              (r->attr & AT_U) ? "USR" : "   ", (r->attr & AT_G) ? "GLB" : "   ",
-             (r->attr & AT_NX) ? "NX" : "x ", mt_name(r->mt), (r->levels & LV_PUD) ? " pud" : "",
-             (r->levels & LV_PMD) ? " pmd" : "", (r->levels & LV_PTE) ? " pte" : "");
+             (r->attr & AT_NX) ? "NX" : "x ", memtype_name(r->mt),
+             (r->levels & MAP_LEVEL_PUD) ? " pud" : "", (r->levels & MAP_LEVEL_PMD) ? " pmd" : "",
+             (r->levels & MAP_LEVEL_PTE) ? " pte" : "");
 }
 
 /* A range as info mem prints it (addresses and size sign-extended from bit 47, like QEMU). */
 static void fmt_mem(char *buf, size_t size, const struct run *r)
 {
     uint64_t end = r->va + r->len;
-    snprintf(buf, size, "%016" PRIx64 "-%016" PRIx64 " %016" PRIx64 " %cr%c", canonical(r->va),
-             end == UINT64_C(1) << 48 ? end : canonical(end), canonical(r->len),
+    snprintf(buf, size, "%016" PRIx64 "-%016" PRIx64 " %016" PRIx64 " %cr%c", va_from_linear(r->va),
+             end == UINT64_C(1) << 48 ? end : va_from_linear(end), va_from_linear(r->len),
              (r->attr & AT_U) ? 'u' : '-', (r->attr & AT_W) ? 'w' : '-');
 }
 
@@ -266,71 +164,17 @@ struct app {
     uint64_t cr3_halted, cr3_switched;
 };
 
-#define MAX_TOKENS 16
-
-static int split(char *s, char **tok)
+/* A map line of the dump as a run. */
+static bool run_from_map_line(const char *line, long line_number, struct run *r,
+                              struct line_error *why)
 {
-    int n = 0;
-    for (char *p = strtok(s, " \t"); p; p = strtok(NULL, " \t")) {
-        if (n == MAX_TOKENS)
-            return -1;
-        tok[n++] = p;
-    }
-    return n;
-}
-
-/* map 0xVA-0xEND -> 0xPA <size> <RW|ro> [USR] [GLB] <NX|x> <memtype> <levels...> */
-static const char *parse_map(char *line, struct run *r)
-{
-    char *tok[MAX_TOKENS];
-    int n = split(line, tok);
-    if (n < 8)
-        return "too few fields";
-    uint64_t end;
-    const char *p = parse_0x(tok[1], &r->va);
-    if (!p || *p != '-' || !(p = parse_0x(p + 1, &end)) || *p)
-        return "bad range (want 0xSTART-0xEND)";
-    r->len = end - r->va; /* a run up to the top of the address space ends at 0 */
-    if ((end <= r->va && end != 0) || r->len == 0)
-        return "range ends before it starts";
-    if (!is_canonical(r->va) || (r->va & (SPAN_4K - 1)) || (r->len & (SPAN_4K - 1)))
-        return "range not canonical or not 4 KiB aligned";
-    if (strcmp(tok[2], "->") != 0 || !(p = parse_0x(tok[3], &r->pa)) || *p)
-        return "bad physical address (want -> 0xPA)";
-    char sz[24];
-    fmt_size(sz, sizeof sz, r->len);
-    if (strcmp(tok[4], sz) != 0)
-        return "size field does not match the range";
-    int i = 5;
-    r->attr = 0;
-    if (strcmp(tok[i], "RW") == 0)
-        r->attr |= AT_W;
-    else if (strcmp(tok[i], "ro") != 0)
-        return "rights neither RW nor ro";
-    i++;
-    if (i < n && strcmp(tok[i], "USR") == 0)
-        r->attr |= AT_U, i++;
-    if (i < n && strcmp(tok[i], "GLB") == 0)
-        r->attr |= AT_G, i++;
-    if (i < n && strcmp(tok[i], "NX") == 0)
-        r->attr |= AT_NX;
-    else if (i >= n || strcmp(tok[i], "x") != 0)
-        return "execute field neither NX nor x";
-    i++;
-    int mt = i < n ? mt_parse(tok[i]) : -1;
-    if (mt < 0)
-        return "unknown memory type";
-    r->mt = (unsigned)mt;
-    i++;
-    static const char *const level_names[3] = {"pud", "pmd", "pte"};
-    static const unsigned level_bits[3] = {LV_PUD, LV_PMD, LV_PTE};
-    r->levels = 0;
-    for (int k = 0; k < 3 && i < n; k++)
-        if (strcmp(tok[i], level_names[k]) == 0)
-            r->levels |= level_bits[k], i++;
-    if (r->levels == 0 || i != n)
-        return "levels not a list of pud, pmd, pte";
-    return NULL;
+    struct map_line m;
+    if (!map_line_parse(line, &m, why))
+        return false;
+    unsigned attr =
+        (m.writable ? AT_W : 0) | (m.user ? AT_U : 0) | (m.nx ? AT_NX : 0) | (m.global ? AT_G : 0);
+    *r = (struct run){m.va, m.len, m.pa, attr, m.memtype, m.levels, line_number, -1};
+    return true;
 }
 
 static bool starts(const char *s, const char *prefix)
@@ -341,44 +185,40 @@ static bool starts(const char *s, const char *prefix)
 static void read_serial(const char *name, struct app *app)
 {
     struct reader r;
-    bool cut;
     reader_open(&r, name);
     *app = (struct app){.pat = UINT64_C(0x0007040600070406), .page_1g = true, .slot = 510};
-    while (reader_next(&r, &cut)) {
-        char *s = r.buf;
-        const char *p;
+    while (reader_next(&r)) {
+        const char *s = r.in.text, *p;
+        long line = (long)r.in.number;
         if (starts(s, "map ")) {
-            if (cut)
-                bad_input(name, r.line, "map line too long");
-            struct run run = {.line = r.line, .pat_index = -1};
-            const char *why = parse_map(s, &run);
-            if (why)
-                bad_input(name, r.line, "malformed map line: %s", why);
+            struct run run;
+            struct line_error why;
+            if (!run_from_map_line(s, line, &run, &why))
+                bad_input(name, line, "malformed map line: %s", why.text);
             const struct run *prev = app->runs.n ? &app->runs.v[app->runs.n - 1] : NULL;
             if (prev && (run_last(prev) >= run.va || prev->va + prev->len == 0))
-                bad_input(name, r.line, "map line out of order or overlapping line %ld",
-                          prev->line);
+                bad_input(name, line, "map line out of order or overlapping line %ld", prev->line);
             runs_push(&app->runs, &run);
         } else if (starts(s, "inspect: halted with CR3 0x")) {
-            if (!parse_0x(s + strlen("inspect: halted with CR3 "), &app->cr3_halted))
-                bad_input(name, r.line, "malformed inspect line");
+            if (!parse_0x_hex(s + strlen("inspect: halted with CR3 "), &app->cr3_halted))
+                bad_input(name, line, "malformed inspect line");
             app->have_halted = true;
         } else if (starts(s, "switched: CR3 0x") && (p = strstr(s, " -> 0x"))) {
-            if (!parse_0x(p + 4, &app->cr3_switched))
-                bad_input(name, r.line, "malformed switched line");
+            if (!parse_0x_hex(p + 4, &app->cr3_switched))
+                bad_input(name, line, "malformed switched line");
             app->have_switched = true;
         } else if (starts(s, "cpu: ") && (p = strstr(s, " PAT 0x"))) {
-            if (!parse_0x(p + 5, &app->pat))
-                bad_input(name, r.line, "malformed PAT on the cpu line");
+            if (!parse_0x_hex(p + 5, &app->pat))
+                bad_input(name, line, "malformed PAT on the cpu line");
             app->page_1g = strstr(s, "1G pages no") == NULL;
         } else if (starts(s, "recursive slot ")) {
             unsigned long slot = strtoul(s + strlen("recursive slot "), NULL, 10);
             if (slot < 256 || slot > 511)
-                bad_input(name, r.line, "recursive slot not in the upper half");
+                bad_input(name, line, "recursive slot not in the upper half");
             app->slot = (unsigned)slot;
         }
     }
-    fclose(r.f);
+    reader_close(&r);
     if (app->runs.n == 0)
         bad_input(name, 0, "no map lines (not the log of an inspect boot?)");
 }
@@ -431,7 +271,7 @@ static void report(struct differ *d, const char *kind, const struct run *a, cons
     char text[200], why[80];
     d->differ++;
     if (d->differ == 1)
-        d->first = canonical(a ? a->va : q->va);
+        d->first = va_from_linear(a ? a->va : q->va);
     if (d->differ > MAX_REPORTS) {
         if (d->differ == MAX_REPORTS + 1)
             printf("%s: more differences follow, counted only\n", d->check);
@@ -528,8 +368,8 @@ static bool parse_tlb_line(const char *s, struct leaf *l)
 {
     static const char letters[] = "XGPDACTUW";
     uint64_t va, pa;
-    const char *p = parse_hex(s, 16, &va);
-    if (!p || p[0] != ':' || p[1] != ' ' || !(p = parse_hex(p + 2, 16, &pa)) || *p != ' ')
+    const char *p = parse_hex_digits(s, 16, &va);
+    if (!p || p[0] != ':' || p[1] != ' ' || !(p = parse_hex_digits(p + 2, 16, &pa)) || *p != ' ')
         return false;
     p++;
     unsigned flags = 0;
@@ -581,7 +421,9 @@ static void tlb_add_leaf(struct tlb *t, const struct leaf *l, uint64_t span)
                     ((l->flags & FL_X) ? AT_NX : 0) | ((l->flags & FL_G) ? AT_G : 0);
     int pat_index = leaf_pat_index(l->flags);
     unsigned mt = (unsigned)(t->app->pat >> (8 * pat_index)) & 7u;
-    unsigned level = span == SPAN_4K ? LV_PTE : span == SPAN_2M ? LV_PMD : LV_PUD;
+    unsigned level = span == SPAN_4K   ? MAP_LEVEL_PTE
+                     : span == SPAN_2M ? MAP_LEVEL_PMD
+                                       : MAP_LEVEL_PUD;
     struct run *c = &t->cur;
     t->leaves[span == SPAN_4K ? 0 : span == SPAN_2M ? 1 : 2]++;
     /* The app's rule: contiguous VA, contiguous PA, equal attributes (A and D are not). */
@@ -625,7 +467,7 @@ static void tlb_line(struct tlb *t, const char *s, long line)
         bad_input(t->file, line, "malformed info tlb line: %s", s);
     l.line = line;
     uint64_t lin = l.va & LIN_MASK;
-    if (!is_canonical(l.va) || (l.va & (SPAN_4K - 1)) || (l.pa & (SPAN_4K - 1)))
+    if (!va_is_canonical(l.va) || (l.va & (SPAN_4K - 1)) || (l.pa & (SPAN_4K - 1)))
         bad_input(t->file, line, "info tlb address not canonical or not page-aligned");
     if ((l.flags & FL_P) && (lin & (SPAN_2M - 1)))
         bad_input(t->file, line, "info tlb large leaf (P) not 2 MiB aligned");
@@ -664,17 +506,17 @@ static void mem_keep(struct mem *m, uint64_t lo, uint64_t hi, unsigned attr, lon
 static void mem_line(struct mem *m, const char *s, long line)
 {
     uint64_t start, end, size;
-    const char *p = parse_hex(s, 16, &start);
-    if (!p || *p != '-' || !(p = parse_hex(p + 1, 16, &end)) || *p != ' ' ||
-        !(p = parse_hex(p + 1, 16, &size)) || *p != ' ' || (p[1] != 'u' && p[1] != '-') ||
+    const char *p = parse_hex_digits(s, 16, &start);
+    if (!p || *p != '-' || !(p = parse_hex_digits(p + 1, 16, &end)) || *p != ' ' ||
+        !(p = parse_hex_digits(p + 1, 16, &size)) || *p != ' ' || (p[1] != 'u' && p[1] != '-') ||
         p[2] != 'r' || (p[3] != 'w' && p[3] != '-') || p[4] != '\0')
         bad_input(m->file, line, "malformed info mem line: %s", s);
     unsigned attr = (p[1] == 'u' ? AT_U : 0) | (p[3] == 'w' ? AT_W : 0);
     /* QEMU sign-extends start, end and size from bit 47; its walk ends at 1 << 48. */
     uint64_t lo = start & LIN_MASK;
     uint64_t hi = end == UINT64_C(1) << 48 ? end : end & LIN_MASK;
-    if (!is_canonical(start) || (end != UINT64_C(1) << 48 && !is_canonical(end)) || hi <= lo ||
-        canonical(hi - lo) != size)
+    if (!va_is_canonical(start) || (end != UINT64_C(1) << 48 && !va_is_canonical(end)) ||
+        hi <= lo || va_from_linear(hi - lo) != size)
         bad_input(m->file, line, "info mem range inconsistent: %s", s);
     const struct run *prev = m->lines.n ? &m->lines.v[m->lines.n - 1] : NULL;
     if (prev && prev->va + prev->len > lo)
@@ -709,27 +551,25 @@ static void mem_expected(const struct app *app, struct runs *out)
 static void read_monitor(const char *name, struct tlb *t, struct mem *m)
 {
     struct reader r;
-    bool cut;
     unsigned long other = 0;
     reader_open(&r, name);
-    while (reader_next(&r, &cut)) {
-        const char *s = r.buf;
+    while (reader_next(&r)) {
+        const char *s = r.in.text;
+        long line = (long)r.in.number;
         if (s[0] == '\0' || starts(s, "(qemu)") || starts(s, "QEMU "))
             continue; /* prompts with their echo, the banner */
-        if (hex_digit(s[0]) < 0) {
+        if (hex_digit_value(s[0]) < 0) {
             other++;
             continue;
         }
-        if (cut)
-            bad_input(name, r.line, "line too long");
         if (strlen(s) > 16 && s[16] == ':')
-            tlb_line(t, s, r.line);
+            tlb_line(t, s, line);
         else if (strlen(s) > 16 && s[16] == '-')
-            mem_line(m, s, r.line);
+            mem_line(m, s, line);
         else
-            bad_input(name, r.line, "neither an info tlb nor an info mem line: %s", s);
+            bad_input(name, line, "neither an info tlb nor an info mem line: %s", s);
     }
-    fclose(r.f);
+    reader_close(&r);
     if (t->lines == 0)
         bad_input(name, 0, "no info tlb output");
     if (m->count == 0)
@@ -799,7 +639,7 @@ int main(int argc, char **argv)
                     .d = &runs_d,
                     .slot_lo = slot_lo,
                     .slot_hi = slot_lo + (UINT64_C(1) << PML4_SHIFT),
-                    .self_va = canonical(s << 39 | s << 30 | s << 21 | s << 12),
+                    .self_va = va_from_linear(s << 39 | s << 30 | s << 21 | s << 12),
                     .file = argv[2]};
     struct mem m = {.slot_lo = t.slot_lo, .slot_hi = t.slot_hi, .file = argv[2]};
     read_monitor(argv[2], &t, &m);

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report_line.h"
+
 #if defined(__GNUC__)
 #define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
 #else
@@ -21,11 +23,9 @@
 
 /* ---- what a report holds ------------------------------------------------------------------ */
 
-enum { LVL_PTE = 1u << 0, LVL_PMD = 1u << 1, LVL_PUD = 1u << 2 };
-
 struct level {
     const char *name; /* as the dump prints it */
-    unsigned bit;
+    unsigned bit;     /* MAP_LEVEL_* */
     const char *leaf; /* the leaf size, for the legend */
     const char *fill;
     const char *hatch; /* colour of the read-only hatch over this fill */
@@ -34,9 +34,9 @@ struct level {
 
 /* Largest first: a run's colour is that of its largest level. */
 static const struct level levels[] = {
-    {"pud", LVL_PUD, "1 GiB", "#1e3a8a", "#ffffff", true},
-    {"pmd", LVL_PMD, "2 MiB", "#3b82f6", "#ffffff", true},
-    {"pte", LVL_PTE, "4 KiB", "#bfdbfe", "#1e3a8a", false},
+    {"pud", MAP_LEVEL_PUD, "1 GiB", "#1e3a8a", "#ffffff", true},
+    {"pmd", MAP_LEVEL_PMD, "2 MiB", "#3b82f6", "#ffffff", true},
+    {"pte", MAP_LEVEL_PTE, "4 KiB", "#bfdbfe", "#1e3a8a", false},
 };
 #define LEVEL_COUNT (sizeof levels / sizeof levels[0])
 
@@ -58,21 +58,16 @@ static const struct mem_type mem_types[] = {
 };
 #define MEM_TYPE_COUNT (sizeof mem_types / sizeof mem_types[0])
 
-static const char *const memtype_names[] = {"UC", "WC", "WT", "WP", "WB", "UC-"};
-#define MEMTYPE_COUNT (sizeof memtype_names / sizeof memtype_names[0])
-
 struct mem_range { /* [start, end) of one memory-map type */
     uint64_t start, end;
     unsigned type; /* index in mem_types */
-    unsigned line;
+    unsigned long line;
 };
 
-struct run { /* one map line: [va, end) maps pa onwards */
-    uint64_t va, end, pa;
-    unsigned levels; /* LVL_* present in the run */
-    bool rw, user, global, nx;
-    unsigned memtype; /* index in memtype_names */
-    unsigned line;
+struct run { /* one map line: [map.va, end) maps map.pa onwards */
+    struct map_line map;
+    uint64_t end; /* map.va + map.len; 0 only for a run up to the top (never an identity run) */
+    unsigned long line;
 };
 
 struct tables { /* one tables line */
@@ -117,90 +112,6 @@ static bool grow(void **items, size_t *cap, size_t n, size_t size)
 
 /* ---- parsing ------------------------------------------------------------------------------ */
 
-/* Why a line is malformed; the reader adds the file and line. */
-struct why {
-    char text[256];
-};
-
-PRINTF_LIKE(2, 3) static bool fail(struct why *w, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(w->text, sizeof w->text, fmt, ap);
-    va_end(ap);
-    return false;
-}
-
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* "0x" and 1 to 16 hex digits, [s, stop) */
-static bool parse_hex(const char *s, const char *stop, uint64_t *out)
-{
-    if (stop - s < 3 || s[0] != '0' || s[1] != 'x' || stop - s > 18)
-        return false;
-    uint64_t v = 0;
-    for (s += 2; s < stop; s++) {
-        int d = hex_digit(*s);
-        if (d < 0)
-            return false;
-        v = v << 4 | (uint64_t)d;
-    }
-    *out = v;
-    return true;
-}
-
-/* "0x<start>-0x<end>" with end > start */
-static bool parse_range(const char *tok, uint64_t *start, uint64_t *end, struct why *w)
-{
-    const char *dash = strchr(tok, '-');
-    if (!dash)
-        return fail(w, "range '%s' has no '-'", tok);
-    if (!parse_hex(tok, dash, start))
-        return fail(w, "bad start address in '%s' (want 0x and 1 to 16 hex digits)", tok);
-    if (!parse_hex(dash + 1, dash + strlen(dash), end))
-        return fail(w, "bad end address in '%s' (want 0x and 1 to 16 hex digits)", tok);
-    if (*end <= *start)
-        return fail(w, "end 0x%" PRIx64 " is not above start 0x%" PRIx64, *end, *start);
-    return true;
-}
-
-/* The dump's size: a decimal count and one of B K M G T P E; must equal len. */
-static bool check_size(const char *tok, uint64_t len, struct why *w)
-{
-    static const char units[] = "BKMGTPE";
-    uint64_t v = 0;
-    const char *s = tok;
-    for (; *s >= '0' && *s <= '9'; s++) {
-        if (v > (UINT64_MAX - 9) / 10)
-            return fail(w, "size '%s' is too large", tok);
-        v = v * 10 + (uint64_t)(*s - '0');
-    }
-    const char *unit = *s ? strchr(units, *s) : NULL;
-    if (s == tok || !unit || s[1])
-        return fail(w, "bad size '%s' (want a number and one of B K M G T P E)", tok);
-    unsigned shift = 10 * (unsigned)(unit - units);
-    if (v > UINT64_MAX >> shift || v << shift != len)
-        return fail(w, "size '%s' does not match the range length 0x%" PRIx64, tok, len);
-    return true;
-}
-
-static int find_name(const char *tok, const char *const *names, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(tok, names[i]) == 0)
-            return (int)i;
-    return -1;
-}
-
 static int find_mem_type(const char *tok)
 {
     for (size_t i = 0; i < MEM_TYPE_COUNT; i++)
@@ -209,86 +120,22 @@ static int find_mem_type(const char *tok)
     return -1;
 }
 
-static int find_level(const char *tok)
-{
-    for (size_t i = 0; i < LEVEL_COUNT; i++)
-        if (strcmp(tok, levels[i].name) == 0)
-            return (int)i;
-    return -1;
-}
-
-/* map 0x<va>-0x<end> -> 0x<pa> <size> <RW|ro> [USR] [GLB] <NX|x> <memtype> <levels...> */
-static bool parse_map(char **tok, int n, struct run *run, struct why *w)
-{
-    int i = 1;
-    if (i >= n)
-        return fail(w, "missing field: virtual range");
-    if (!parse_range(tok[i++], &run->va, &run->end, w))
-        return false;
-    if (i >= n || strcmp(tok[i], "->") != 0)
-        return fail(w, "missing field: '->' after the virtual range");
-    i++;
-    if (i >= n)
-        return fail(w, "missing field: physical address");
-    if (!parse_hex(tok[i], tok[i] + strlen(tok[i]), &run->pa))
-        return fail(w, "bad physical address '%s' (want 0x and 1 to 16 hex digits)", tok[i]);
-    i++;
-    uint64_t len = run->end - run->va;
-    if (len - 1 > UINT64_MAX - run->pa)
-        return fail(w, "physical range 0x%" PRIx64 " + 0x%" PRIx64 " wraps", run->pa, len);
-    if (i >= n)
-        return fail(w, "missing field: size");
-    if (!check_size(tok[i++], len, w))
-        return false;
-    if (i >= n)
-        return fail(w, "missing field: rights (RW or ro)");
-    if (strcmp(tok[i], "RW") != 0 && strcmp(tok[i], "ro") != 0)
-        return fail(w, "bad rights '%s' (want RW or ro)", tok[i]);
-    run->rw = strcmp(tok[i++], "RW") == 0;
-    run->user = i < n && strcmp(tok[i], "USR") == 0;
-    i += run->user;
-    run->global = i < n && strcmp(tok[i], "GLB") == 0;
-    i += run->global;
-    if (i >= n)
-        return fail(w, "missing field: NX or x");
-    if (strcmp(tok[i], "NX") != 0 && strcmp(tok[i], "x") != 0)
-        return fail(w, "bad execute field '%s' (want NX or x)", tok[i]);
-    run->nx = strcmp(tok[i++], "NX") == 0;
-    if (i >= n)
-        return fail(w, "missing field: memory type");
-    int mt = find_name(tok[i], memtype_names, MEMTYPE_COUNT);
-    if (mt < 0)
-        return fail(w, "bad memory type '%s' (want UC WC WT WP WB or UC-)", tok[i]);
-    run->memtype = (unsigned)mt;
-    i++;
-    if (i >= n)
-        return fail(w, "missing field: levels (pud, pmd, pte)");
-    run->levels = 0;
-    for (; i < n; i++) {
-        int l = find_level(tok[i]);
-        if (l < 0)
-            return fail(w, "bad level '%s' (want pud, pmd or pte)", tok[i]);
-        if (run->levels & levels[l].bit)
-            return fail(w, "level '%s' given twice", tok[i]);
-        run->levels |= levels[l].bit;
-    }
-    return true;
-}
-
 /* mem 0x<start>-0x<end> <type> */
-static bool parse_mem(char **tok, int n, struct mem_range *m, struct why *w)
+static bool parse_mem(char **tok, int n, struct mem_range *m, struct line_error *w)
 {
+    uint64_t len;
     if (n < 2)
-        return fail(w, "missing field: range");
-    if (!parse_range(tok[1], &m->start, &m->end, w))
+        return line_refuse(w, "missing field: range");
+    if (!parse_hex_range(tok[1], strlen(tok[1]), false, &m->start, &len, w))
         return false;
+    m->end = m->start + len;
     if (n < 3)
-        return fail(w, "missing field: type");
+        return line_refuse(w, "missing field: type");
     int t = find_mem_type(tok[2]);
     if (t < 0)
-        return fail(w, "unknown memory type '%s'", tok[2]);
+        return line_refuse(w, "unknown memory type '%s'", tok[2]);
     if (n > 3)
-        return fail(w, "unexpected field '%s' after the type", tok[3]);
+        return line_refuse(w, "unexpected field '%s' after the type", tok[3]);
     m->type = (unsigned)t;
     return true;
 }
@@ -308,31 +155,31 @@ static bool parse_count(const char *tok, uint64_t *out)
 }
 
 /* tables <who> PML4 n PDPT n PD n PT n (n KiB); leaves 1G n 2M n 4K n */
-static bool parse_tables(char **tok, int n, struct report *r, struct why *w)
+static bool parse_tables(char **tok, int n, struct report *r, struct line_error *w)
 {
     static const char *const shape[] = {"tables", NULL, "PML4", NULL, "PDPT",  NULL,     "PD",
                                         NULL,     "PT", NULL,   NULL, "KiB);", "leaves", "1G",
                                         NULL,     "2M", NULL,   "4K", NULL};
     const int want = (int)(sizeof shape / sizeof shape[0]);
     if (n != want)
-        return fail(w, "tables line has %d fields, want %d", n, want);
+        return line_refuse(w, "tables line has %d fields, want %d", n, want);
     for (int i = 0; i < want; i++)
         if (shape[i] && strcmp(tok[i], shape[i]) != 0)
-            return fail(w, "tables line has '%s' where '%s' belongs", tok[i], shape[i]);
+            return line_refuse(w, "tables line has '%s' where '%s' belongs", tok[i], shape[i]);
     struct tables *t;
     if (strcmp(tok[1], "firmware") == 0)
         t = &r->firmware;
     else if (strcmp(tok[1], "ours") == 0)
         t = &r->ours;
     else
-        return fail(w, "tables of '%s' (want firmware or ours)", tok[1]);
+        return line_refuse(w, "tables of '%s' (want firmware or ours)", tok[1]);
     bool ok = tok[10][0] == '(' && parse_count(tok[10] + 1, &t->kib);
     for (int i = 0; i < 4; i++)
         ok = ok && parse_count(tok[3 + 2 * i], &t->count[i]);
     for (int i = 0; i < 3; i++)
         ok = ok && parse_count(tok[14 + 2 * i], &t->leaves[i]);
     if (!ok)
-        return fail(w, "tables line has a count that is not a decimal number");
+        return line_refuse(w, "tables line has a count that is not a decimal number");
     t->seen = true;
     return true;
 }
@@ -349,10 +196,36 @@ static void keep_line(char *dst, size_t size, const char *line)
     dst[n] = '\0';
 }
 
+/* A map line: runs with va == pa go on the axis, in address order; the others are listed. */
+static bool add_run(const char *line, struct report *r, unsigned long lineno, struct line_error *w)
+{
+    struct run run = {.line = lineno};
+    if (!map_line_parse(line, &run.map, w))
+        return false;
+    run.end = run.map.va + run.map.len;
+    if (run.map.va != run.map.pa) {
+        if (!grow((void **)&r->other, &r->other_cap, r->other_n, sizeof run))
+            return line_refuse(w, "out of memory");
+        r->other[r->other_n++] = run;
+        return true;
+    }
+    if (run.end == 0)
+        return line_refuse(w, "identity run at 0x%" PRIx64 " reaches the top of the address space",
+                           run.map.va);
+    if (r->ident_n && run.map.va < r->ident[r->ident_n - 1].end)
+        return line_refuse(w,
+                           "identity run at 0x%" PRIx64 " overlaps or precedes the run of line %lu",
+                           run.map.va, r->ident[r->ident_n - 1].line);
+    if (!grow((void **)&r->ident, &r->ident_cap, r->ident_n, sizeof run))
+        return line_refuse(w, "out of memory");
+    r->ident[r->ident_n++] = run;
+    return true;
+}
+
 #define MAX_TOKENS 40
 
 /* One cleaned line: a map, mem, tables, RESULT or cpu line, or nothing to us. */
-static bool parse_line(char *line, struct report *r, unsigned lineno, struct why *w)
+static bool parse_line(char *line, struct report *r, unsigned long lineno, struct line_error *w)
 {
     if (strncmp(line, "RESULT: ", 8) == 0) {
         keep_line(r->result, sizeof r->result, line);
@@ -362,9 +235,10 @@ static bool parse_line(char *line, struct report *r, unsigned lineno, struct why
         keep_line(r->cpu, sizeof r->cpu, line);
         return true;
     }
-    bool is_map = strncmp(line, "map ", 4) == 0, is_mem = strncmp(line, "mem ", 4) == 0;
-    bool is_tables = strncmp(line, "tables ", 7) == 0;
-    if (!is_map && !is_mem && !is_tables)
+    if (strncmp(line, "map ", 4) == 0)
+        return add_run(line, r, lineno, w);
+    bool is_mem = strncmp(line, "mem ", 4) == 0, is_tables = strncmp(line, "tables ", 7) == 0;
+    if (!is_mem && !is_tables)
         return true;
     char *tok[MAX_TOKENS];
     int n = 0;
@@ -374,42 +248,24 @@ static bool parse_line(char *line, struct report *r, unsigned lineno, struct why
         if (!*s)
             break;
         if (n == MAX_TOKENS)
-            return fail(w, "more than %d fields", MAX_TOKENS);
+            return line_refuse(w, "more than %d fields", MAX_TOKENS);
         tok[n++] = s;
         while (*s && *s != ' ' && *s != '\t')
             s++;
     }
     if (is_tables)
         return parse_tables(tok, n, r, w);
-    if (is_mem) {
-        struct mem_range m = {0};
-        if (!parse_mem(tok, n, &m, w))
-            return false;
-        m.line = lineno;
-        if (r->mem_n && m.start < r->mem[r->mem_n - 1].end)
-            return fail(w, "mem range at 0x%" PRIx64 " overlaps or precedes the range of line %u",
-                        m.start, r->mem[r->mem_n - 1].line);
-        if (!grow((void **)&r->mem, &r->mem_cap, r->mem_n, sizeof m))
-            return fail(w, "out of memory");
-        r->mem[r->mem_n++] = m;
-        return true;
-    }
-    struct run run = {0};
-    if (!parse_map(tok, n, &run, w))
+    struct mem_range m = {0};
+    if (!parse_mem(tok, n, &m, w))
         return false;
-    run.line = lineno;
-    if (run.va != run.pa) {
-        if (!grow((void **)&r->other, &r->other_cap, r->other_n, sizeof run))
-            return fail(w, "out of memory");
-        r->other[r->other_n++] = run;
-        return true;
-    }
-    if (r->ident_n && run.va < r->ident[r->ident_n - 1].end)
-        return fail(w, "identity run at 0x%" PRIx64 " overlaps or precedes the run of line %u",
-                    run.va, r->ident[r->ident_n - 1].line);
-    if (!grow((void **)&r->ident, &r->ident_cap, r->ident_n, sizeof run))
-        return fail(w, "out of memory");
-    r->ident[r->ident_n++] = run;
+    m.line = lineno;
+    if (r->mem_n && m.start < r->mem[r->mem_n - 1].end)
+        return line_refuse(w,
+                           "mem range at 0x%" PRIx64 " overlaps or precedes the range of line %lu",
+                           m.start, r->mem[r->mem_n - 1].line);
+    if (!grow((void **)&r->mem, &r->mem_cap, r->mem_n, sizeof m))
+        return line_refuse(w, "out of memory");
+    r->mem[r->mem_n++] = m;
     return true;
 }
 
@@ -421,67 +277,25 @@ static bool read_report(const char *path, struct report *r, char *err, size_t er
         snprintf(err, err_size, "%s: %s", path, strerror(errno));
         return false;
     }
-    size_t cap = 256, len = 0;
-    char *line = malloc(cap);
-    bool ok = line != NULL, in_escape = false, after_esc = false, eof = false;
-    unsigned lineno = 0;
-    struct why w = {{0}};
-    if (!ok)
-        snprintf(err, err_size, "%s: out of memory", path);
-    while (ok && !eof) {
-        int c = getc(f);
-        if (c == EOF) {
-            if (ferror(f)) {
-                snprintf(err, err_size, "%s: %s", path, strerror(errno));
-                ok = false;
-                break;
-            }
-            eof = true;
-            if (len == 0)
-                break;
-            c = '\n';
+    struct line_reader in;
+    struct line_error w;
+    enum line_status status = LINE_END;
+    bool ok = true;
+    line_reader_init(&in, f);
+    while (ok && (status = line_reader_next(&in)) == LINE_READ) {
+        if (!parse_line(in.text, r, in.number, &w)) {
+            snprintf(err, err_size, "%s:%lu: %s", path, in.number, w.text);
+            ok = false;
         }
-        if (c == '\n') {
-            line[len] = '\0';
-            lineno++;
-            if (!parse_line(line, r, lineno, &w)) {
-                snprintf(err, err_size, "%s:%u: %s", path, lineno, w.text);
-                ok = false;
-            }
-            len = 0;
-            in_escape = after_esc = false;
-            continue;
-        }
-        if (after_esc) { /* ESC [ ... letter is a terminal control sequence */
-            after_esc = false;
-            if (c == '[') {
-                in_escape = true;
-                continue;
-            }
-        }
-        if (in_escape) {
-            in_escape = !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'));
-            continue;
-        }
-        if (c == 0x1b) {
-            after_esc = true;
-            continue;
-        }
-        if (c == '\r' || c == '\0')
-            continue;
-        if (len + 1 >= cap) {
-            char *p = realloc(line, cap * 2);
-            if (!p) {
-                snprintf(err, err_size, "%s: out of memory", path);
-                ok = false;
-                break;
-            }
-            line = p;
-            cap *= 2;
-        }
-        line[len++] = (char)c;
     }
-    free(line);
+    if (ok && status == LINE_READ_ERROR) {
+        snprintf(err, err_size, "%s: %s", path, strerror(errno));
+        ok = false;
+    } else if (ok && status == LINE_OUT_OF_MEMORY) {
+        snprintf(err, err_size, "%s: out of memory", path);
+        ok = false;
+    }
+    line_reader_free(&in);
     fclose(f);
     if (ok && r->mem_n == 0 && r->ident_n == 0 && r->other_n == 0) {
         snprintf(err, err_size, "%s: no map and no mem lines: not a pagetk report", path);
@@ -587,8 +401,9 @@ static const struct level *largest_level(unsigned mask)
 /* "RW x WB" with USR and GLB when set */
 static void rights_text(char *out, size_t size, const struct run *run)
 {
-    snprintf(out, size, "%s%s%s %s %s", run->rw ? "RW" : "ro", run->user ? " USR" : "",
-             run->global ? " GLB" : "", run->nx ? "NX" : "x", memtype_names[run->memtype]);
+    snprintf(out, size, "%s%s%s %s %s", run->map.writable ? "RW" : "ro",
+             run->map.user ? " USR" : "", run->map.global ? " GLB" : "", run->map.nx ? "NX" : "x",
+             memtype_name(run->map.memtype));
 }
 
 /* ---- the segmented axis ------------------------------------------------------------------- */
@@ -638,7 +453,7 @@ static bool axis_build(struct axis *ax, const struct report *r, double top)
         ax->addr[n++] = r->mem[i].end;
     }
     for (size_t i = 0; i < r->ident_n; i++) {
-        ax->addr[n++] = r->ident[i].va;
+        ax->addr[n++] = r->ident[i].map.va;
         ax->addr[n++] = r->ident[i].end;
     }
     qsort(ax->addr, n, sizeof *ax->addr, cmp_u64);
@@ -833,14 +648,14 @@ static void put_run_lane(struct buf *b, const struct report *r, const struct axi
 {
     for (size_t i = 0; i < r->ident_n; i++) {
         const struct run *run = &r->ident[i];
-        const struct level *big = largest_level(run->levels);
-        double y0 = axis_y(ax, run->va), y1 = axis_y(ax, run->end);
+        const struct level *big = largest_level(run->map.levels);
+        double y0 = axis_y(ax, run->map.va), y1 = axis_y(ax, run->end);
         char size[32], lv[16], rights[32], label[128];
-        human_size(size, sizeof size, run->end - run->va);
-        levels_text(lv, sizeof lv, run->levels);
+        human_size(size, sizeof size, run->map.len);
+        levels_text(lv, sizeof lv, run->map.levels);
         rights_text(rights, sizeof rights, run);
         char fill[32];
-        if (run->rw)
+        if (run->map.writable)
             snprintf(fill, sizeof fill, "%s", big->fill);
         else
             snprintf(fill, sizeof fill, "url(#ro-%s)", big->name);
@@ -848,11 +663,11 @@ static void put_run_lane(struct buf *b, const struct report *r, const struct axi
             "<rect class=\"run run-%s %s %s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
             "height=\"%.1f\" fill=\"%s\" stroke=\"#ffffff\" stroke-width=\"0.5\"><title>0x%" PRIx64
             "-0x%" PRIx64 " %s %s %s</title></rect>\n",
-            big->name, run->rw ? "rw" : "ro", run->nx ? "nx" : "exec", RUN_X, y0, LANE_W, y1 - y0,
-            fill, run->va, run->end, size, rights, lv);
+            big->name, run->map.writable ? "rw" : "ro", run->map.nx ? "nx" : "exec", RUN_X, y0,
+            LANE_W, y1 - y0, fill, run->map.va, run->end, size, rights, lv);
         double sx = RUN_X + LANE_W;
         for (size_t l = 0; l < LEVEL_COUNT; l++) {
-            if (!(run->levels & levels[l].bit) || &levels[l] == big)
+            if (!(run->map.levels & levels[l].bit) || &levels[l] == big)
                 continue;
             sx -= STRIPE_W;
             put(b,
@@ -860,13 +675,13 @@ static void put_run_lane(struct buf *b, const struct report *r, const struct axi
                 "fill=\"%s\" stroke=\"#ffffff\" stroke-width=\"0.5\"/>\n",
                 levels[l].name, sx, y0, STRIPE_W, y1 - y0, levels[l].fill);
         }
-        if (!run->nx)
+        if (!run->map.nx)
             put(b,
                 "<rect class=\"exec\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
                 "fill=\"#dc2626\"/>\n",
                 RUN_X, y0, EXEC_W, y1 - y0);
         snprintf(label, sizeof label, "%s  %s  %s", rights, lv, size);
-        put_label(b, RUN_X + EXEC_W + 4, y0, y1, big->fill, big->dark, !run->rw, label);
+        put_label(b, RUN_X + EXEC_W + 4, y0, y1, big->fill, big->dark, !run->map.writable, label);
     }
     if (r->ident_n == 0)
         put(b,
@@ -959,13 +774,13 @@ static double put_elsewhere(struct buf *b, const struct report *r, double y)
     for (size_t i = 0; i < r->other_n; i++, y += 15) {
         const struct run *run = &r->other[i];
         char size[32], lv[16], rights[32];
-        human_size(size, sizeof size, run->end - run->va);
-        levels_text(lv, sizeof lv, run->levels);
+        human_size(size, sizeof size, run->map.len);
+        levels_text(lv, sizeof lv, run->map.levels);
         rights_text(rights, sizeof rights, run);
         put(b,
             "<text class=\"elsewhere\" x=\"20\" y=\"%.1f\" font-size=\"11\" %s>0x%016" PRIx64
             "-0x%016" PRIx64 " -&gt; 0x%012" PRIx64 "  %s  %s  %s</text>\n",
-            y, RUN_FONT, run->va, run->end, run->pa, size, rights, lv);
+            y, RUN_FONT, run->map.va, run->end, run->map.pa, size, rights, lv);
     }
     return y;
 }
