@@ -101,8 +101,8 @@ struct plan_input {
     const struct pt_run *fw_runs; /* in address order, as pt_import gives them */
     size_t fw_count;
     struct pt_cpu cpu;
-    uint64_t alias_base;  /* VA where physical 0 appears in the alias */
-    uint64_t alias_limit; /* first VA the alias must not reach */
+    uint64_t alias_base;             /* VA where physical 0 appears in the alias */
+    uint64_t alias_limit;            /* first VA the alias must not reach */
     const struct plan_limit *limits; /* applied in order; each may split two regions */
     size_t limit_count;
 };

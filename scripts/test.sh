@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# `make test`: host tests (ASan+UBSan), fuzz corpus replay and a short fuzz, the report
-# picture, QEMU's MMU as witness (make inspect), then the QEMU boot matrix. Ends with one
-# line "N passed, N failed" summing every step.
+# `make test`: formatting, host tests (ASan+UBSan), fuzz corpus replay and a short fuzz,
+# the report picture, QEMU's MMU as witness (make inspect), then the QEMU boot matrix.
+# Ends with one line "N passed, N failed" summing every step.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh gcc make clang libclang-rt-14-dev gnu-efi ovmf qemu-system-x86 mtools \
-    dosfstools gdisk libxml2-utils || exit 1
+    dosfstools gdisk libxml2-utils clang-format || exit 1
 passed=0 failed=0
 count() { # adds the "N passed, N failed" line of a step's output to the totals
     local line p f
@@ -23,6 +23,10 @@ count() { # adds the "N passed, N failed" line of a step's output to the totals
 }
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
+
+echo "== formatting (.clang-format)"
+bash scripts/format-check.sh 2>&1 | tee "$out/format"
+count "$out/format" "format check"
 
 echo "== host tests"
 make --no-print-directory build/host/tests >"$out/build-host" 2>&1 || { cat "$out/build-host"; failed=$((failed + 1)); }

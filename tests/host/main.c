@@ -20,7 +20,7 @@ extern TEST_SUITE(options_tests);
 
 static const struct test_case *const suites[] = {entry_tests, map_tests,       edit_tests,
                                                  walk_tests,  recursive_tests, txn_tests,
-                                                 plan_tests,  options_tests, model_tests};
+                                                 plan_tests,  options_tests,   model_tests};
 
 int main(int argc, char **argv)
 {

@@ -13,9 +13,9 @@ static void words_and_comments(void)
 {
     struct options o = {0};
     char bad[16] = "";
-    CHECK_EQ(parse(&o, "# pagetk.cfg\r\n  touch=all\ttakeover # stay on our tables\n", bad,
-                   sizeof bad),
-             OPTIONS_OK);
+    CHECK_EQ(
+        parse(&o, "# pagetk.cfg\r\n  touch=all\ttakeover # stay on our tables\n", bad, sizeof bad),
+        OPTIONS_OK);
     CHECK(o.takeover && o.touch_all && !o.inspect);
     CHECK_EQ(parse(&o, "touch=leaves", bad, sizeof bad), OPTIONS_OK);
     CHECK(o.takeover && !o.touch_all);
