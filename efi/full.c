@@ -9,13 +9,27 @@
 #include "qemu_exit.h"
 #include "report.h"
 
-#define PAT_WC_INDEX   5u /* PAT=1 PCD=0 PWT=1: no firmware leaf of OVMF uses the PAT bit */
 #define EBS_ATTEMPTS   8
 #define RESET_DELAY_S  10u
 #define MAP_SPARE_DESC 64u
 
 static struct framebuffer fb;
 static uint64_t new_pat;
+static unsigned wc_index;
+
+/* The PAT entry that will hold WC: one already holding it, else the highest entry whose type
+ * another entry repeats, so no memory type the tables may need goes away. */
+static unsigned pick_wc_index(const uint8_t pat[8])
+{
+    for (unsigned i = 0; i < 8; i++)
+        if (pat[i] == PT_MT_WC)
+            return i;
+    for (unsigned i = 8; i-- > 0;)
+        for (unsigned j = 0; j < 8; j++)
+            if (j != i && pat[j] == pat[i])
+                return i;
+    return 8; /* eight different types: none can go */
+}
 static unsigned ebs_attempts;
 static uint64_t final_map_pages, final_map_unmapped;
 
@@ -23,9 +37,14 @@ void full_prepare(struct takeover *t)
 {
     EFI_GUID gop_guid = EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID;
     EFI_GRAPHICS_OUTPUT_PROTOCOL *gop;
-    new_pat = (t->cpu.pat_msr & ~(0xffull << (8 * PAT_WC_INDEX))) |
-              ((uint64_t)PT_MT_WC << (8 * PAT_WC_INDEX));
-    t->cpu.pt.pat[PAT_WC_INDEX] = PT_MT_WC; /* our tables are built for the new PAT */
+    new_pat = t->cpu.pat_msr;
+    wc_index = pick_wc_index(t->cpu.pt.pat);
+    if (wc_index == 8) {
+        report("takeover: every PAT entry holds a different type: no write-combining");
+        return;
+    }
+    new_pat = (new_pat & ~(0xffull << (8 * wc_index))) | ((uint64_t)PT_MT_WC << (8 * wc_index));
+    t->cpu.pt.pat[wc_index] = PT_MT_WC; /* our tables are built for the new PAT */
     if (EFI_ERROR(uefi_call_wrapper(BS->LocateProtocol, 3, &gop_guid, NULL, (void **)&gop)) ||
         !gop->Mode || !gop->Mode->Info ||
         (gop->Mode->Info->PixelFormat != PixelBlueGreenRedReserved8BitPerColor &&
@@ -47,8 +66,7 @@ void full_prepare(struct takeover *t)
     report("takeover: framebuffer 0x%llx, %llu KiB, %ux%u (stride %u), write-combining through "
            "PAT entry %u (PAT 0x%016llx -> 0x%016llx)",
            (unsigned long long)fb.base, (unsigned long long)(fb.size >> 10), fb.width, fb.height,
-           fb.stride, PAT_WC_INDEX, (unsigned long long)t->cpu.pat_msr,
-           (unsigned long long)new_pat);
+           fb.stride, wc_index, (unsigned long long)t->cpu.pat_msr, (unsigned long long)new_pat);
 }
 
 /* GetMemoryMap then ExitBootServices, again while the key is stale. Nothing allocates in
