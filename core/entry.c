@@ -38,6 +38,18 @@ static int pat_index_of(const struct pt_cpu *cpu, enum pt_memtype mt)
     return -1;
 }
 
+int pt_pat_slot_for(const uint8_t pat[8], enum pt_memtype mt)
+{
+    for (int i = 0; i < 8; i++)
+        if (pat[i] == (uint8_t)mt)
+            return i;
+    for (int i = 7; i >= 0; i--) /* high entries first: firmware rarely sets the PAT bit */
+        for (int j = 0; j < 8; j++)
+            if (j != i && pat[j] == pat[i])
+                return i;
+    return -1;
+}
+
 enum pt_error attr_validate(const struct pt_cpu *cpu, pt_attr attr)
 {
     if (attr & ~PT_ATTR_ALL)

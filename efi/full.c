@@ -15,21 +15,8 @@
 
 static struct framebuffer fb;
 static uint64_t new_pat;
-static unsigned wc_index;
+static int wc_index;
 
-/* The PAT entry that will hold WC: one already holding it, else the highest entry whose type
- * another entry repeats, so no memory type the tables may need goes away. */
-static unsigned pick_wc_index(const uint8_t pat[8])
-{
-    for (unsigned i = 0; i < 8; i++)
-        if (pat[i] == PT_MT_WC)
-            return i;
-    for (unsigned i = 8; i-- > 0;)
-        for (unsigned j = 0; j < 8; j++)
-            if (j != i && pat[j] == pat[i])
-                return i;
-    return 8; /* eight different types: none can go */
-}
 static unsigned ebs_attempts;
 static uint64_t final_map_pages, final_map_unmapped;
 
@@ -38,8 +25,8 @@ void full_prepare(struct takeover *t)
     EFI_GUID gop_guid = EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID;
     EFI_GRAPHICS_OUTPUT_PROTOCOL *gop;
     new_pat = t->cpu.pat_msr;
-    wc_index = pick_wc_index(t->cpu.pt.pat);
-    if (wc_index == 8) {
+    wc_index = pt_pat_slot_for(t->cpu.pt.pat, PT_MT_WC);
+    if (wc_index < 0) {
         report("takeover: every PAT entry holds a different type: no write-combining");
         return;
     }
@@ -66,7 +53,8 @@ void full_prepare(struct takeover *t)
     report("takeover: framebuffer 0x%llx, %llu KiB, %ux%u (stride %u), write-combining through "
            "PAT entry %u (PAT 0x%016llx -> 0x%016llx)",
            (unsigned long long)fb.base, (unsigned long long)(fb.size >> 10), fb.width, fb.height,
-           fb.stride, wc_index, (unsigned long long)t->cpu.pat_msr, (unsigned long long)new_pat);
+           fb.stride, (unsigned)wc_index, (unsigned long long)t->cpu.pat_msr,
+           (unsigned long long)new_pat);
 }
 
 /* GetMemoryMap then ExitBootServices, again while the key is stale. Nothing allocates in
@@ -143,8 +131,28 @@ static void check_after_exit(struct takeover *t)
         (unsigned long long)st, now.Year, now.Month, now.Day, now.Hour, now.Minute, now.Second);
 }
 
+/* Before leaving boot services: our tables map the whole framebuffer, identity and WC. A
+ * firmware that does not map its own framebuffer keeps its boot services. */
+static bool framebuffer_mapped(struct takeover *t)
+{
+    if (!fb.base)
+        return true;
+    struct pt_translation first, last;
+    pt_translate(&t->sp, fb.base, &first);
+    pt_translate(&t->sp, fb.base + fb.size - 1, &last);
+    bool ok = first.mapped && last.mapped && first.pa == fb.base &&
+              last.pa == fb.base + fb.size - 1 && PT_ATTR_MEMTYPE(first.attr) == PT_MT_WC &&
+              PT_ATTR_MEMTYPE(last.attr) == PT_MT_WC;
+    report_check("framebuffer-mapped", ok, "0x%llx-0x%llx identity-mapped write-combining: %s",
+                 (unsigned long long)fb.base, (unsigned long long)(fb.base + fb.size),
+                 ok ? "yes" : "no");
+    return ok;
+}
+
 bool full_takeover(struct takeover *t)
 {
+    if (!framebuffer_mapped(t))
+        return false;
     struct memmap mm = {0};
     EFI_STATUS st = memmap_read(&mm);
     if (!EFI_ERROR(st)) { /* room for what the firmware may still add before the exit */

@@ -93,6 +93,11 @@ enum pt_memtype {
 /* The PAT as the CPU comes out of reset (and as OVMF leaves it): WB WT UC- UC WB WT UC- UC. */
 extern const uint8_t pt_pat_reset[8];
 
+/* The PAT entry that may hold memory type mt without losing another type: one holding mt
+ * already, else the highest entry whose type another entry repeats; -1 when the eight
+ * entries hold eight types. The caller writes the MSR and sets cpu->pat[index]. */
+int pt_pat_slot_for(const uint8_t pat[8], enum pt_memtype mt);
+
 /* Writes "RW NX GLB USR WB" style text into buf (at least 24 bytes). */
 void pt_attr_format(pt_attr attr, char *buf, size_t size);
 

@@ -96,7 +96,33 @@ static void formatting_is_bounded(void)
     CHECK(!strcmp(big, "0x0abc 18446744073709551615 3M 512G 1536B"));
 }
 
+static void pat_slot_keeps_every_type(void)
+{
+    /* Reset PAT: UC at 7 repeats UC at 3, so 7 takes WC and UC stays reachable. */
+    CHECK_EQ(pt_pat_slot_for(pt_pat_reset, PT_MT_WC), 7);
+    CHECK_EQ(pt_pat_slot_for(pt_pat_reset, PT_MT_WB), 0); /* already there */
+    uint8_t linux_like[8] = {PT_MT_WB, PT_MT_WC, PT_MT_UCMINUS, PT_MT_UC,
+                             PT_MT_WB, PT_MT_WP, PT_MT_UCMINUS, PT_MT_WT};
+    CHECK_EQ(pt_pat_slot_for(linux_like, PT_MT_WC), 1);
+    /* No WP here: the highest entry whose type repeats elsewhere (UC- at 6, also at 2). */
+    CHECK_EQ(pt_pat_slot_for(pt_pat_reset, PT_MT_WP), 7);
+    uint8_t two_repeats[8] = {PT_MT_WB, PT_MT_WT, PT_MT_UCMINUS, PT_MT_UC,
+                              PT_MT_WB, PT_MT_WP, PT_MT_WC,      3};
+    CHECK_EQ(pt_pat_slot_for(two_repeats, PT_MT_UCMINUS), 2); /* already there */
+    CHECK_EQ(pt_pat_slot_for(two_repeats, 2), 4); /* only WB repeats: 4 goes, 0 keeps WB */
+    uint8_t no_wc[8] = {PT_MT_WB, PT_MT_WT, PT_MT_UCMINUS, PT_MT_UC,
+                        PT_MT_WB, PT_MT_WP, PT_MT_UCMINUS, PT_MT_WT};
+    CHECK_EQ(pt_pat_slot_for(no_wc, PT_MT_WC), 7); /* WT repeats at 1 */
+    uint8_t distinct[8] = {PT_MT_WB, PT_MT_WT, PT_MT_UCMINUS, PT_MT_UC, PT_MT_WC, PT_MT_WP,
+                           2,        3}; /* 2 and 3 are reserved encodings */
+    CHECK_EQ(pt_pat_slot_for(distinct, PT_MT_WC), 4);
+    distinct[4] = PT_MT_UC;
+    distinct[3] = 0x7f; /* now all eight differ and none is WC */
+    CHECK_EQ(pt_pat_slot_for(distinct, PT_MT_WC), -1);
+}
+
 TEST_SUITE(entry_tests) = {
+    {"entry/pat_slot_keeps_every_type", pat_slot_keeps_every_type},
     {"entry/error_texts_are_distinct", error_texts_are_distinct},
     {"entry/canonical_rules", canonical_rules},
     {"entry/pat_bits_by_level", pat_bits_by_level},
