@@ -96,8 +96,11 @@ else
 fi
 status=$?
 if [ "$boot" = usb ]; then
-    # The app leaves its report on the stick: read it back as a person would.
-    last=$(mtype -i "$work/usb.img@@1M" ::/pagetk-report.txt 2>/dev/null | tr -d '\r' | grep -a RESULT | tail -1)
+    # The app leaves its report on the stick: read it back as a person would, and keep it
+    # beside the serial log.
+    stick=${log%.log}.stick-report.txt
+    mtype -i "$work/usb.img@@1M" ::/pagetk-report.txt >"$stick" 2>/dev/null
+    last=$(tr -d '\r' <"$stick" | grep -a RESULT | tail -1)
     echo "host: report file on the stick says: ${last:-nothing}" >>"$log"
 fi
 [ "$quiet" = 1 ] || grep -a -v '^map ' "$log" | tr -d '\r' | sed 's/\x1b\[[0-9;=]*[a-zA-Z]//g'
