@@ -336,6 +336,90 @@ static void random_maps_keep_the_property(void)
     }
 }
 
+/* The region mapping va in a plan, or NULL. */
+static const struct plan_region *region_at(const struct plan *p, uint64_t va)
+{
+    for (size_t i = 0; i < p->region_count; i++)
+        if (va - p->regions[i].va < p->regions[i].len)
+            return &p->regions[i];
+    return NULL;
+}
+
+/* Property: limits change nothing but the rights of identity memory inside them, exactly
+ * as applying each covering limit in order would; the regions stay sorted, disjoint and
+ * merged. Checked at every edge of every region and limit, and one page either side. */
+static void random_limits_narrow_exactly(void)
+{
+    uint64_t x = test_seed ^ 0x5eed11111ull;
+    static const pt_attr rights[] = {PT_ATTR_WRITE, PT_ATTR_NX, PT_ATTR_MT_MASK};
+    for (int round = 0; round < 200; round++) {
+        struct memmap mm;
+        mm_init(&mm, 48);
+        int n = 1 + (int)(x % 30);
+        for (int i = 0; i < n; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            mm_add(&mm, (uint32_t)(x >> 40) % 16, (x % (1ull << 32)) & ~0xfffull,
+                   1 + (x >> 20) % 3000);
+        }
+        struct pt_run fw[] = {{.va = 0, .pa = 0, .len = 1ull << 30, .attr = RWX, .sizes = 2}};
+        struct planner *ref = planner_new(&mm, fw, 1), *lim = planner_new(&mm, fw, 1);
+        struct plan_limit limits[8];
+        size_t count = 1 + x % 8;
+        for (size_t i = 0; i < count; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            uint64_t start = (x % (1ull << 32)) & ~0xfffull;
+            if (i % 3 == 2) /* over the alias: only identity memory may change */
+                start += ref->in.alias_base;
+            limits[i] = (struct plan_limit){
+                .start = start,
+                .end = start + 4096 * (1 + (x >> 33) % 4096),
+                .clear = rights[(x >> 50) % 3],
+                .set = (x >> 55) & 1   ? PT_ATTR_NX
+                       : (x >> 56) & 1 ? PT_ATTR_MT(PT_MT_WC)
+                                       : 0,
+            };
+        }
+        lim->in.limits = limits;
+        lim->in.limit_count = count;
+        enum plan_status st = plan_build(&ref->in, &ref->plan);
+        CHECK_EQ(plan_build(&lim->in, &lim->plan), st);
+        if (st != PLAN_OK) {
+            free(ref), free(lim), free(mm.bytes);
+            continue;
+        }
+        const struct plan *a = &ref->plan, *b = &lim->plan;
+        for (size_t i = 1; i < b->region_count; i++) {
+            const struct plan_region *l = &b->regions[i - 1], *r = &b->regions[i];
+            CHECK(l->va + l->len <= r->va);
+            CHECK(!(l->va + l->len == r->va && l->pa + l->len == r->pa && l->attr == r->attr));
+        }
+        uint64_t points[4 * (2 * MAX_DESC + 8)];
+        size_t np = 0;
+        for (size_t i = 0; i < a->region_count && np + 2 < sizeof points / 8; i++)
+            points[np++] = a->regions[i].va, points[np++] = a->regions[i].va + a->regions[i].len;
+        for (size_t i = 0; i < b->region_count && np + 2 < sizeof points / 8; i++)
+            points[np++] = b->regions[i].va, points[np++] = b->regions[i].va + b->regions[i].len;
+        for (size_t i = 0; i < count; i++)
+            points[np++] = limits[i].start, points[np++] = limits[i].end;
+        for (size_t i = 0; i < np; i++) {
+            for (int d = -1; d <= 1; d++) {
+                uint64_t va = points[i] + (uint64_t)(int64_t)d * 4096;
+                const struct plan_region *ra = region_at(a, va), *rb = region_at(b, va);
+                CHECK((ra == NULL) == (rb == NULL));
+                if (!ra || !rb)
+                    continue;
+                CHECK_EQ(rb->pa + (va - rb->va), ra->pa + (va - ra->va));
+                pt_attr want = ra->attr;
+                for (size_t k = 0; ra->va == ra->pa && k < count; k++)
+                    if (va - limits[k].start < limits[k].end - limits[k].start)
+                        want = (want & ~limits[k].clear) | limits[k].set;
+                CHECK_EQ(rb->attr, want);
+            }
+        }
+        free(ref), free(lim), free(mm.bytes);
+    }
+}
+
 TEST_SUITE(plan_tests) = {
     {"plan/typical_map", typical_map},
     {"plan/limits_split_and_restrict", limits_split_and_restrict},
@@ -344,5 +428,6 @@ TEST_SUITE(plan_tests) = {
     {"plan/refusals_are_named", refusals_are_named},
     {"plan/ten_thousand_descriptors", ten_thousand_descriptors},
     {"plan/random_maps_keep_the_property", random_maps_keep_the_property},
+    {"plan/random_limits_narrow_exactly", random_limits_narrow_exactly},
     {NULL, NULL},
 };
