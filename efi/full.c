@@ -125,10 +125,21 @@ static void check_after_exit(struct takeover *t)
     }
     EFI_TIME now;
     EFI_STATUS st = uefi_call_wrapper(RT->GetTime, 2, &now, NULL);
-    report_check(
-        "runtime-services", !EFI_ERROR(st) && now.Year >= 2000 && now.Month >= 1 && now.Month <= 12,
-        "GetTime on our tables: status 0x%llx, %04u-%02u-%02u %02u:%02u:%02u",
-        (unsigned long long)st, now.Year, now.Month, now.Day, now.Hour, now.Minute, now.Second);
+    bool time_ok = !EFI_ERROR(st) && now.Year >= 2000 && now.Month >= 1 && now.Month <= 12;
+    /* A variable every UEFI boot manager keeps: its runtime driver reads the store. */
+    static EFI_GUID global = EFI_GLOBAL_VARIABLE;
+    uint16_t order[64];
+    UINTN size = sizeof order;
+    UINT32 attrs = 0;
+    EFI_STATUS var =
+        uefi_call_wrapper(RT->GetVariable, 5, L"BootOrder", &global, &attrs, &size, order);
+    bool var_ok = !EFI_ERROR(var) && size >= 2 && (attrs & EFI_VARIABLE_RUNTIME_ACCESS);
+    report_check("runtime-services", time_ok && var_ok,
+                 "on our tables: GetTime status 0x%llx, %04u-%02u-%02u %02u:%02u:%02u; "
+                 "GetVariable(BootOrder) status 0x%llx, %llu bytes, first Boot%04x",
+                 (unsigned long long)st, now.Year, now.Month, now.Day, now.Hour, now.Minute,
+                 now.Second, (unsigned long long)var, (unsigned long long)size,
+                 var_ok ? order[0] : 0);
 }
 
 /* Before leaving boot services: our tables map the whole framebuffer, identity and WC. A
