@@ -172,6 +172,7 @@ static bool prepare(struct takeover *t)
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
     static struct takeover t;
+    t.entry_tsc = cpu_rdtsc();
     InitializeLib(image, systab);
     report_init();
     report("pagetk: x86-64 page-table takeover");
@@ -204,10 +205,13 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     bool pass = report_failed() == 0;
     if (full && !pass)
         full_fall_back(&t);
+    uint64_t ms = (cpu_rdtsc() - t.entry_tsc) * 1000 / (t.tsc_hz ? t.tsc_hz : 1);
     if (pass)
-        report("RESULT: PASS checks=%u", report_checks());
+        report("RESULT: PASS checks=%u (%llu ms in the app)", report_checks(),
+               (unsigned long long)ms);
     else
-        report("RESULT: FAIL checks=%u failed=%u", report_checks(), report_failed());
+        report("RESULT: FAIL checks=%u failed=%u (%llu ms in the app)", report_checks(),
+               report_failed(), (unsigned long long)ms);
     if (full)
         full_end(&t, pass);
     EFI_STATUS saved = report_save(image);

@@ -70,6 +70,7 @@ struct takeover {
     /* Timing. */
     uint64_t tsc_hz;
     uint64_t phase_tsc[PHASE_COUNT + 1]; /* the last one marks the end */
+    uint64_t entry_tsc;                  /* efi_main's start */
 };
 
 /* build.c */
