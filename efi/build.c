@@ -90,30 +90,40 @@ bool takeover_plan(struct takeover *t)
         .alias_limit = TAKEOVER_WINDOW,
     };
     if (!wx_collect(t->image, &t->cpu, &t->wx)) {
-        report_check("plan", false, "more than %u W^X limits", WX_MAX_LIMITS);
+        report_check("plan", false, "%s: %s", wx_status_name(WX_NO_ROOM),
+                     wx_status_message(WX_NO_ROOM));
         return false;
     }
-    if (t->have_fb_limit && t->wx.count < WX_MAX_LIMITS) {
-        t->wx.origin[t->wx.count] = WX_DEVICE;
-        t->wx.limits[t->wx.count++] = t->fb_limit;
+    struct wx_limits *set = &t->wx.set;
+    if (t->have_fb_limit && set->count < WX_MAX_LIMITS) {
+        set->origin[set->count] = WX_DEVICE;
+        set->limits[set->count++] = t->fb_limit;
     }
-    t->plan_in.limits = t->wx.limits;
-    t->plan_in.limit_count = t->wx.count;
+    t->plan_in.limits = set->limits;
+    t->plan_in.limit_count = set->count;
     if (t->wx.have_table)
         report("w^x: memory attributes table version %u, %u entries; app at 0x%llx (%llu KiB); "
                "%u limits",
                t->wx.table_version, t->wx.table_entries, (unsigned long long)t->wx.image_base,
-               (unsigned long long)(t->wx.image_size >> 10), (unsigned)t->wx.count);
+               (unsigned long long)(t->wx.image_size >> 10), (unsigned)set->count);
     else
         report("w^x: no EFI_MEMORY_ATTRIBUTES_TABLE from the firmware; app at 0x%llx (%llu KiB); "
                "%u limits",
                (unsigned long long)t->wx.image_base, (unsigned long long)(t->wx.image_size >> 10),
-               (unsigned)t->wx.count);
-    if (t->wx.problem)
-        report("  w^x: %s", t->wx.problem);
+               (unsigned)set->count);
+    if (t->wx.table_status != WX_OK)
+        report("  warning %s: %s: the table is left out", wx_status_name(t->wx.table_status),
+               wx_status_message(t->wx.table_status));
+    if (set->skipped)
+        report("  warning: %u memory attributes table entries skipped (no pages, unaligned, or "
+               "wrapping)",
+               (unsigned)set->skipped);
+    if (t->wx.image_status != WX_OK)
+        report("  warning %s: %s: the app's sections are not limited",
+               wx_status_name(t->wx.image_status), wx_status_message(t->wx.image_status));
     t->plan.range_cap = descs;
     t->plan.ranges = pool_alloc(descs * sizeof *t->plan.ranges);
-    t->plan.region_cap = t->run_count + 2 * descs + 2 * t->wx.count;
+    t->plan.region_cap = t->run_count + 2 * descs + 2 * set->count;
     t->plan.regions = pool_alloc(t->plan.region_cap * sizeof *t->plan.regions);
     if (!t->plan.ranges || !t->plan.regions) {
         report_check("plan", false, "no pool memory for the plan");

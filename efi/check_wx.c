@@ -44,13 +44,14 @@ static int probe_write_same(uint64_t va)
 
 void check_wx(struct takeover *t, const struct pt_space *live)
 {
-    const struct wx_limits *wx = &t->wx;
+    const struct wx_sources *wx = &t->wx;
+    const struct wx_limits *set = &wx->set;
     uint64_t bytes[WX_ORIGINS] = {0}, bad[WX_ORIGINS] = {0};
-    for (size_t i = 0; i < wx->count; i++) {
-        struct wx_tally w = {.limit = &wx->limits[i]};
+    for (size_t i = 0; i < set->count; i++) {
+        struct wx_tally w = {.limit = &set->limits[i]};
         pt_walk(live, w.limit->start, w.limit->end - w.limit->start, limit_holds, &w);
-        bytes[wx->origin[i]] += w.covered;
-        bad[wx->origin[i]] += w.violating;
+        bytes[set->origin[i]] += w.covered;
+        bad[set->origin[i]] += w.violating;
     }
     uint64_t wx_bytes = 0;
     pt_walk(live, 0, 1ull << 48, count_wx, &wx_bytes);

@@ -53,7 +53,7 @@ struct takeover {
     size_t run_count, run_cap;
     struct pt_seen seen;
     /* The plan, with the W^X limits the firmware and the image describe. */
-    struct wx_limits wx;
+    struct wx_sources wx;
     struct plan_limit fb_limit; /* full takeover: the framebuffer becomes write-combining */
     bool have_fb_limit;
     struct plan_input plan_in;

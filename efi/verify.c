@@ -98,9 +98,10 @@ static void compare_point(struct takeover *t, struct live *l, uint64_t va,
     if (fw.mapped) {
         /* The firmware's rights, narrowed by the W^X limits that cover va. */
         pt_attr want = fw.attr;
-        for (size_t i = 0; fw.pa == va && i < t->wx.count; i++)
-            if (va - t->wx.limits[i].start < t->wx.limits[i].end - t->wx.limits[i].start)
-                want = (want & ~t->wx.limits[i].clear) | t->wx.limits[i].set;
+        const struct wx_limits *set = &t->wx.set;
+        for (size_t i = 0; fw.pa == va && i < set->count; i++)
+            if (va - set->limits[i].start < set->limits[i].end - set->limits[i].start)
+                want = (want & ~set->limits[i].clear) | set->limits[i].set;
         tally->firmware_compared++;
         ok = ok && built.mapped && fw.pa == built.pa && want == built.attr;
     }

@@ -1,0 +1,164 @@
+/* W^X describers from raw bytes: see wx_parse.h. */
+#include "wx_parse.h"
+
+/* EFI_MEMORY_DESCRIPTOR (UEFI 2.x) and attribute bits. */
+#define DESC_PHYS_OFF  8
+#define DESC_PAGES_OFF 24
+#define DESC_ATTR_OFF  32
+#define DESC_MIN_SIZE  40
+#define MEMORY_RO      0x20000ull
+#define MEMORY_XP      0x4000ull
+#define TABLE_HEADER   16 /* Version, NumberOfEntries, DescriptorSize, Flags */
+
+/* PE/COFF (Microsoft PE format specification). */
+#define PE_LFANEW_OFF      0x3c
+#define COFF_SECTIONS_OFF  6
+#define COFF_OPT_SIZE_OFF  20
+#define COFF_HEADER_SIZE   24 /* "PE\0\0" and the file header */
+#define OPT_SECT_ALIGN_OFF 32
+#define SECTION_SIZE       40
+#define SECTION_VSIZE_OFF  8
+#define SECTION_VA_OFF     12
+#define SECTION_FLAGS_OFF  36
+#define SCN_MEM_EXECUTE    0x20000000u
+#define SCN_MEM_WRITE      0x80000000u
+
+static const char *const texts[WX_STATUS_COUNT][2] = {
+    [WX_OK] = {"WX_OK", "limits read"},
+    [WX_NO_ROOM] = {"WX_NO_ROOM", "more W^X limits than the app has room for"},
+    [WX_TABLE_DESC_SIZE] = {"WX_TABLE_DESC_SIZE",
+                            "the memory attributes table's DescriptorSize is too small"},
+    [WX_TABLE_TOO_LARGE] = {"WX_TABLE_TOO_LARGE",
+                            "the memory attributes table claims implausibly many entries"},
+    [WX_PE_HEADER] = {"WX_PE_HEADER", "the image has no valid PE header"},
+    [WX_PE_ALIGNMENT] = {"WX_PE_ALIGNMENT", "the image's sections are not page aligned"},
+    [WX_PE_SECTION_RANGE] = {"WX_PE_SECTION_RANGE", "a section reaches past the image's end"},
+};
+
+const char *wx_status_name(enum wx_status st)
+{
+    return (unsigned)st < WX_STATUS_COUNT ? texts[st][0] : "WX_UNKNOWN";
+}
+
+const char *wx_status_message(enum wx_status st)
+{
+    return (unsigned)st < WX_STATUS_COUNT ? texts[st][1] : "unknown W^X status";
+}
+
+/* Firmware tables and images may sit at any byte offset: read little-endian bytewise. */
+static uint64_t rd(const uint8_t *p, int bytes)
+{
+    uint64_t v = 0;
+    for (int i = bytes - 1; i >= 0; i--)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+static bool add(struct wx_limits *wx, uint64_t start, uint64_t end, pt_attr clear, pt_attr set,
+                enum wx_origin origin)
+{
+    if (!clear && !set)
+        return true;
+    if (wx->count == WX_MAX_LIMITS)
+        return false;
+    wx->origin[wx->count] = (uint8_t)origin;
+    wx->limits[wx->count++] = (struct plan_limit){start, end, clear, set};
+    return true;
+}
+
+static enum wx_status table_into(const void *table, pt_attr nx, struct wx_limits *wx,
+                                 uint32_t *version, uint32_t *entries, uint64_t *first_read_only)
+{
+    const uint8_t *t = table;
+    uint64_t count = rd(t + 4, 4), desc_size = rd(t + 8, 4);
+    *version = (uint32_t)rd(t, 4);
+    *entries = (uint32_t)count;
+    *first_read_only = 0;
+    if (desc_size < DESC_MIN_SIZE)
+        return WX_TABLE_DESC_SIZE;
+    if (count > WX_MAX_TABLE_ENTRY)
+        return WX_TABLE_TOO_LARGE;
+    for (uint64_t i = 0; i < count; i++) {
+        const uint8_t *d = t + TABLE_HEADER + i * desc_size;
+        uint64_t start = rd(d + DESC_PHYS_OFF, 8), pages = rd(d + DESC_PAGES_OFF, 8);
+        uint64_t attr = rd(d + DESC_ATTR_OFF, 8);
+        if (!pages || (start & 4095) || pages > (~start >> 12)) {
+            wx->skipped++;
+            continue;
+        }
+        pt_attr clear = (attr & MEMORY_RO) ? PT_ATTR_WRITE : 0;
+        pt_attr set = (attr & MEMORY_XP) ? nx : 0;
+        if (clear && !set && !*first_read_only)
+            *first_read_only = start;
+        if (!add(wx, start, start + pages * 4096, clear, set, WX_FIRMWARE))
+            return WX_NO_ROOM;
+    }
+    return WX_OK;
+}
+
+static enum wx_status pe_into(const void *image, uint64_t base, uint64_t size, pt_attr nx,
+                              struct wx_limits *wx)
+{
+    const uint8_t *img = image;
+    if (size < PE_LFANEW_OFF + 4 || img[0] != 'M' || img[1] != 'Z')
+        return WX_PE_HEADER;
+    uint64_t pe = rd(img + PE_LFANEW_OFF, 4);
+    if (pe + COFF_HEADER_SIZE > size || rd(img + pe, 4) != 0x4550) /* "PE\0\0" */
+        return WX_PE_HEADER;
+    uint64_t sections = rd(img + pe + COFF_SECTIONS_OFF, 2);
+    uint64_t opt = pe + COFF_HEADER_SIZE, opt_size = rd(img + pe + COFF_OPT_SIZE_OFF, 2);
+    uint64_t table = opt + opt_size;
+    if (opt_size < OPT_SECT_ALIGN_OFF + 4 || table + sections * SECTION_SIZE > size)
+        return WX_PE_HEADER;
+    if ((base & 4095) || rd(img + opt + OPT_SECT_ALIGN_OFF, 4) % 4096)
+        return WX_PE_ALIGNMENT;
+    uint64_t headers_end = size;
+    for (uint64_t i = 0; i < sections; i++) {
+        const uint8_t *sec = img + table + i * SECTION_SIZE;
+        uint64_t va = rd(sec + SECTION_VA_OFF, 4), len = rd(sec + SECTION_VSIZE_OFF, 4);
+        uint32_t flags = (uint32_t)rd(sec + SECTION_FLAGS_OFF, 4);
+        if (!len)
+            continue;
+        if (va & 4095)
+            return WX_PE_ALIGNMENT;
+        uint64_t end = va + ((len + 4095) & ~4095ull);
+        if (end > ((size + 4095) & ~4095ull))
+            return WX_PE_SECTION_RANGE;
+        if (va < headers_end)
+            headers_end = va;
+        bool exec = flags & SCN_MEM_EXECUTE, write = flags & SCN_MEM_WRITE;
+        if (!add(wx, base + va, base + end, exec || !write ? PT_ATTR_WRITE : 0, exec ? 0 : nx,
+                 WX_IMAGE))
+            return WX_NO_ROOM;
+    }
+    headers_end &= ~4095ull;
+    if (headers_end && !add(wx, base, base + headers_end, PT_ATTR_WRITE, nx, WX_IMAGE))
+        return WX_NO_ROOM;
+    return WX_OK;
+}
+
+/* Both parsers add all of a source's limits or none of them. */
+enum wx_status wx_parse_attributes_table(const void *table, pt_attr nx, struct wx_limits *wx,
+                                         uint32_t *version, uint32_t *entries,
+                                         uint64_t *first_read_only)
+{
+    size_t count = wx->count;
+    uint32_t skipped = wx->skipped;
+    enum wx_status st = table_into(table, nx, wx, version, entries, first_read_only);
+    if (st != WX_OK) {
+        wx->count = count;
+        wx->skipped = skipped;
+        *first_read_only = 0;
+    }
+    return st;
+}
+
+enum wx_status wx_parse_pe(const void *image, uint64_t base, uint64_t size, pt_attr nx,
+                           struct wx_limits *wx)
+{
+    size_t count = wx->count;
+    enum wx_status st = pe_into(image, base, size, nx, wx);
+    if (st != WX_OK)
+        wx->count = count;
+    return st;
+}

@@ -1,0 +1,46 @@
+/* Reading the two W^X describers from raw bytes, with no UEFI types so host tests cover
+ * hostile input: the firmware's EFI_MEMORY_ATTRIBUTES_TABLE and a loaded PE/COFF image's
+ * section table. Each yields plan limits (see pt_plan.h). */
+#ifndef EFI_WX_PARSE_H
+#define EFI_WX_PARSE_H
+
+#include "pt_plan.h"
+
+#define WX_MAX_LIMITS      512u
+#define WX_MAX_TABLE_ENTRY 4096u /* more entries than any firmware has: a corrupt header */
+
+enum wx_origin { WX_FIRMWARE, WX_IMAGE, WX_DEVICE, WX_ORIGINS };
+
+struct wx_limits {
+    struct plan_limit limits[WX_MAX_LIMITS];
+    uint8_t origin[WX_MAX_LIMITS]; /* enum wx_origin of each limit */
+    size_t count;
+    uint32_t skipped; /* table entries skipped: no pages, unaligned, or wrapping */
+};
+
+enum wx_status {
+    WX_OK,
+    WX_NO_ROOM,          /* more limits than WX_MAX_LIMITS */
+    WX_TABLE_DESC_SIZE,  /* the table's DescriptorSize is below EFI_MEMORY_DESCRIPTOR's */
+    WX_TABLE_TOO_LARGE,  /* the table claims more than WX_MAX_TABLE_ENTRY entries */
+    WX_PE_HEADER,        /* no PE signature, or headers past the image's end */
+    WX_PE_ALIGNMENT,     /* image base or SectionAlignment not 4 KiB multiples */
+    WX_PE_SECTION_RANGE, /* a section reaches past the image's end */
+    WX_STATUS_COUNT
+};
+
+const char *wx_status_name(enum wx_status st);
+const char *wx_status_message(enum wx_status st);
+
+/* Each parser adds all of its source's limits or, on an error, none. */
+/* EFI_MEMORY_RO entries lose write, EFI_MEMORY_XP entries gain `nx` (0 when the CPU has
+ * no NX). Entries of no pages, unaligned, or wrapping are skipped and counted. */
+enum wx_status wx_parse_attributes_table(const void *table, pt_attr nx, struct wx_limits *wx,
+                                         uint32_t *version, uint32_t *entries,
+                                         uint64_t *first_read_only);
+/* The section table of an image loaded at base: code loses write, data gains nx, data
+ * that is not writable loses write too, and so do the headers. */
+enum wx_status wx_parse_pe(const void *image, uint64_t base, uint64_t size, pt_attr nx,
+                           struct wx_limits *wx);
+
+#endif
