@@ -86,6 +86,42 @@ static void fill_with_pieces(uint64_t *t, int child_level, uint64_t leaf)
         t[i] = (base + i * step) | bits;
 }
 
+static void flush_now(const struct pt_env *env, uint64_t va)
+{
+    if (env->flush_page)
+        env->flush_page(env->flush_ctx, va);
+}
+
+/* Recursive mode, splitting a leaf that may be in use: the new table is first linked at a
+ * free PML4 entry, where the slot shows its frame as a PDPT whatever level it will have,
+ * and filled there (an unused 512 GiB range briefly reads the copy); then it replaces the
+ * leaf in one store and leaves the PML4. The leaf's range never lacks a translation. False
+ * when the PML4 has no free entry: the caller then links first and fills at once. */
+static bool stage_in_free_pml4_entry(struct txn *tx, uint64_t *entry, int child_level,
+                                     uint64_t link, uint64_t split_leaf)
+{
+    const struct pt_space *sp = tx->sp;
+    const struct pt_env *env = sp->env;
+    uint64_t *pml4 = space_table(sp, sp->root, PT_LEVEL_PML4, 0);
+    unsigned slot = (unsigned)env->recursive_slot;
+    for (unsigned k = 0; k < PT_ENTRIES; k++) {
+        if (pte_present(pml4[k]) || &pml4[k] == entry)
+            continue;
+        uint64_t staged = (uint64_t)k << 39;
+        uint64_t window = pt_recursive_table_va(slot, PT_LEVEL_PDPT, pt_canonical(staged));
+        pml4[k] = link;
+        flush_now(env, window);
+        fill_with_pieces(space_table(sp, link & PTE_ADDR, PT_LEVEL_PDPT, staged), child_level,
+                         split_leaf);
+        *entry = link;
+        pml4[k] = 0;
+        flush_now(env, window); /* INVLPG also drops cached upper-level entries */
+        flush_now(env, pt_canonical(staged));
+        return true;
+    }
+    return false;
+}
+
 uint64_t *txn_link_table(struct txn *tx, uint64_t *entry, int child_level, uint64_t lin,
                          uint64_t split_leaf)
 {
@@ -100,6 +136,12 @@ uint64_t *txn_link_table(struct txn *tx, uint64_t *entry, int child_level, uint6
             fill_with_pieces(t, child_level, split_leaf);
         *entry = link;
         return t;
+    }
+    if (pte_present(split_leaf) &&
+        stage_in_free_pml4_entry(tx, entry, child_level, link, split_leaf)) {
+        flush_now(env, pt_recursive_table_va((unsigned)env->recursive_slot, child_level,
+                                             pt_canonical(lin)));
+        return space_table(sp, pa, child_level, lin);
     }
     /* Through the slot a table is reachable only once linked; its recursive address may
      * still be cached from what the entry held before. */

@@ -35,6 +35,9 @@ int probe_read(uint64_t va);
 int probe_write(uint64_t va, uint64_t value);
 int probe_exec(uint64_t va); /* calls va, which must hold a `ret` */
 
+/* Runs fn(arg) on the stack that ends at top (rounded down to 16 bytes). */
+void call_on_stack(void (*fn)(void *), void *arg, uint64_t top);
+
 /* Runs fn(arg); returns 1 when a fault nobody expected cut it short, else 0. */
 int guarded_call(void (*fn)(void *), void *arg);
 

@@ -27,7 +27,15 @@ enum window_page {
 };
 
 /* Frames the app owns for its checks. */
-enum own_page { OWN_DATA = 0, OWN_CODE = 1, OWN_SCRATCH = 2, OWN_LIVE = 3, OWN_PAGES = 4 };
+enum own_page {
+    OWN_DATA = 0,
+    OWN_CODE = 1,
+    OWN_SCRATCH = 2,
+    OWN_LIVE = 3,
+    OWN_STACK = 4, /* OWN_STACK_PAGES pages: a stack used through the alias */
+    OWN_PAGES = 8
+};
+#define OWN_STACK_PAGES 4
 
 enum phase {
     PHASE_READ,

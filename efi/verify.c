@@ -378,6 +378,64 @@ static void check_live_change(struct takeover *t, struct live *l)
                  f ? "#PF" : "no fault (stale TLB)");
 }
 
+/* A large leaf split and folded back live, through the slot, while it holds the stack in
+ * use: the checks move to a stack of our own reached through the alias (2 MiB or 1 GiB
+ * leaves), and the split adds only the G bit to that stack's page (ignored with CR4.PGE
+ * clear, harmless with it set), so nothing but the tables changes. If a split ever left
+ * the leaf's range without a translation, the next push would fault with no stack to take
+ * the fault on, and the machine would reset. */
+struct split_job {
+    struct live *l;
+    uint64_t page, leaf;
+    struct pt_translation before, split, after;
+    enum pt_error protect, back, coalesce;
+    uint64_t folded;
+    bool stack_ok;
+};
+
+static void split_under_own_stack(void *arg)
+{
+    struct split_job *j = arg;
+    volatile uint64_t on_stack = 0x57ac;
+    j->page = (uint64_t)(uintptr_t)&on_stack & ~4095ull;
+    pt_translate(&j->l->sp, j->page, &j->before);
+    if (!j->before.mapped || j->before.page == PT_PAGE_4K)
+        return;
+    j->leaf = j->page & ~(j->before.page - 1);
+    j->protect = pt_protect(&j->l->sp, j->page, 4096, j->before.attr | PT_ATTR_GLOBAL);
+    pt_translate(&j->l->sp, j->page, &j->split);
+    on_stack++; /* through the new table */
+    j->stack_ok = on_stack == 0x57ad;
+    j->back = pt_protect(&j->l->sp, j->page, 4096, j->before.attr);
+    j->coalesce = pt_coalesce(&j->l->sp, j->leaf, j->before.page, &j->folded);
+    pt_translate(&j->l->sp, j->page, &j->after);
+}
+
+static void check_live_split(struct takeover *t, struct live *l)
+{
+    struct split_job j = {.l = l};
+    uint64_t top = TAKEOVER_ALIAS_BASE + t->own + (OWN_STACK + OWN_STACK_PAGES) * 4096ull;
+    bool irq = cpu_irq_save();
+    call_on_stack(split_under_own_stack, &j, top - 64);
+    cpu_irq_restore(irq);
+    if (!j.before.mapped || j.before.page == PT_PAGE_4K) {
+        report("  live-split-fold: the stack's alias page is a 4 KiB leaf here: nothing to split");
+        return;
+    }
+    bool ok = j.protect == PT_OK && j.split.page == PT_PAGE_4K && (j.split.attr & PT_ATTR_GLOBAL) &&
+              j.stack_ok && j.back == PT_OK && j.coalesce == PT_OK && j.folded >= 1 &&
+              j.after.page == j.before.page && j.after.pa == j.before.pa &&
+              j.after.attr == j.before.attr;
+    report_check("live-split-fold", ok,
+                 "running on a stack at 0x%llx: its %llu KiB leaf split to 4 KiB by protect "
+                 "(%s, now %llu KiB), protect back (%s), coalesce (%s) folds %llu tables: "
+                 "%llu KiB leaf again",
+                 (unsigned long long)j.page, (unsigned long long)(j.before.page >> 10),
+                 pt_error_name(j.protect), (unsigned long long)(j.split.page >> 10),
+                 pt_error_name(j.back), pt_error_name(j.coalesce), (unsigned long long)j.folded,
+                 (unsigned long long)(j.after.page >> 10));
+}
+
 /* ---- e. boot services ------------------------------------------------------------------- */
 
 static void check_boot_services(void)
@@ -418,6 +476,7 @@ static void verify_tables(struct takeover *t, struct live *l)
 #endif
     check_wx(t, &l->sp);
     check_live_change(t, l);
+    check_live_split(t, l);
 }
 
 #if defined(PAGETK_TEST_CORRUPT) || defined(PAGETK_TEST_CORRUPT_AFTER_EXIT)

@@ -89,10 +89,29 @@ static struct pt_env walk_env; /* direct access used to resolve recursive addres
 static struct pt_space walk_space;
 static struct pt_recursive_access recursive_access;
 
+static struct sim_watch *watch;
+
+/* The watched address must translate at every point the library lets the CPU in. */
+static void watch_check(void)
+{
+    struct pt_translation tr;
+    if (!watch)
+        return;
+    watch->checks++;
+    if (pt_translate(&walk_space, watch->va, &tr) != PT_OK || !tr.mapped)
+        watch->lost++;
+}
+
+void sim_watch(struct sim_watch *w)
+{
+    watch = w;
+}
+
 static uint64_t *sim_deref(void *ctx, uint64_t va)
 {
     struct pt_translation tr;
     (void)ctx;
+    watch_check();
     if (pt_translate(&walk_space, va, &tr) != PT_OK || !tr.mapped) {
         fprintf(stderr, "sim: recursive address 0x%llx does not translate\n",
                 (unsigned long long)va);
@@ -116,11 +135,13 @@ void sim_use_recursive(struct sim *s, const struct pt_space *sp, unsigned slot)
 static void count_page(void *ctx, uint64_t va)
 {
     (void)va;
+    watch_check();
     ((struct sim *)ctx)->flush_pages++;
 }
 
 static void count_all(void *ctx)
 {
+    watch_check();
     ((struct sim *)ctx)->flush_alls++;
 }
 

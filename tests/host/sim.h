@@ -29,6 +29,13 @@ uint64_t *sim_frame(struct sim *s, uint64_t pa);
  * software the way the CPU would. */
 void sim_use_recursive(struct sim *s, const struct pt_space *sp, unsigned slot);
 void sim_use_direct(struct sim *s);
+/* In recursive mode, at every table access and TLB hook call (the points where a CPU
+ * running the caller's code could walk the tables), checks that va still translates and
+ * counts the times it did not. NULL stops watching. */
+struct sim_watch {
+    uint64_t va, checks, lost;
+};
+void sim_watch(struct sim_watch *w);
 /* Tracks TLB hook calls: env->flush_page/flush_all count into the sim. */
 void sim_track_flushes(struct sim *s, unsigned threshold);
 

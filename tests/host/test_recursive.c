@@ -1,4 +1,6 @@
 /* The recursive slot: addresses, and the recursive access mode run on the host. */
+#include <string.h>
+
 #include "../../core/entry.h"
 #include "fixture.h"
 
@@ -79,8 +81,9 @@ static void recursive_reaches_same_entries(void)
     fixture_fini(&f);
 }
 
-/* Changes made through the slot: new tables are linked before they are filled, splits keep
- * translations, and a change needing more frames than the reserve holds is refused. */
+/* Changes made through the slot: fresh tables are linked before they are filled (their
+ * range was empty), splits keep translations, and a change needing more frames than the
+ * reserve holds is refused. */
 static void recursive_mode_changes(void)
 {
     struct fixture f;
@@ -103,6 +106,55 @@ static void recursive_mode_changes(void)
     CHECK_ERR(fixture_check(&f, NULL), PT_OK);
     CHECK_EQ(fixture_leaked(&f), 0);
     fixture_fini(&f);
+}
+
+/* Splitting through the slot a 1 GiB and a 2 MiB leaf that stay in use: a page elsewhere in
+ * each leaf must translate at every table access and TLB hook call. The new table is
+ * staged in a free PML4 entry, which is empty again afterwards. With no free PML4 entry
+ * the split links first, and the watch sees the gap: the control that the watch works. */
+static void split_in_use(bool pml4_full, uint64_t *lost, uint64_t *checks)
+{
+    struct fixture f;
+    fixture_init(&f, 4096, sim_cpu_max());
+    CHECK_ERR(pt_map_region(&f.sp, 0, 0, GIB + 2 * MIB, RW, 0, NULL), PT_OK); /* 1G + 2M */
+    for (unsigned k = 1; pml4_full && k < 512; k++)
+        if (k != 510)
+            CHECK_ERR(pt_map_page(&f.sp, pt_canonical((uint64_t)k << 39), 0, PT_SIZE_1G, RO, 0),
+                      PT_OK);
+    CHECK_ERR(pt_recursive_install(&f.sp, 510), PT_OK);
+    uint64_t pml4[512];
+    memcpy(pml4, sim_frame(&f.sim, f.sp.root), sizeof pml4);
+    sim_use_recursive(&f.sim, &f.sp, 510);
+    sim_track_flushes(&f.sim, 32);
+    struct sim_watch w = {.va = 0x12345000};
+    sim_watch(&w);
+    CHECK_ERR(pt_protect(&f.sp, 0x20000000, PT_PAGE_4K, RO), PT_OK); /* 1G leaf -> PD, PT */
+    w.va = GIB + MIB;
+    CHECK_ERR(pt_protect(&f.sp, GIB + 4096, PT_PAGE_4K, RO), PT_OK); /* 2M leaf -> PT */
+    sim_watch(NULL);
+    *lost = w.lost;
+    *checks = w.checks;
+    sim_use_direct(&f.sim);
+    CHECK(!memcmp(pml4, sim_frame(&f.sim, f.sp.root), sizeof pml4));
+    CHECK_MAPS(&f.sp, 0x12345000, 0x12345000, PT_PAGE_2M, RW);
+    CHECK_MAPS(&f.sp, 0x20000000, 0x20000000, PT_PAGE_4K, RO);
+    CHECK_MAPS(&f.sp, 0x20001000, 0x20001000, PT_PAGE_4K, RW);
+    CHECK_MAPS(&f.sp, GIB, GIB, PT_PAGE_4K, RW);
+    CHECK_MAPS(&f.sp, GIB + 4096, GIB + 4096, PT_PAGE_4K, RO);
+    CHECK_ERR(fixture_check(&f, NULL), PT_OK);
+    CHECK_EQ(fixture_leaked(&f), 0);
+    fixture_fini(&f);
+}
+
+static void recursive_split_keeps_leaf_live(void)
+{
+    uint64_t lost, checks;
+    split_in_use(false, &lost, &checks);
+    CHECK(checks > 0);
+    CHECK_EQ(lost, 0);
+    split_in_use(true, &lost, &checks);
+    CHECK(checks > 0);
+    CHECK(lost > 0);
 }
 
 /* Fixed-offset access (all physical memory visible at one offset) reads and changes the
@@ -128,5 +180,6 @@ TEST_SUITE(recursive_tests) = {
     {"recursive/install_rules", install_rules},
     {"recursive/reaches_same_entries", recursive_reaches_same_entries},
     {"recursive/mode_changes", recursive_mode_changes},
+    {"recursive/split_keeps_leaf_live", recursive_split_keeps_leaf_live},
     {NULL, NULL},
 };
