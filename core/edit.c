@@ -117,7 +117,7 @@ static enum pt_error edit_run(struct pt_space *sp, enum edit_kind kind, uint64_t
     edit_count(&op, root, false, PT_LEVEL_PML4, 0);
     struct txn tx;
     txn_begin(&tx, sp);
-    err = txn_reserve(&tx, op.need);
+    err = txn_reserve(&tx, op.need, op.r);
     if (err != PT_OK)
         return err;
     op.tx = &tx;

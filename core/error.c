@@ -28,7 +28,9 @@ static const struct error_text error_texts[PT_ERR_COUNT] = {
     [PT_ERR_BAD_SLOT] = {"PT_ERR_BAD_SLOT",
                          "recursive slot index out of range, or its entry is in use"},
     [PT_ERR_UNREACHABLE] = {"PT_ERR_UNREACHABLE",
-                            "the access mode cannot reach the free frames this call needs"},
+                            "the access mode cannot reach the free frames this call needs "
+                            "(recursive mode: no free PML4 entry outside the change to list "
+                            "them in, or more than 64 + 16 x 512)"},
     [PT_ERR_RESERVED_BITS] =
         {"PT_ERR_RESERVED_BITS",
          "a table-pointing entry sets physical-address bits at or above MAXPHYADDR"},

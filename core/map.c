@@ -201,7 +201,7 @@ enum pt_error pt_map_region(struct pt_space *sp, uint64_t va, uint64_t pa, uint6
         return err;
     struct txn tx;
     txn_begin(&tx, sp);
-    err = txn_reserve(&tx, op.need);
+    err = txn_reserve(&tx, op.need, op.r);
     if (err != PT_OK)
         return err;
     op.tx = &tx;

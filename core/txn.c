@@ -15,11 +15,78 @@ void txn_begin(struct txn *tx, const struct pt_space *sp)
     tx->taken = 0;
     tx->flush_count = 0;
     tx->flush_everything = false;
+    tx->stash_count = 0;
+    tx->stash_fill = 0;
+}
+
+static void flush_now(const struct pt_env *env, uint64_t va)
+{
+    if (env->flush_page)
+        env->flush_page(env->flush_ctx, va);
+}
+
+static uint64_t *root_table(const struct pt_space *sp)
+{
+    return space_table(sp, sp->root, PT_LEVEL_PML4, 0);
+}
+
+/* A frame linked at PML4 entry k is seen through the slot as that entry's PDPT: a 4 KiB
+ * window onto it. Frame addresses written there have bit 0 clear: not-present entries. */
+static uint64_t *stash_window(const struct txn *tx, unsigned k)
+{
+    return space_table(tx->sp, 0, PT_LEVEL_PDPT, (uint64_t)k << 39);
+}
+
+static uint64_t stash_window_va(const struct txn *tx, unsigned k)
+{
+    return pt_recursive_table_va((unsigned)tx->sp->env->recursive_slot, PT_LEVEL_PDPT,
+                                 pt_canonical((uint64_t)k << 39));
+}
+
+static bool stash_open(struct txn *tx, uint64_t pa, struct lin_range touched)
+{
+    uint64_t *pml4 = root_table(tx->sp);
+    unsigned first = (unsigned)(touched.lo >> 39), last = (unsigned)((touched.hi - 1) >> 39);
+    if (tx->stash_count == TXN_STASHES)
+        return false;
+    for (unsigned k = 0; k < PT_ENTRIES; k++) {
+        if (pte_present(pml4[k]) || (k >= first && k <= last))
+            continue;
+        pml4[k] = pa | PTE_TABLE;
+        flush_now(tx->sp->env, stash_window_va(tx, k));
+        tx->stash_k[tx->stash_count++] = k;
+        tx->stash_fill = 0;
+        return true;
+    }
+    return false;
+}
+
+/* The last listed frame, or, once the last stash frame is empty, that frame itself. Every
+ * word handed over is zero again. */
+static uint64_t stash_pop(struct txn *tx)
+{
+    unsigned k = tx->stash_k[tx->stash_count - 1];
+    if (tx->stash_fill > 0) {
+        uint64_t *w = stash_window(tx, k);
+        uint64_t pa = w[--tx->stash_fill];
+        w[tx->stash_fill] = 0;
+        return pa;
+    }
+    uint64_t *pml4 = root_table(tx->sp);
+    uint64_t pa = pml4[k] & PTE_ADDR;
+    pml4[k] = 0;
+    flush_now(tx->sp->env, stash_window_va(tx, k)); /* INVLPG also drops cached entries */
+    flush_now(tx->sp->env, pt_canonical((uint64_t)k << 39));
+    tx->stash_count--;
+    tx->stash_fill = tx->stash_count ? PT_ENTRIES : 0;
+    return pa;
 }
 
 static void release_unused(struct txn *tx)
 {
     const struct pt_env *env = tx->sp->env;
+    while (tx->stash_count > 0)
+        env->free_frame(env->frame_ctx, stash_pop(tx));
     while (tx->inline_count > 0)
         env->free_frame(env->frame_ctx, tx->inline_frames[--tx->inline_count]);
     while (tx->list_count > 0) {
@@ -32,11 +99,10 @@ static void release_unused(struct txn *tx)
     }
 }
 
-enum pt_error txn_reserve(struct txn *tx, uint64_t frames)
+enum pt_error txn_reserve(struct txn *tx, uint64_t frames, struct lin_range touched)
 {
     const struct pt_env *env = tx->sp->env;
-    if (frames > TXN_INLINE_FRAMES && !free_frame_words(tx->sp, tx->sp->root))
-        return PT_ERR_UNREACHABLE;
+    bool reachable = free_frame_words(tx->sp, tx->sp->root) != NULL;
     for (uint64_t i = 0; i < frames; i++) {
         uint64_t pa;
         if (!env->alloc_frame(env->frame_ctx, &pa)) {
@@ -45,10 +111,16 @@ enum pt_error txn_reserve(struct txn *tx, uint64_t frames)
         }
         if (tx->inline_count < TXN_INLINE_FRAMES) {
             tx->inline_frames[tx->inline_count++] = pa;
-        } else {
+        } else if (reachable) {
             free_frame_words(tx->sp, pa)[0] = tx->list_head;
             tx->list_head = pa;
             tx->list_count++;
+        } else if (tx->stash_count > 0 && tx->stash_fill < PT_ENTRIES) {
+            stash_window(tx, tx->stash_k[tx->stash_count - 1])[tx->stash_fill++] = pa;
+        } else if (!stash_open(tx, pa, touched)) {
+            env->free_frame(env->frame_ctx, pa);
+            release_unused(tx);
+            return PT_ERR_UNREACHABLE;
         }
     }
     return PT_OK;
@@ -57,6 +129,8 @@ enum pt_error txn_reserve(struct txn *tx, uint64_t frames)
 static uint64_t take_frame(struct txn *tx)
 {
     tx->taken++;
+    if (tx->stash_count > 0)
+        return stash_pop(tx);
     if (tx->list_count > 0) {
         uint64_t pa = tx->list_head;
         uint64_t *w = free_frame_words(tx->sp, pa);
@@ -84,12 +158,6 @@ static void fill_with_pieces(uint64_t *t, int child_level, uint64_t leaf)
     }
     for (unsigned i = 0; i < PT_ENTRIES; i++)
         t[i] = (base + i * step) | bits;
-}
-
-static void flush_now(const struct pt_env *env, uint64_t va)
-{
-    if (env->flush_page)
-        env->flush_page(env->flush_ctx, va);
 }
 
 /* Recursive mode, splitting a leaf that may be in use: the new table is first linked at a

@@ -10,6 +10,7 @@
 
 #define TXN_INLINE_FRAMES 64
 #define TXN_FLUSH_MAX     64
+#define TXN_STASHES       16 /* recursive mode: up to 64 + 16 * 512 frames a change */
 
 struct txn {
     const struct pt_space *sp;
@@ -17,6 +18,10 @@ struct txn {
     unsigned inline_count;
     uint64_t list_head; /* further frames, each holding the next one's address */
     uint64_t list_count;
+    /* Recursive mode, where a free frame cannot be reached: further frames are listed in
+     * stash frames, each linked at a free PML4 entry outside the change's range. */
+    unsigned stash_k[TXN_STASHES];    /* PML4 index of each stash frame */
+    unsigned stash_count, stash_fill; /* stash frames; addresses in the last one */
     uint64_t taken;
     uint64_t flush_lin[TXN_FLUSH_MAX];
     unsigned flush_count;
@@ -24,8 +29,9 @@ struct txn {
 };
 
 void txn_begin(struct txn *tx, const struct pt_space *sp);
-/* Obtains `frames` frames, or none at all (PT_ERR_NO_FRAMES, PT_ERR_UNREACHABLE). */
-enum pt_error txn_reserve(struct txn *tx, uint64_t frames);
+/* Obtains `frames` frames, or none at all (PT_ERR_NO_FRAMES, PT_ERR_UNREACHABLE). The
+ * change will touch only `touched`, where no frame may be stashed. */
+enum pt_error txn_reserve(struct txn *tx, uint64_t frames, struct lin_range touched);
 /* Makes a reserved frame the table that `*entry` (at child_level + 1, covering `lin`)
  * points to. With `split_leaf` present, the table is filled with the 512 pieces of that
  * leaf first, so every address keeps its translation. Returns the new table. */

@@ -82,8 +82,8 @@ static void recursive_reaches_same_entries(void)
 }
 
 /* Changes made through the slot: fresh tables are linked before they are filled (their
- * range was empty), splits keep translations, and a change needing more frames than the
- * reserve holds is refused. */
+ * range was empty), splits keep translations, a change needing more frames than the inline
+ * reserve lists them in a stash frame, and with no free PML4 entry for one it is refused. */
 static void recursive_mode_changes(void)
 {
     struct fixture f;
@@ -94,15 +94,29 @@ static void recursive_mode_changes(void)
     CHECK_ERR(pt_map_region(&f.sp, 4 * GIB, 0x7000, 8 * MIB, RO, 0, NULL), PT_OK);
     CHECK_ERR(pt_protect(&f.sp, 3 * MIB, PT_PAGE_4K, RO), PT_OK);
     CHECK_ERR(pt_unmap(&f.sp, 4 * GIB + 4 * MIB, 4 * MIB), PT_OK);
-    CHECK_ERR(pt_map_region(&f.sp, 8 * GIB, 0x1000, 256 * MIB, RO, 0, NULL), PT_ERR_UNREACHABLE);
-    uint64_t used = f.sim.in_use;
+    uint64_t pml4[512];
+    memcpy(pml4, sim_frame(&f.sim, f.sp.root), sizeof pml4);
+    /* 129 frames: more than the inline reserve, so a stash frame holds the rest. */
+    CHECK_ERR(pt_map_region(&f.sp, 8 * GIB, 0x1000, 256 * MIB, RO, 0, NULL), PT_OK);
     sim_use_direct(&f.sim);
-    CHECK_EQ(f.sim.in_use, used);
+    CHECK(!memcmp(pml4, sim_frame(&f.sim, f.sp.root), sizeof pml4)); /* stash gone */
     CHECK_MAPS(&f.sp, 4 * GIB + 4 * MIB - 1, 0x7000 + 4 * MIB - 1, PT_PAGE_4K, RO);
     CHECK_UNMAPPED(&f.sp, 4 * GIB + 4 * MIB);
     CHECK_MAPS(&f.sp, 3 * MIB, 3 * MIB, PT_PAGE_4K, RO);
     CHECK_MAPS(&f.sp, 3 * MIB + PT_PAGE_4K, 3 * MIB + PT_PAGE_4K, PT_PAGE_4K, RW);
-    CHECK_UNMAPPED(&f.sp, 8 * GIB);
+    CHECK_MAPS(&f.sp, 8 * GIB + 256 * MIB - 1, 0x1000 + 256 * MIB - 1, PT_PAGE_4K, RO);
+    /* With every PML4 entry in use, frames past the inline reserve have nowhere to be
+     * listed: the change is refused whole. */
+    for (unsigned k = 1; k < 512; k++)
+        if (k != 510)
+            CHECK_ERR(pt_map_page(&f.sp, pt_canonical((uint64_t)k << 39), 0, PT_SIZE_1G, RO, 0),
+                      PT_OK);
+    sim_use_recursive(&f.sim, &f.sp, 510);
+    uint64_t used = f.sim.in_use;
+    CHECK_ERR(pt_map_region(&f.sp, 16 * GIB, 0x1000, 256 * MIB, RO, 0, NULL), PT_ERR_UNREACHABLE);
+    CHECK_EQ(f.sim.in_use, used);
+    sim_use_direct(&f.sim);
+    CHECK_UNMAPPED(&f.sp, 16 * GIB);
     CHECK_ERR(fixture_check(&f, NULL), PT_OK);
     CHECK_EQ(fixture_leaked(&f), 0);
     fixture_fini(&f);

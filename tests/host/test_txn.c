@@ -75,22 +75,34 @@ static enum pt_error edge_protect(struct pt_space *sp)
     return pt_protect(sp, PT_PAGE_4K, 2 * GIB + 2 * PT_PAGE_4K, RWX);
 }
 
-static void fail_every_allocation(change_fn change, const char *name)
+/* In recursive mode the change reaches every table through slot 510, and frames beyond the
+ * inline reserve are listed in stash frames linked at free PML4 entries. */
+static void open_fixture(struct fixture *f, bool recursive)
 {
-    struct fixture f;
-    fixture_init(&f, 4096, sim_cpu_max());
-    populate(&f);
-    struct snapshot sn;
-    snap_take(&f.sim, &sn);
+    fixture_init(f, 4096, sim_cpu_max());
+    populate(f);
+    if (recursive) {
+        CHECK_ERR(pt_recursive_install(&f->sp, 510), PT_OK);
+        sim_use_recursive(&f->sim, &f->sp, 510);
+        sim_track_flushes(&f->sim, 32);
+    }
+}
+
+static void fail_every_allocation(change_fn change, const char *name, bool recursive)
+{
     /* How many frames the change takes when nothing fails. */
     struct fixture ok;
-    fixture_init(&ok, 4096, sim_cpu_max());
-    populate(&ok);
+    open_fixture(&ok, recursive);
     uint64_t before = ok.sim.attempts;
     CHECK_ERR(change(&ok.sp), PT_OK);
     uint64_t needed = ok.sim.attempts - before;
     CHECK(needed > 0);
+    sim_use_direct(&ok.sim);
     fixture_fini(&ok);
+    struct fixture f;
+    open_fixture(&f, recursive);
+    struct snapshot sn;
+    snap_take(&f.sim, &sn);
     uint64_t failures = 0;
     for (uint64_t k = 0; k < needed; k++) {
         f.sim.fail_at = (int64_t)(f.sim.attempts + k);
@@ -108,30 +120,43 @@ static void fail_every_allocation(change_fn change, const char *name)
     printf("  failure injection %s: failed each of %llu allocations in turn, unchanged each time\n",
            name, (unsigned long long)needed);
     CHECK_ERR(change(&f.sp), PT_OK);
+    sim_use_direct(&f.sim);
     CHECK_ERR(fixture_check(&f, NULL), PT_OK);
     CHECK_EQ(fixture_leaked(&f), 0);
     snap_free(&sn);
     fixture_fini(&f);
 }
 
+/* 129 frames through the slot: 64 inline, the rest in a stash frame at a free PML4 entry
+ * outside the change's range (the map crosses from PML4 entry 0 into entry 1). */
+static void failure_injection_recursive_map(void)
+{
+    fail_every_allocation(big_map, "map through the slot", true);
+}
+
+static void failure_injection_recursive_replace(void)
+{
+    fail_every_allocation(big_replace, "replace through the slot", true);
+}
+
 static void failure_injection_map(void)
 {
-    fail_every_allocation(big_map, "map");
+    fail_every_allocation(big_map, "map", false);
 }
 
 static void failure_injection_replace(void)
 {
-    fail_every_allocation(big_replace, "replace");
+    fail_every_allocation(big_replace, "replace", false);
 }
 
 static void failure_injection_unmap(void)
 {
-    fail_every_allocation(edge_unmap, "unmap");
+    fail_every_allocation(edge_unmap, "unmap", false);
 }
 
 static void failure_injection_protect(void)
 {
-    fail_every_allocation(edge_protect, "protect");
+    fail_every_allocation(edge_protect, "protect", false);
 }
 
 /* Up to the threshold each changed page is invalidated alone; past it, one full flush.
@@ -156,6 +181,8 @@ static void tlb_flush_choice(void)
 }
 
 TEST_SUITE(txn_tests) = {
+    {"txn/failure_injection_recursive_map", failure_injection_recursive_map},
+    {"txn/failure_injection_recursive_replace", failure_injection_recursive_replace},
     {"txn/failure_injection_map", failure_injection_map},
     {"txn/failure_injection_replace", failure_injection_replace},
     {"txn/failure_injection_unmap", failure_injection_unmap},
