@@ -174,6 +174,9 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     static struct takeover t;
     t.entry_tsc = cpu_rdtsc();
     InitializeLib(image, systab);
+    /* The boot manager arms a 5-minute watchdog for every image it starts: a person reading
+     * the verdict before pressing a key must not be interrupted by a reset. */
+    uefi_call_wrapper(BS->SetWatchdogTimer, 4, 0, 0, 0, NULL);
     report_init();
     report("pagetk: x86-64 page-table takeover");
     t.image = image;
