@@ -32,7 +32,8 @@ EFI_CFLAGS   = -std=c11 -Wall -Wextra -Werror -O2 -ffreestanding -fno-stack-prot
                -I$(EFI_INC) -I$(EFI_INC)/x86_64 -Iinclude -Icore -Iefi $(EFI_DEFS)
 EFI_SRCS     = $(CORE_SRCS) $(wildcard efi/*.c)
 # Test-only variants: EFI_DEFS=-DPAGETK_TEST_CORRUPT, -DPAGETK_FRAME_CAP=n, -DPAGETK_TEST_STRAY_FAULT,
-# -DPAGETK_TEST_NO_MAT, -DPAGETK_TEST_AP_HANG, -DPAGETK_TEST_CORRUPT_AFTER_EXIT.
+# -DPAGETK_TEST_NO_MAT, -DPAGETK_TEST_AP_HANG, -DPAGETK_TEST_CORRUPT_AFTER_EXIT,
+# -DPAGETK_TEST_PGE.
 EFI_VARIANT ?= default
 EFI_OBJDIR   = build/efi/$(EFI_VARIANT)
 EFI_OBJS     = $(patsubst %.c,$(EFI_OBJDIR)/%.o,$(EFI_SRCS))
@@ -50,13 +51,13 @@ $(EFI_TARGET): $(EFI_OBJDIR)/app.so
 	objcopy -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela -j .rel.* \
 	   -j .rela.* -j .reloc --target efi-app-x86_64 --subsystem=10 $< $@
 
-# Test-only builds, each must end in RESULT: FAIL: one corrupts a live entry after the
+# Test-only builds. These must end in RESULT: FAIL: one corrupts a live entry after the
 # switch, one faults where nothing expects it (both must restore the firmware's CR3), one
 # starves the build of frames (must never switch), one has an AP that never returns (the
 # BSP must time out, keep the tables, restore its CR3), one corrupts an entry after
-# ExitBootServices in a full takeover (the firmware's CR3 and PAT must come back). One
-# more must pass: it ignores the
-# firmware's memory attributes table, as on a firmware without one, and must say so.
+# ExitBootServices in a full takeover (the firmware's CR3 and PAT must come back). These
+# must pass: one ignores the firmware's memory attributes table, as on a firmware without
+# one, and must say so; one runs with CR4.PGE set, as some firmware does.
 efi-variants:
 	$(MAKE) --no-print-directory EFI_VARIANT=corrupt EFI_DEFS=-DPAGETK_TEST_CORRUPT \
 	    EFI_TARGET=build/pagetk-corrupt.efi efi-app
@@ -68,6 +69,8 @@ efi-variants:
 	    EFI_TARGET=build/pagetk-nomat.efi efi-app
 	$(MAKE) --no-print-directory EFI_VARIANT=corruptlate EFI_DEFS=-DPAGETK_TEST_CORRUPT_AFTER_EXIT \
 	    EFI_TARGET=build/pagetk-corrupt-late.efi efi-app
+	$(MAKE) --no-print-directory EFI_VARIANT=pge EFI_DEFS=-DPAGETK_TEST_PGE \
+	    EFI_TARGET=build/pagetk-pge.efi efi-app
 	$(MAKE) --no-print-directory EFI_VARIANT=aphang \
 	    EFI_DEFS="-DPAGETK_TEST_AP_HANG -DPAGETK_AP_TIMEOUT_US=2000000" \
 	    EFI_TARGET=build/pagetk-aphang.efi efi-app

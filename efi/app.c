@@ -98,7 +98,7 @@ static void switch_and_verify(struct takeover *t)
     mark(t, PHASE_SWITCH);
     fault_install();
     bool irq = cpu_irq_save();
-    cpu_write_cr3(t->sp.root);
+    cpu_switch_cr3(t->sp.root);
     t->switched = true;
     cpu_irq_restore(irq);
     mark(t, PHASE_VERIFY);
@@ -113,7 +113,7 @@ static void restore(struct takeover *t)
 {
     mark(t, PHASE_RESTORE);
     bool irq = cpu_irq_save();
-    cpu_write_cr3(t->cpu.cr3);
+    cpu_switch_cr3(t->cpu.cr3);
     cpu_irq_restore(irq);
     uint64_t now = cpu_read_cr3();
     report_check("restore", now == t->cpu.cr3, "CR3 back to the firmware's 0x%llx (now 0x%llx)",
@@ -177,6 +177,12 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     /* The boot manager arms a 5-minute watchdog for every image it starts: a person reading
      * the verdict before pressing a key must not be interrupted by a reset. */
     uefi_call_wrapper(BS->SetWatchdogTimer, 4, 0, 0, 0, NULL);
+#ifdef PAGETK_TEST_PGE
+    /* Test-only: run as on firmware that enables global pages, so every switch must drop
+     * global translations too. Restored before the app returns. */
+    uint64_t cr4_at_entry = cpu_read_cr4();
+    cpu_write_cr4(cr4_at_entry | CR4_PGE);
+#endif
     report_init();
     report("pagetk: x86-64 page-table takeover");
     t.image = image;
@@ -223,6 +229,9 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     report_release();
     if (inspect)
         halt_for_inspection(&t);
+#ifdef PAGETK_TEST_PGE
+    cpu_write_cr4(cr4_at_entry);
+#endif
     qemu_exit(pass);
     Print(L"Press any key to return to the firmware.\n");
     UINTN index;

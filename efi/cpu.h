@@ -47,6 +47,23 @@ static inline uint64_t cpu_read_cr4(void)
     return v;
 }
 
+static inline void cpu_write_cr4(uint64_t v)
+{
+    __asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
+}
+
+/* Loads CR3 and drops every cached translation, global ones too: a CR3 write alone keeps
+ * global entries, which with CR4.PGE set could outlive the tables they came from. */
+static inline void cpu_switch_cr3(uint64_t cr3)
+{
+    uint64_t cr4 = cpu_read_cr4();
+    cpu_write_cr3(cr3);
+    if (cr4 & CR4_PGE) {
+        cpu_write_cr4(cr4 & ~CR4_PGE);
+        cpu_write_cr4(cr4);
+    }
+}
+
 static inline uint64_t cpu_rdmsr(uint32_t msr)
 {
     uint32_t lo, hi;

@@ -77,7 +77,7 @@ static VOID EFIAPI ap_check(VOID *arg)
     job->apic_id = r[1] >> 24;
     bool irq = cpu_irq_save();
     job->own_cr3 = cpu_read_cr3();
-    cpu_write_cr3(t->sp.root);
+    cpu_switch_cr3(t->sp.root);
     job->seen_cr3 = cpu_read_cr3();
 #ifdef PAGETK_TEST_AP_HANG
     /* Test-only: the AP never comes back. The BSP must time out, report it, keep our
@@ -101,7 +101,7 @@ static VOID EFIAPI ap_check(VOID *arg)
     }
     takeover_touch_leaves(t, 0, &job->ident);
     takeover_touch_leaves(t, TAKEOVER_ALIAS_BASE, &job->alias);
-    cpu_write_cr3(job->own_cr3);
+    cpu_switch_cr3(job->own_cr3);
     job->restored_cr3 = cpu_read_cr3();
     cpu_irq_restore(irq);
     job->done = true;

@@ -181,10 +181,10 @@ bool full_takeover(struct takeover *t)
     bool irq = cpu_irq_save(); /* the firmware's timer handler must not run once it is gone */
     /* ExitBootServices runs on the firmware's own tables: edk2 edits the live hierarchy in
      * it (it lifts the protection of runtime images), and must not edit ours. */
-    cpu_write_cr3(t->cpu.cr3);
+    cpu_switch_cr3(t->cpu.cr3);
     st = leave_boot_services(t, &mm);
     if (EFI_ERROR(st)) {
-        cpu_write_cr3(t->sp.root);
+        cpu_switch_cr3(t->sp.root);
         cpu_irq_restore(irq);
         report_check("exit-boot-services", false, "status 0x%llx after %u attempts",
                      (unsigned long long)st, ebs_attempts);
@@ -193,7 +193,7 @@ bool full_takeover(struct takeover *t)
     report_firmware_gone();
     cpu_wbinvd();
     cpu_wrmsr(MSR_PAT, new_pat);
-    cpu_write_cr3(t->sp.root); /* also drops every translation cached under the old PAT */
+    cpu_switch_cr3(t->sp.root); /* drops every translation cached under the old PAT */
     fbcon_init(&fb);
     report("pagetk: boot services are gone; CR3 0x%llx is ours for good",
            (unsigned long long)cpu_read_cr3());
@@ -213,7 +213,7 @@ void full_fall_back(const struct takeover *t)
 {
     cpu_wbinvd();
     cpu_wrmsr(MSR_PAT, t->cpu.pat_msr);
-    cpu_write_cr3(t->cpu.cr3);
+    cpu_switch_cr3(t->cpu.cr3);
     report("takeover: a check failed: CR3 0x%llx and PAT 0x%016llx are the firmware's again",
            (unsigned long long)cpu_read_cr3(), (unsigned long long)cpu_rdmsr(MSR_PAT));
 }

@@ -29,7 +29,7 @@ static void flush_one(void *ctx, uint64_t va)
 static void flush_everything(void *ctx)
 {
     (void)ctx;
-    cpu_write_cr3(cpu_read_cr3());
+    cpu_switch_cr3(cpu_read_cr3());
 }
 
 void takeover_live_open(struct takeover *t, struct live *l)

@@ -20,6 +20,7 @@ m1g-nonx-q35-esp       | --mem 1G --cpu qemu64,-nx --smp 1 --boot esp           
 takeover-max-smp2-usb  | --boot usb --mem 2G --cpu max --smp 2 --cfg takeover | options: takeover .*from pagetk.cfg;every-cpu +PASS;check framebuffer-mapped +PASS;boot services are gone;check exit-boot-services +PASS;check pat-wc +PASS;check framebuffer +PASS;check runtime-services +PASS;RESULT: PASS
 takeover-reset-shell   | --boot shell --args "takeover reset" --mem 1G --cpu qemu64 --expect-reset | options: takeover reset .*from the command line;check exit-boot-services +PASS;RESULT: PASS;resetting through ResetSystem
 no-attributes-table    | --efi build/pagetk-nomat.efi --mem 1G                | no EFI_MEMORY_ATTRIBUTES_TABLE from the firmware;w\^x: the firmware publishes no EFI_MEMORY_ATTRIBUTES_TABLE;check w-xor-x +PASS;RESULT: PASS
+pge-on-smp2            | --efi build/pagetk-pge.efi --mem 1G --smp 2           | PGE=1;check live-split-fold +PASS;check every-cpu +PASS;RESULT: PASS
 corrupt-entry          | --efi build/pagetk-corrupt.efi --mem 1G --expect-fail  | check live-map-is-plan +FAIL;check alias-coherence +FAIL;check restore +PASS;RESULT: FAIL
 stray-fault            | --efi build/pagetk-stray.efi --mem 1G --expect-fail    | check no-unexpected-fault +FAIL +vector 14;check restore +PASS;RESULT: FAIL
 corrupt-no-takeover    | --efi build/pagetk-corrupt.efi --cfg takeover --mem 1G --expect-fail | takeover: a check failed: staying with boot services;check restore +PASS;RESULT: FAIL
