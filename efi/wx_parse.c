@@ -6,6 +6,7 @@
 #define DESC_PAGES_OFF 24
 #define DESC_ATTR_OFF  32
 #define DESC_MIN_SIZE  40
+#define DESC_MAX_SIZE  1024 /* descriptors are 40-48 bytes; more is a corrupt header */
 #define MEMORY_RO      0x20000ull
 #define MEMORY_XP      0x4000ull
 #define TABLE_HEADER   16 /* Version, NumberOfEntries, DescriptorSize, Flags */
@@ -27,7 +28,7 @@ static const char *const texts[WX_STATUS_COUNT][2] = {
     [WX_OK] = {"WX_OK", "limits read"},
     [WX_NO_ROOM] = {"WX_NO_ROOM", "more W^X limits than the app has room for"},
     [WX_TABLE_DESC_SIZE] = {"WX_TABLE_DESC_SIZE",
-                            "the memory attributes table's DescriptorSize is too small"},
+                            "the memory attributes table's DescriptorSize is implausible"},
     [WX_TABLE_TOO_LARGE] = {"WX_TABLE_TOO_LARGE",
                             "the memory attributes table claims implausibly many entries"},
     [WX_PE_HEADER] = {"WX_PE_HEADER", "the image has no valid PE header"},
@@ -74,7 +75,7 @@ static enum wx_status table_into(const void *table, pt_attr nx, struct wx_limits
     *version = (uint32_t)rd(t, 4);
     *entries = (uint32_t)count;
     *first_read_only = 0;
-    if (desc_size < DESC_MIN_SIZE)
+    if (desc_size < DESC_MIN_SIZE || desc_size > DESC_MAX_SIZE)
         return WX_TABLE_DESC_SIZE;
     if (count > WX_MAX_TABLE_ENTRY)
         return WX_TABLE_TOO_LARGE;

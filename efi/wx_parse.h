@@ -8,6 +8,7 @@
 
 #define WX_MAX_LIMITS      512u
 #define WX_MAX_TABLE_ENTRY 4096u /* more entries than any firmware has: a corrupt header */
+/* Without a length from the firmware, these two caps bound what the parser reads. */
 
 enum wx_origin { WX_FIRMWARE, WX_IMAGE, WX_DEVICE, WX_ORIGINS };
 
@@ -21,7 +22,7 @@ struct wx_limits {
 enum wx_status {
     WX_OK,
     WX_NO_ROOM,          /* more limits than WX_MAX_LIMITS */
-    WX_TABLE_DESC_SIZE,  /* the table's DescriptorSize is below EFI_MEMORY_DESCRIPTOR's */
+    WX_TABLE_DESC_SIZE,  /* DescriptorSize below EFI_MEMORY_DESCRIPTOR's, or above 1 KiB */
     WX_TABLE_TOO_LARGE,  /* the table claims more than WX_MAX_TABLE_ENTRY entries */
     WX_PE_HEADER,        /* no PE signature, or headers past the image's end */
     WX_PE_ALIGNMENT,     /* image base or SectionAlignment not 4 KiB multiples */

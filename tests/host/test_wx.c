@@ -79,6 +79,9 @@ static void hostile_tables_are_refused(void)
     uint8_t *small = table(32, 1, e);
     CHECK_EQ(wx_parse_attributes_table(small, PT_ATTR_NX, wx, &version, &entries, &first_ro),
              WX_TABLE_DESC_SIZE);
+    put(small + 8, 1u << 20, 4); /* a DescriptorSize of 1 MiB: would read far past it */
+    CHECK_EQ(wx_parse_attributes_table(small, PT_ATTR_NX, wx, &version, &entries, &first_ro),
+             WX_TABLE_DESC_SIZE);
     uint8_t *huge = table(48, 1, e);
     put(huge + 4, 1u << 20, 4); /* a million entries behind a 64-byte table */
     CHECK_EQ(wx_parse_attributes_table(huge, PT_ATTR_NX, wx, &version, &entries, &first_ro),
