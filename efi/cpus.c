@@ -162,6 +162,10 @@ void check_every_cpu(struct takeover *t)
             report("  cpu %u: first wrong translation at 0x%llx", (unsigned)n,
                    (unsigned long long)job->first_bad);
     }
+    if (all > MAX_CPUS)
+        report("  every-cpu: the %llu CPUs past the first %u were not started (no room for "
+               "their results)",
+               (unsigned long long)(all - MAX_CPUS), MAX_CPUS);
     report_check("every-cpu", passed == tried,
                  "%u of %u application processors ran on the new tables and passed (%u CPUs)",
                  passed, tried, (unsigned)all);
