@@ -30,17 +30,32 @@ static uint64_t *root_table(const struct pt_space *sp)
     return space_table(sp, sp->root, PT_LEVEL_PML4, 0);
 }
 
-/* A frame linked at PML4 entry k is seen through the slot as that entry's PDPT: a 4 KiB
- * window onto it. Frame addresses written there have bit 0 clear: not-present entries. */
-static uint64_t *stash_window(const struct txn *tx, unsigned k)
+/* Recursive mode: a frame linked at PML4 entry k is seen through the slot as that entry's
+ * PDPT, whatever it will be: a 4 KiB window onto it at this address. */
+static uint64_t pml4_window_va(const struct pt_space *sp, unsigned k)
 {
-    return space_table(tx->sp, 0, PT_LEVEL_PDPT, (uint64_t)k << 39);
+    return pt_recursive_table_va((unsigned)sp->env->recursive_slot, PT_LEVEL_PDPT,
+                                 pt_canonical((uint64_t)k << 39));
 }
 
-static uint64_t stash_window_va(const struct txn *tx, unsigned k)
+static uint64_t *pml4_window(const struct pt_space *sp, unsigned k)
 {
-    return pt_recursive_table_va((unsigned)tx->sp->env->recursive_slot, PT_LEVEL_PDPT,
-                                 pt_canonical((uint64_t)k << 39));
+    return space_table(sp, 0, PT_LEVEL_PDPT, (uint64_t)k << 39);
+}
+
+/* Links frame pa at the free PML4 entry k, to be written through pml4_window. */
+static void pml4_window_open(const struct pt_space *sp, unsigned k, uint64_t pa)
+{
+    root_table(sp)[k] = pa | PTE_TABLE;
+    flush_now(sp->env, pml4_window_va(sp, k));
+}
+
+/* Unlinks PML4 entry k again; INVLPG of the window also drops cached upper-level entries. */
+static void pml4_window_close(const struct pt_space *sp, unsigned k)
+{
+    root_table(sp)[k] = 0;
+    flush_now(sp->env, pml4_window_va(sp, k));
+    flush_now(sp->env, pt_canonical((uint64_t)k << 39));
 }
 
 static bool stash_open(struct txn *tx, uint64_t pa, struct lin_range touched)
@@ -52,8 +67,7 @@ static bool stash_open(struct txn *tx, uint64_t pa, struct lin_range touched)
     for (unsigned k = 0; k < PT_ENTRIES; k++) {
         if (pte_present(pml4[k]) || (k >= first && k <= last))
             continue;
-        pml4[k] = pa | PTE_TABLE;
-        flush_now(tx->sp->env, stash_window_va(tx, k));
+        pml4_window_open(tx->sp, k, pa);
         tx->stash_k[tx->stash_count++] = k;
         tx->stash_fill = 0;
         return true;
@@ -62,21 +76,19 @@ static bool stash_open(struct txn *tx, uint64_t pa, struct lin_range touched)
 }
 
 /* The last listed frame, or, once the last stash frame is empty, that frame itself. Every
- * word handed over is zero again. */
+ * word handed over is zero again. Frame addresses have bit 0 clear: while listed, they are
+ * not-present entries to the CPU. */
 static uint64_t stash_pop(struct txn *tx)
 {
     unsigned k = tx->stash_k[tx->stash_count - 1];
     if (tx->stash_fill > 0) {
-        uint64_t *w = stash_window(tx, k);
+        uint64_t *w = pml4_window(tx->sp, k);
         uint64_t pa = w[--tx->stash_fill];
         w[tx->stash_fill] = 0;
         return pa;
     }
-    uint64_t *pml4 = root_table(tx->sp);
-    uint64_t pa = pml4[k] & PTE_ADDR;
-    pml4[k] = 0;
-    flush_now(tx->sp->env, stash_window_va(tx, k)); /* INVLPG also drops cached entries */
-    flush_now(tx->sp->env, pt_canonical((uint64_t)k << 39));
+    uint64_t pa = root_table(tx->sp)[k] & PTE_ADDR;
+    pml4_window_close(tx->sp, k);
     tx->stash_count--;
     tx->stash_fill = tx->stash_count ? PT_ENTRIES : 0;
     return pa;
@@ -116,7 +128,7 @@ enum pt_error txn_reserve(struct txn *tx, uint64_t frames, struct lin_range touc
             tx->list_head = pa;
             tx->list_count++;
         } else if (tx->stash_count > 0 && tx->stash_fill < PT_ENTRIES) {
-            stash_window(tx, tx->stash_k[tx->stash_count - 1])[tx->stash_fill++] = pa;
+            pml4_window(tx->sp, tx->stash_k[tx->stash_count - 1])[tx->stash_fill++] = pa;
         } else if (!stash_open(tx, pa, touched)) {
             env->free_frame(env->frame_ctx, pa);
             release_unused(tx);
@@ -169,22 +181,14 @@ static bool stage_in_free_pml4_entry(struct txn *tx, uint64_t *entry, int child_
                                      uint64_t link, uint64_t split_leaf)
 {
     const struct pt_space *sp = tx->sp;
-    const struct pt_env *env = sp->env;
-    uint64_t *pml4 = space_table(sp, sp->root, PT_LEVEL_PML4, 0);
-    unsigned slot = (unsigned)env->recursive_slot;
+    uint64_t *pml4 = root_table(sp);
     for (unsigned k = 0; k < PT_ENTRIES; k++) {
         if (pte_present(pml4[k]) || &pml4[k] == entry)
             continue;
-        uint64_t staged = (uint64_t)k << 39;
-        uint64_t window = pt_recursive_table_va(slot, PT_LEVEL_PDPT, pt_canonical(staged));
-        pml4[k] = link;
-        flush_now(env, window);
-        fill_with_pieces(space_table(sp, link & PTE_ADDR, PT_LEVEL_PDPT, staged), child_level,
-                         split_leaf);
+        pml4_window_open(sp, k, link & PTE_ADDR);
+        fill_with_pieces(pml4_window(sp, k), child_level, split_leaf);
         *entry = link;
-        pml4[k] = 0;
-        flush_now(env, window); /* INVLPG also drops cached upper-level entries */
-        flush_now(env, pt_canonical(staged));
+        pml4_window_close(sp, k);
         return true;
     }
     return false;

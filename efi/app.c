@@ -140,7 +140,8 @@ static bool prepare(struct takeover *t)
         report_check("paging-mode", false, "firmware runs 5-level paging: nothing touched");
         return false;
     }
-    if (EFI_ERROR(memmap_read(&t->mm))) {
+    /* Room for the descriptors our own allocation may split off. */
+    if (EFI_ERROR(memmap_read(&t->mm, 8))) {
         report_check("memory-map", false, "GetMemoryMap failed");
         return false;
     }

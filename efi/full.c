@@ -17,9 +17,6 @@ static struct framebuffer fb;
 static uint64_t new_pat;
 static int wc_index;
 
-static unsigned ebs_attempts;
-static uint64_t final_map_pages, final_map_unmapped;
-
 void full_prepare(struct takeover *t)
 {
     EFI_GUID gop_guid = EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID;
@@ -59,11 +56,11 @@ void full_prepare(struct takeover *t)
 
 /* GetMemoryMap then ExitBootServices, again while the key is stale. Nothing allocates in
  * between: after a failed attempt only these two services may be called. */
-static EFI_STATUS leave_boot_services(struct takeover *t, struct memmap *mm)
+static EFI_STATUS leave_boot_services(struct takeover *t, struct memmap *mm, unsigned *attempts)
 {
     EFI_STATUS st = EFI_INVALID_PARAMETER;
     UINTN key = t->mm.key; /* the map the plan was made from: stale if anything allocated */
-    for (ebs_attempts = 1; ebs_attempts <= EBS_ATTEMPTS; ebs_attempts++) {
+    for (*attempts = 1; *attempts <= EBS_ATTEMPTS; ++*attempts) {
         st = uefi_call_wrapper(BS->ExitBootServices, 2, t->image, key);
         if (st != EFI_INVALID_PARAMETER)
             return st;
@@ -77,9 +74,12 @@ static EFI_STATUS leave_boot_services(struct takeover *t, struct memmap *mm)
     return st;
 }
 
-/* Every page the final memory map describes as RAM is mapped by our tables. */
-static void check_final_map(struct takeover *t, const struct memmap *mm)
+/* Counts the pages the final memory map describes as RAM, and those our tables do not map
+ * at their own address. */
+static void check_final_map(struct takeover *t, const struct memmap *mm, uint64_t *pages,
+                            uint64_t *unmapped)
 {
+    *pages = *unmapped = 0;
     for (UINTN off = 0; off + mm->desc_size <= mm->size; off += mm->desc_size) {
         const EFI_MEMORY_DESCRIPTOR *d =
             (const EFI_MEMORY_DESCRIPTOR *)((uint8_t *)mm->buffer + off);
@@ -91,10 +91,10 @@ static void check_final_map(struct takeover *t, const struct memmap *mm)
             pt_translate(&t->sp, pa, &tr);
             uint64_t step = 1;
             if (!tr.mapped || tr.pa != pa)
-                final_map_unmapped++;
+                ++*unmapped;
             else
                 step = ((pa & ~(tr.page - 1)) + tr.page - pa) / 4096;
-            final_map_pages += step < d->NumberOfPages - p ? step : d->NumberOfPages - p;
+            *pages += step < d->NumberOfPages - p ? step : d->NumberOfPages - p;
             p += step;
         }
     }
@@ -165,12 +165,8 @@ bool full_takeover(struct takeover *t)
     if (!framebuffer_mapped(t))
         return false;
     struct memmap mm = {0};
-    EFI_STATUS st = memmap_read(&mm);
-    if (!EFI_ERROR(st)) { /* room for what the firmware may still add before the exit */
-        uefi_call_wrapper(BS->FreePool, 1, mm.buffer);
-        mm.capacity = mm.size + MAP_SPARE_DESC * mm.desc_size;
-        st = uefi_call_wrapper(BS->AllocatePool, 3, EfiLoaderData, mm.capacity, &mm.buffer);
-    }
+    /* Room for what the firmware may still add before the exit. */
+    EFI_STATUS st = memmap_read(&mm, MAP_SPARE_DESC);
     if (EFI_ERROR(st)) {
         report_check("exit-boot-services", false, "no memory map buffer: status 0x%llx",
                      (unsigned long long)st);
@@ -182,12 +178,13 @@ bool full_takeover(struct takeover *t)
     /* ExitBootServices runs on the firmware's own tables: edk2 edits the live hierarchy in
      * it (it lifts the protection of runtime images), and must not edit ours. */
     cpu_switch_cr3(t->cpu.cr3);
-    st = leave_boot_services(t, &mm);
+    unsigned attempts;
+    st = leave_boot_services(t, &mm, &attempts);
     if (EFI_ERROR(st)) {
         cpu_switch_cr3(t->sp.root);
         cpu_irq_restore(irq);
         report_check("exit-boot-services", false, "status 0x%llx after %u attempts",
-                     (unsigned long long)st, ebs_attempts);
+                     (unsigned long long)st, attempts);
         return false;
     }
     report_firmware_gone();
@@ -197,12 +194,13 @@ bool full_takeover(struct takeover *t)
     fbcon_init(&fb);
     report("pagetk: boot services are gone; CR3 0x%llx is ours for good",
            (unsigned long long)cpu_read_cr3());
-    check_final_map(t, &mm);
-    report_check("exit-boot-services", final_map_unmapped == 0,
+    uint64_t pages, unmapped;
+    check_final_map(t, &mm, &pages, &unmapped);
+    report_check("exit-boot-services", unmapped == 0,
                  "after %u attempt%s (a stale key is retried); the final map's %llu RAM pages "
                  "are all mapped by our tables: %llu are not",
-                 ebs_attempts, ebs_attempts == 1 ? "" : "s", (unsigned long long)final_map_pages,
-                 (unsigned long long)final_map_unmapped);
+                 attempts, attempts == 1 ? "" : "s", (unsigned long long)pages,
+                 (unsigned long long)unmapped);
     check_after_exit(t);
     fault_install();
     takeover_run_guarded(takeover_verify_after_exit, t);

@@ -3,7 +3,7 @@
 
 #include <efilib.h>
 
-EFI_STATUS memmap_read(struct memmap *mm)
+EFI_STATUS memmap_read(struct memmap *mm, UINTN spare)
 {
     mm->buffer = NULL;
     mm->capacity = 0;
@@ -15,8 +15,7 @@ EFI_STATUS memmap_read(struct memmap *mm)
             return st;
         if (mm->buffer)
             uefi_call_wrapper(BS->FreePool, 1, mm->buffer);
-        /* Room for the map plus the descriptors our own allocation may split off. */
-        mm->capacity = mm->size + 8 * mm->desc_size;
+        mm->capacity = mm->size + spare * mm->desc_size;
         st = uefi_call_wrapper(BS->AllocatePool, 3, EfiLoaderData, mm->capacity, &mm->buffer);
         if (EFI_ERROR(st)) {
             mm->buffer = NULL;

@@ -13,8 +13,9 @@ struct memmap {
     UINTN key;
 };
 
-/* Grows the buffer until the map fits (allocating may itself add descriptors). */
-EFI_STATUS memmap_read(struct memmap *mm);
+/* Grows the buffer until the map fits (allocating may itself add descriptors), with room
+ * for `spare` more descriptors: later reads into the same buffer may find them. */
+EFI_STATUS memmap_read(struct memmap *mm, UINTN spare);
 void memmap_free(struct memmap *mm);
 
 #endif

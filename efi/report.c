@@ -74,11 +74,9 @@ static void emit(const char *line, bool detail)
         serial_write(line);
         serial_write("\r\n");
     }
-    if (detail)
-        ;
-    else if (!firmware_gone)
+    if (!detail && !firmware_gone)
         Print(L"%a\n", line);
-    else
+    else if (!detail)
         fbcon_line(line, text_contains(line, "FAIL")   ? FB_RED
                          : text_contains(line, "PASS") ? FB_GREEN
                                                        : FB_WHITE);
