@@ -51,8 +51,18 @@ static inline bool level_allows_leaf(const struct pt_cpu *cpu, int level)
 
 /* Leaf entry bits (everything but the address) for `attr` at `level`. */
 uint64_t pte_leaf_bits(const struct pt_cpu *cpu, pt_attr attr, int level);
-/* Attributes of a leaf entry at `level`. */
-pt_attr pte_leaf_attr(const struct pt_cpu *cpu, uint64_t e, int level);
+/* Attributes of a leaf entry at `level`. Branch-free and inline: a translation ends here,
+ * waiting on the leaf's load, and every instruction queued behind that load is one fewer
+ * for the next translation's loads to overlap with. */
+static inline pt_attr pte_leaf_attr(const struct pt_cpu *cpu, uint64_t e, int level)
+{
+    unsigned pat_bit = (unsigned)(e >> (level == PT_LEVEL_PT ? 7 : 12)) & 1u;
+    unsigned pat = ((unsigned)(e >> 3) & 3u) | (pat_bit << 2); /* PWT, PCD, PAT */
+    pt_attr a = (pt_attr)((e >> 1) & 3u)                       /* RW, US: WRITE, USER */
+                | (pt_attr)((e >> 61) & 4u)                    /* NX */
+                | (pt_attr)((e >> 5) & 8u);                    /* G: GLOBAL */
+    return a | PT_ATTR_MT(cpu->pat[pat]);
+}
 /* Rights an entry that points at a table passes down: WRITE/USER kept, NX added. */
 pt_attr pte_table_rights(uint64_t e);
 /* Validates `attr` against the CPU: unknown bits, memory type, NX. */

@@ -13,39 +13,81 @@ struct visit {
     struct pt_stats *stats;
 };
 
+/* The translation a leaf gives, with the rights of the path above it: RW and US survive
+ * only where every entry above has them (`all`), NX where any has it (`any`). */
+static inline enum pt_error translate_leaf(const struct pt_cpu *cpu, uint64_t e, int level,
+                                           uint64_t all, uint64_t any, uint64_t lin,
+                                           struct pt_translation *out)
+{
+    uint64_t span = pt_level_span(level);
+    uint64_t eff = (e & ~(PTE_RW | PTE_US)) | (e & all) | (any & PTE_NX);
+    *out = (struct pt_translation){.mapped = true,
+                                   .level = level,
+                                   .pa = pte_addr(e, level) + (lin & (span - 1)),
+                                   .page = span,
+                                   .attr = pte_leaf_attr(cpu, eff, level)};
+    return PT_OK;
+}
+
+static inline enum pt_error translate_hole(int level, struct pt_translation *out)
+{
+    *out = (struct pt_translation){.level = level};
+    return PT_OK;
+}
+
+/* Identity or offset access: nothing but loads and a few bit operations per level, so
+ * the walks of independent addresses overlap their cache misses. */
+static enum pt_error translate_direct(const struct pt_space *sp, uint64_t lin,
+                                      struct pt_translation *out)
+{
+    uint64_t off = sp->env->table_offset;
+    uint64_t e = ((const uint64_t *)(uintptr_t)(sp->root + off))[pt_index(lin, PT_LEVEL_PML4)];
+    if (!pte_present(e))
+        return translate_hole(PT_LEVEL_PML4, out);
+    if (e & PTE_PS)
+        return PT_ERR_BAD_PS;
+    uint64_t all = e, any = e;
+    for (int level = PT_LEVEL_PDPT; level >= PT_LEVEL_PT; level--) {
+        e = ((const uint64_t *)(uintptr_t)((e & PTE_ADDR) + off))[pt_index(lin, level)];
+        if (!pte_present(e))
+            return translate_hole(level, out);
+        if (pte_is_leaf(e, level))
+            return translate_leaf(&sp->env->cpu, e, level, all, any, lin, out);
+        all &= e;
+        any |= e;
+    }
+    return PT_OK; /* not reached: level 1 entries are always leaves */
+}
+
+/* Any other access: the caller's function gives each table. Out of line, so the direct
+ * walk carries none of its register saves. */
+__attribute__((noinline)) static enum pt_error
+translate_by_fn(const struct pt_space *sp, uint64_t lin, struct pt_translation *out)
+{
+    uint64_t table = sp->root;
+    uint64_t all = PTE_RW | PTE_US, any = 0;
+    for (int level = PT_LEVEL_PML4; level >= PT_LEVEL_PT; level--) {
+        uint64_t e = space_table(sp, table, level, lin)[pt_index(lin, level)];
+        if (!pte_present(e))
+            return translate_hole(level, out);
+        if (level == PT_LEVEL_PML4 && (e & PTE_PS))
+            return PT_ERR_BAD_PS;
+        if (pte_is_leaf(e, level))
+            return translate_leaf(&sp->env->cpu, e, level, all, any, lin, out);
+        all &= e;
+        any |= e;
+        table = e & PTE_ADDR;
+    }
+    return PT_OK; /* not reached: level 1 entries are always leaves */
+}
+
 enum pt_error pt_translate(const struct pt_space *sp, uint64_t va, struct pt_translation *out)
 {
     if (!pt_is_canonical(va))
         return PT_ERR_NON_CANONICAL;
-    const struct pt_cpu *cpu = &sp->env->cpu;
-    uint64_t lin = va & VA_MASK;
-    uint64_t table = sp->root;
-    pt_attr rights = PT_ATTR_WRITE | PT_ATTR_USER;
-    *out = (struct pt_translation){0};
-    for (int level = PT_LEVEL_PML4; level >= PT_LEVEL_PT; level--) {
-        uint64_t e = space_table(sp, table, level, lin)[pt_index(lin, level)];
-        if (!pte_present(e)) {
-            out->level = level;
-            return PT_OK;
-        }
-        if (level == PT_LEVEL_PML4 && (e & PTE_PS))
-            return PT_ERR_BAD_PS;
-        if (pte_is_leaf(e, level)) {
-            pt_attr a = pte_leaf_attr(cpu, e, level);
-            pt_attr keep = rights | PT_ATTR_NX | PT_ATTR_GLOBAL | PT_ATTR_MT_MASK;
-            uint64_t span = pt_level_span(level);
-            out->mapped = true;
-            out->level = level;
-            out->page = span;
-            out->pa = pte_addr(e, level) + (lin & (span - 1));
-            out->attr = (a & keep) | (rights & PT_ATTR_NX);
-            return PT_OK;
-        }
-        pt_attr r = pte_table_rights(e);
-        rights = (rights & r & (PT_ATTR_WRITE | PT_ATTR_USER)) | ((rights | r) & PT_ATTR_NX);
-        table = e & PTE_ADDR;
-    }
-    return PT_OK; /* not reached: level 1 entries are always leaves */
+    if (sp->env->table_direct)
+        return translate_direct(sp, va & VA_MASK, out);
+    return translate_by_fn(sp, va & VA_MASK, out);
 }
 
 /* ---- the set of tables already visited ------------------------------------------------- */

@@ -108,7 +108,7 @@ static void bench_map(struct bench_mem *m, const struct map_case *c)
         store[r] /= c->reps;
         bench_mem_reset(m);
         uint64_t root;
-        m->env.alloc_frame(m, &root);
+        bench_zeroed_frame(m, &root);
         double t0 = bench_now();
         naive_map(m, root, 0, c->pa, c->len, c->page);
         base[r] = bench_now() - t0;
@@ -164,7 +164,7 @@ static uint64_t *deref_by_walk(void *ctx, uint64_t va)
 
 /* The floor for pt_translate: a plain four-level walk over identity-mapped tables that
  * gives the physical address and nothing else. 0 when unmapped (no test maps page 0). */
-static uint64_t hand_walk(uint64_t root, uint64_t va)
+__attribute__((noinline)) static uint64_t hand_walk(uint64_t root, uint64_t va)
 {
     const uint64_t addr = 0x000ffffffffff000ull;
     uint64_t e = ((const uint64_t *)(uintptr_t)root)[(va >> 39) & 511];
@@ -310,13 +310,13 @@ static void bench_split_coalesce(struct bench_mem *m)
 static uint64_t build_firmware_like(struct bench_mem *m)
 {
     uint64_t root, pdpt[2];
-    m->env.alloc_frame(m, &root);
+    bench_zeroed_frame(m, &root);
     for (int p = 0; p < 2; p++) {
-        m->env.alloc_frame(m, &pdpt[p]);
+        bench_zeroed_frame(m, &pdpt[p]);
         ((uint64_t *)(uintptr_t)root)[p] = pdpt[p] | 3;
         for (int i = 0; i < 512; i++) {
             uint64_t pd;
-            m->env.alloc_frame(m, &pd);
+            bench_zeroed_frame(m, &pd);
             ((uint64_t *)(uintptr_t)pdpt[p])[i] = pd | 3;
             uint64_t gib = (uint64_t)p * 512 + (uint64_t)i;
             for (int j = 0; j < 512; j++)
@@ -327,7 +327,7 @@ static uint64_t build_firmware_like(struct bench_mem *m)
     uint64_t pd0 = ((uint64_t *)(uintptr_t)pdpt[0])[0] & 0x000ffffffffff000ull;
     for (int k = 1; k <= 3; k++) {
         uint64_t pt;
-        m->env.alloc_frame(m, &pt);
+        bench_zeroed_frame(m, &pt);
         for (int j = 0; j < 512; j++) {
             uint64_t pa = ((uint64_t)k << 21) + ((uint64_t)j << 12);
             uint64_t rights = (j % 7 == 0) ? 1 : (j % 5 == 0) ? (3ull | (1ull << 63)) : 3;
