@@ -181,6 +181,24 @@ static enum pt_error visit_fault(struct visit *v, enum pt_error err, int level, 
 
 /* ---- the traversal --------------------------------------------------------------------- */
 
+/* How many entries from t[i] (before t[stop]) continue the leaf `prev`, each the next page
+ * of the same kind. Addresses only grow: the run stops before one would carry past bit 51,
+ * so the last entry has the highest address and alone decides the address width. */
+static unsigned leaves_continuing(const uint64_t *t, unsigned i, unsigned stop, uint64_t prev,
+                                  uint64_t span)
+{
+    uint64_t room = (PTE_ADDR - (prev & PTE_ADDR)) / span; /* pages before the carry */
+    if (room < stop - i)
+        stop = i + (unsigned)room;
+    uint64_t want = prev + span;
+    unsigned j = i;
+    while (j < stop && t[j] == want) {
+        j++;
+        want += span;
+    }
+    return j - i;
+}
+
 static enum pt_error visit_table(struct visit *v, uint64_t table, int level, uint64_t base,
                                  pt_attr rights)
 {
@@ -193,19 +211,29 @@ static enum pt_error visit_table(struct visit *v, uint64_t table, int level, uin
     uint64_t prev = 0; /* the leaf just added whole to the run, or 0 */
     if (v->stats)
         v->stats->tables[level]++;
-    for (unsigned i = pt_index(first, level); i <= pt_index(last - 1, level); i++) {
+    unsigned end = pt_index(last - 1, level);
+    /* Entries before whole_stop lie wholly inside the range; the last may be cut by it. */
+    unsigned whole_stop = base + (uint64_t)end * span + span <= last ? end + 1 : end;
+    for (unsigned i = pt_index(first, level); i <= end; i++) {
         uint64_t e = t[i];
         uint64_t elo = base + i * span;
-        if (prev && e == prev + span && (e & PTE_ADDR) > (prev & PTE_ADDR) && elo + span <= last) {
-            /* The next page of the same kind (firmware maps memory this way by the
+        unsigned n = prev ? leaves_continuing(t, i, whole_stop, prev, span) : 0;
+        if (n > 0) {
+            /* The next pages of the same kind (firmware maps memory this way by the
              * thousand): every check but the address width passed for `prev`, and the
-             * run goes on. */
-            if (v->validate && (e & too_wide))
-                return visit_fault(v, PT_ERR_PA_TOO_WIDE, level, elo, table, i, e);
+             * run goes on for as long as the entries continue it. */
+            uint64_t tail = t[i + n - 1];
+            if (v->validate && (tail & too_wide)) {
+                unsigned k = i;
+                while (!(t[k] & too_wide))
+                    k++; /* the first page past MAXPHYADDR is the one to name */
+                return visit_fault(v, PT_ERR_PA_TOO_WIDE, level, base + k * span, table, k, t[k]);
+            }
             if (v->stats)
-                v->stats->leaves[level - 1]++;
-            v->run.len += span;
-            prev = e;
+                v->stats->leaves[level - 1] += n;
+            v->run.len += n * span;
+            prev = tail;
+            i += n - 1;
             continue;
         }
         prev = 0;
