@@ -177,11 +177,11 @@ bool full_takeover(struct takeover *t)
     bool irq = cpu_irq_save(); /* the firmware's timer handler must not run once it is gone */
     /* ExitBootServices runs on the firmware's own tables: edk2 edits the live hierarchy in
      * it (it lifts the protection of runtime images), and must not edit ours. */
-    cpu_switch_cr3(t->cpu.cr3);
+    cpu_leave_tables(&t->was);
     unsigned attempts;
     st = leave_boot_services(t, &mm, &attempts);
     if (EFI_ERROR(st)) {
-        cpu_switch_cr3(t->sp.root);
+        cpu_enter_tables(t->sp.root, t->cpu.pt.nx, &t->was);
         cpu_irq_restore(irq);
         report_check("exit-boot-services", false, "status 0x%llx after %u attempts",
                      (unsigned long long)st, attempts);
@@ -190,7 +190,9 @@ bool full_takeover(struct takeover *t)
     report_firmware_gone();
     cpu_wbinvd();
     cpu_wrmsr(MSR_PAT, new_pat);
-    cpu_switch_cr3(t->sp.root); /* drops every translation cached under the old PAT */
+    /* Drops every translation cached under the old PAT. CR0.WP and EFER.NXE stay as our
+     * tables need them: the firmware's values are not wanted again. */
+    cpu_enter_tables(t->sp.root, t->cpu.pt.nx, &t->was);
     fbcon_init(&fb);
     report("pagetk: boot services are gone; CR3 0x%llx is ours for good",
            (unsigned long long)cpu_read_cr3());
@@ -211,9 +213,11 @@ void full_fall_back(const struct takeover *t)
 {
     cpu_wbinvd();
     cpu_wrmsr(MSR_PAT, t->cpu.pat_msr);
-    cpu_switch_cr3(t->cpu.cr3);
-    report("takeover: a check failed: CR3 0x%llx and PAT 0x%016llx are the firmware's again",
-           (unsigned long long)cpu_read_cr3(), (unsigned long long)cpu_rdmsr(MSR_PAT));
+    cpu_leave_tables(&t->was);
+    report("takeover: a check failed: CR3 0x%llx and PAT 0x%016llx are the firmware's again "
+           "(CR0 0x%llx, EFER 0x%llx)",
+           (unsigned long long)cpu_read_cr3(), (unsigned long long)cpu_rdmsr(MSR_PAT),
+           (unsigned long long)cpu_read_cr0(), (unsigned long long)cpu_rdmsr(MSR_EFER));
 }
 
 void full_end(const struct takeover *t, bool pass)

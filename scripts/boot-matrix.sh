@@ -16,7 +16,7 @@ m8g-max-q35-esp        | --mem 8G --cpu max --smp 1 --machine q35 --boot esp    
 m2g-qemu64-smp4-pc-esp | --mem 2G --cpu qemu64 --smp 4 --machine pc --boot esp  | check every-cpu +PASS +3 of 3;RESULT: PASS
 m2g-max-q35-usb        | --mem 2G --cpu max --smp 1 --machine q35 --boot usb     | RESULT: PASS;report file on the stick says: RESULT: PASS
 m1g-max-q35-shell      | --mem 1G --cpu max --smp 1 --machine q35 --boot shell   | RESULT: PASS
-m1g-nonx-q35-esp       | --mem 1G --cpu qemu64,-nx --smp 1 --boot esp            | EFER.NXE clear;RESULT: PASS
+m1g-nonx-q35-esp       | --mem 1G --cpu qemu64,-nx --smp 1 --boot esp            | no NX on this CPU;RESULT: PASS
 takeover-max-smp2-usb  | --boot usb --mem 2G --cpu max --smp 2 --cfg takeover | options: takeover .*from pagetk.cfg;every-cpu +PASS;check framebuffer-mapped +PASS;boot services are gone;check exit-boot-services +PASS;check pat-wc +PASS;check framebuffer +PASS;check runtime-services +PASS;RESULT: PASS
 takeover-reset-shell   | --boot shell --args "takeover reset" --mem 1G --cpu qemu64 --expect-reset | options: takeover reset .*from the command line;check exit-boot-services +PASS;RESULT: PASS;resetting through ResetSystem
 no-attributes-table    | --efi build/pagetk-nomat.efi --mem 1G                | no EFI_MEMORY_ATTRIBUTES_TABLE from the firmware;w\^x: the firmware publishes no EFI_MEMORY_ATTRIBUTES_TABLE;check w-xor-x +PASS;RESULT: PASS
