@@ -7,7 +7,7 @@
 #include <efilib.h>
 
 #include "cpu.h"
-#include "entry.h"
+#include "start.h"
 #include "fault.h"
 #include "full.h"
 #include "qemu_exit.h"
@@ -179,7 +179,7 @@ static bool prepare(struct takeover *t)
     return ok;
 }
 
-/* What the firmware handed over at entry and what the entry step changed (entry.c). */
+/* What the firmware handed over at entry and what the entry step changed (start.c). */
 static void report_entry(void)
 {
     const struct entry_state *e = &entry_state;

@@ -1,20 +1,20 @@
-/* The app's first instructions: see entry.h. Assembly only, so no SSE can run before the
+/* The app's first instructions: see start.h. Assembly only, so no SSE can run before the
  * CPU is ready for it. */
-#include "entry.h"
+#include "start.h"
 
 #include <stddef.h>
 
 __attribute__((visibility("hidden"))) struct entry_state entry_state;
 
-_Static_assert(offsetof(struct entry_state, fw_cr0) == 0, "entry.c assembly offsets");
-_Static_assert(offsetof(struct entry_state, fw_cr4) == 8, "entry.c assembly offsets");
-_Static_assert(offsetof(struct entry_state, app_cr0) == 16, "entry.c assembly offsets");
-_Static_assert(offsetof(struct entry_state, app_cr4) == 24, "entry.c assembly offsets");
-_Static_assert(offsetof(struct entry_state, fw_mxcsr) == 32, "entry.c assembly offsets");
-_Static_assert(offsetof(struct entry_state, sse_enabled) == 40, "entry.c assembly offsets");
-_Static_assert(offsetof(struct entry_state, mxcsr_set) == 48, "entry.c assembly offsets");
-_Static_assert(offsetof(struct entry_state, real_cr0) == 56, "entry.c assembly offsets");
-_Static_assert(offsetof(struct entry_state, real_cr4) == 64, "entry.c assembly offsets");
+_Static_assert(offsetof(struct entry_state, fw_cr0) == 0, "start.c assembly offsets");
+_Static_assert(offsetof(struct entry_state, fw_cr4) == 8, "start.c assembly offsets");
+_Static_assert(offsetof(struct entry_state, app_cr0) == 16, "start.c assembly offsets");
+_Static_assert(offsetof(struct entry_state, app_cr4) == 24, "start.c assembly offsets");
+_Static_assert(offsetof(struct entry_state, fw_mxcsr) == 32, "start.c assembly offsets");
+_Static_assert(offsetof(struct entry_state, sse_enabled) == 40, "start.c assembly offsets");
+_Static_assert(offsetof(struct entry_state, mxcsr_set) == 48, "start.c assembly offsets");
+_Static_assert(offsetof(struct entry_state, real_cr0) == 56, "start.c assembly offsets");
+_Static_assert(offsetof(struct entry_state, real_cr4) == 64, "start.c assembly offsets");
 
 #ifdef PAGETK_TEST_PERSONAS
 /* Test-only: the sse-off persona. The CPU is made to look as U-Boot hands it over (CR4

@@ -6,8 +6,8 @@
  * initialised (FNINIT) and MXCSR at 0x1F80. It then calls app_main, and puts the
  * firmware's CR0, CR4 and MXCSR back before returning to the firmware.
  */
-#ifndef EFI_ENTRY_H
-#define EFI_ENTRY_H
+#ifndef EFI_START_H
+#define EFI_START_H
 
 #include <efi.h>
 #include <stdbool.h>
