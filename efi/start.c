@@ -29,11 +29,25 @@ _Static_assert(offsetof(struct entry_state, real_cr4) == 64, "start.c assembly o
     "  mov %rcx, %cr4\n"                                                                           \
     "  and $-3, %rax\n"                                                                            \
     "  mov %rax, %cr0\n"
+/* Then, SSE off again, the verdict goes to QEMU's isa-debug-exit from here: PASS only if
+ * the app passed (status 0) and CR0 and CR4 are the real firmware's again. */
 #define PERSONA_SSE_BACK                                                                           \
     "  mov entry_state+56(%rip), %rax\n"                                                           \
     "  mov %rax, %cr0\n"                                                                           \
     "  mov entry_state+64(%rip), %rax\n"                                                           \
-    "  mov %rax, %cr4\n"
+    "  mov %rax, %cr4\n"                                                                           \
+    "  mov $0x11, %eax\n"                                                                          \
+    "  test %rbx, %rbx\n"                                                                          \
+    "  jnz 6f\n"                                                                                   \
+    "  mov %cr0, %rcx\n"                                                                           \
+    "  cmp entry_state+56(%rip), %rcx\n"                                                           \
+    "  jne 6f\n"                                                                                   \
+    "  mov %cr4, %rcx\n"                                                                           \
+    "  cmp entry_state+64(%rip), %rcx\n"                                                           \
+    "  jne 6f\n"                                                                                   \
+    "  mov $0x10, %eax\n"                                                                          \
+    "6:\n"                                                                                         \
+    "  outb %al, $0xf4\n"
 #else
 #define PERSONA_SSE_OFF  ""
 #define PERSONA_SSE_BACK ""

@@ -8,13 +8,13 @@
 #include "report.h"
 #include "text.h"
 
-#define GIB          (1ull << 30)
-#define MIB2         (2ull << 20)
-#define LOW_4G       (4ull << 30)
-#define RUN_CAP      16384u
-#define SEEN_CAP     32768u
-#define FRAME_CAP    8192u
-#define ADDR_MASK    0x000ffffffffff000ull
+#define GIB       (1ull << 30)
+#define MIB2      (2ull << 20)
+#define LOW_4G    (4ull << 30)
+#define RUN_CAP   16384u
+#define SEEN_CAP  32768u
+#define FRAME_CAP 8192u
+#define ADDR_MASK 0x000ffffffffff000ull
 
 enum persona_kind {
     SSE_OFF,
@@ -179,7 +179,8 @@ static bool high_range(uint64_t *start, uint64_t *end)
         return false;
     *start = *end = 0;
     for (UINTN off = 0; off + mm.desc_size <= mm.size; off += mm.desc_size) {
-        const EFI_MEMORY_DESCRIPTOR *d = (const EFI_MEMORY_DESCRIPTOR *)((uint8_t *)mm.buffer + off);
+        const EFI_MEMORY_DESCRIPTOR *d =
+            (const EFI_MEMORY_DESCRIPTOR *)((uint8_t *)mm.buffer + off);
         uint64_t s = d->PhysicalStart, e = s + d->NumberOfPages * 4096;
         if (d->Type == EfiConventionalMemory && s >= LOW_4G && e - s >= 4 * MIB2 && s > *start)
             *start = s, *end = e;
@@ -197,7 +198,8 @@ static void map_memory_map_above_4g(struct hierarchy *h)
         return;
     }
     for (UINTN off = 0; off + mm.desc_size <= mm.size; off += mm.desc_size) {
-        const EFI_MEMORY_DESCRIPTOR *d = (const EFI_MEMORY_DESCRIPTOR *)((uint8_t *)mm.buffer + off);
+        const EFI_MEMORY_DESCRIPTOR *d =
+            (const EFI_MEMORY_DESCRIPTOR *)((uint8_t *)mm.buffer + off);
         uint64_t s = d->PhysicalStart, e = s + d->NumberOfPages * 4096;
         if (e > LOW_4G)
             map(h, s < LOW_4G ? LOW_4G : s, e - (s < LOW_4G ? LOW_4G : s),
@@ -286,11 +288,10 @@ static bool build_hierarchy(enum persona_kind k, const struct cpu_state *c, stru
         frames_release(&h->frames);
         return false;
     }
-    report("persona %s: %llu tables at 0x%llx%s; leaves 1G %llu 2M %llu 4K %llu",
-           personas[k].name, (unsigned long long)h->frames.count,
-           (unsigned long long)h->sp.root, k == TABLES_HIGH ? " (above 4 GiB)" : "",
-           (unsigned long long)h->leaves[PT_SIZE_1G], (unsigned long long)h->leaves[PT_SIZE_2M],
-           (unsigned long long)h->leaves[PT_SIZE_4K]);
+    report("persona %s: %llu tables at 0x%llx%s; leaves 1G %llu 2M %llu 4K %llu", personas[k].name,
+           (unsigned long long)h->frames.count, (unsigned long long)h->sp.root,
+           k == TABLES_HIGH ? " (above 4 GiB)" : "", (unsigned long long)h->leaves[PT_SIZE_1G],
+           (unsigned long long)h->leaves[PT_SIZE_2M], (unsigned long long)h->leaves[PT_SIZE_4K]);
     return true;
 }
 
@@ -302,8 +303,7 @@ struct real_state {
 
 static void read_real(struct real_state *s)
 {
-    *s = (struct real_state){cpu_read_cr0(), cpu_read_cr3(), cpu_read_cr4(),
-                             cpu_rdmsr(MSR_EFER)};
+    *s = (struct real_state){cpu_read_cr0(), cpu_read_cr3(), cpu_read_cr4(), cpu_rdmsr(MSR_EFER)};
 }
 
 /* What makes a persona impossible here, or NULL. */
