@@ -3,14 +3,14 @@ CC_HOST    ?= gcc
 CSTD        = -std=c11 -Wall -Wextra -Werror -Iinclude -Icore
 HOST_SAN    = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 CORE_SRCS   = $(wildcard core/*.c)
-TEST_SRCS   = $(wildcard tests/host/*.c) efi/options.c efi/wx_parse.c efi/rt_props.c
+TEST_SRCS   = $(wildcard tests/host/*.c) efi/options.c efi/wx_parse.c efi/rt_props.c efi/devpath.c
 BENCH_SRCS  = $(wildcard tests/bench/*.c)
 
 .PHONY: all host-tests test test-host run bench fuzz fuzz-check clean format efi-app efi-variants efi-minimal report
 
 all: build/host/tests build/BOOTX64.EFI build/usb.img
 
-build/host/tests: $(CORE_SRCS) $(TEST_SRCS) $(wildcard core/*.h tests/host/*.h include/*.h efi/options.h efi/wx_parse.h efi/rt_props.h)
+build/host/tests: $(CORE_SRCS) $(TEST_SRCS) $(wildcard core/*.h tests/host/*.h include/*.h efi/options.h efi/wx_parse.h efi/rt_props.h efi/devpath.h)
 	@mkdir -p $(@D)
 	$(CC_HOST) $(CSTD) $(HOST_SAN) -Itests/host -Iefi -o $@ $(CORE_SRCS) $(TEST_SRCS)
 

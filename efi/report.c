@@ -5,6 +5,7 @@
 #include <stdarg.h>
 
 #include "cpu.h"
+#include "devpath.h"
 #include "fbcon.h"
 #include "serial.h"
 #include "text.h"
@@ -21,23 +22,6 @@ static bool firmware_gone; /* after ExitBootServices: serial port and framebuffe
 static uint64_t tsc_hz, last_check_tsc;
 
 static const char *serial_route = "the firmware's console does not reach COM1: the app writes it";
-
-/* True when a device path (walked at most size bytes) holds a UART node. */
-static bool path_has_uart(const uint8_t *paths, UINTN size)
-{
-    for (UINTN pos = 0; pos + 4 <= size;) {
-        uint8_t type = paths[pos], subtype = paths[pos + 1];
-        UINTN len = paths[pos + 2] | ((UINTN)paths[pos + 3] << 8);
-        if (type == MESSAGING_DEVICE_PATH && subtype == MSG_UART_DP)
-            return true;
-        if (type == END_DEVICE_PATH_TYPE && subtype == END_ENTIRE_DEVICE_PATH_SUBTYPE)
-            return false;
-        if (len < 4)
-            return false; /* malformed: stop rather than loop */
-        pos += len;
-    }
-    return false;
-}
 
 static bool vendor_is(const CHAR16 *vendor, const char *name)
 {
@@ -60,7 +44,7 @@ static bool console_includes_uart(void)
     UINT32 attrs;
     if (!EFI_ERROR(
             uefi_call_wrapper(RT->GetVariable, 5, L"ConOut", &global, &attrs, &size, paths)) &&
-        path_has_uart(paths, size)) {
+        devpath_has_uart(paths, size)) {
         serial_route = "ConOut has a UART node: the firmware's console reaches COM1";
         return true;
     }
@@ -68,7 +52,7 @@ static bool console_includes_uart(void)
     if (ST->ConsoleOutHandle &&
         !EFI_ERROR(uefi_call_wrapper(BS->HandleProtocol, 3, ST->ConsoleOutHandle,
                                      &DevicePathProtocol, (void **)&path)) &&
-        path_has_uart((const uint8_t *)path, 4096)) {
+        devpath_has_uart((const uint8_t *)path, DevicePathSize(path))) {
         serial_route = "the console's device path has a UART node: it reaches COM1";
         return true;
     }
