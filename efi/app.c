@@ -7,12 +7,12 @@
 #include <efilib.h>
 
 #include "cpu.h"
-#include "start.h"
 #include "fault.h"
 #include "full.h"
 #include "qemu_exit.h"
 #include "report.h"
 #include "settings.h"
+#include "start.h"
 #include "takeover.h"
 #ifdef PAGETK_TEST_PERSONAS
 #include "persona.h"
