@@ -3,14 +3,14 @@ CC_HOST    ?= gcc
 CSTD        = -std=c11 -Wall -Wextra -Werror -Iinclude -Icore
 HOST_SAN    = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 CORE_SRCS   = $(wildcard core/*.c)
-TEST_SRCS   = $(wildcard tests/host/*.c) efi/options.c efi/wx_parse.c
+TEST_SRCS   = $(wildcard tests/host/*.c) efi/options.c efi/wx_parse.c efi/rt_props.c efi/devpath.c
 BENCH_SRCS  = $(wildcard tests/bench/*.c)
 
 .PHONY: all host-tests test test-host run bench fuzz fuzz-check clean format efi-app efi-variants efi-minimal report
 
 all: build/host/tests build/BOOTX64.EFI build/usb.img
 
-build/host/tests: $(CORE_SRCS) $(TEST_SRCS) $(wildcard core/*.h tests/host/*.h include/*.h efi/options.h efi/wx_parse.h)
+build/host/tests: $(CORE_SRCS) $(TEST_SRCS) $(wildcard core/*.h tests/host/*.h include/*.h efi/options.h efi/wx_parse.h efi/rt_props.h efi/devpath.h)
 	@mkdir -p $(@D)
 	$(CC_HOST) $(CSTD) $(HOST_SAN) -Itests/host -Iefi -o $@ $(CORE_SRCS) $(TEST_SRCS)
 
@@ -33,7 +33,7 @@ EFI_CFLAGS   = -std=c11 -Wall -Wextra -Werror -O2 -ffreestanding -fno-stack-prot
 EFI_SRCS     = $(CORE_SRCS) $(wildcard efi/*.c)
 # Test-only variants: EFI_DEFS=-DPAGETK_TEST_CORRUPT, -DPAGETK_FRAME_CAP=n, -DPAGETK_TEST_STRAY_FAULT,
 # -DPAGETK_TEST_NO_MAT, -DPAGETK_TEST_AP_HANG, -DPAGETK_TEST_CORRUPT_AFTER_EXIT,
-# -DPAGETK_TEST_PGE.
+# -DPAGETK_TEST_PERSONAS (with tests/persona/persona.c).
 EFI_VARIANT ?= default
 EFI_OBJDIR   = build/efi/$(EFI_VARIANT)
 EFI_OBJS     = $(patsubst %.c,$(EFI_OBJDIR)/%.o,$(EFI_SRCS))
@@ -57,7 +57,7 @@ $(EFI_TARGET): $(EFI_OBJDIR)/app.so
 # BSP must time out, keep the tables, restore its CR3), one corrupts an entry after
 # ExitBootServices in a full takeover (the firmware's CR3 and PAT must come back). These
 # must pass: one ignores the firmware's memory attributes table, as on a firmware without
-# one, and must say so; one runs with CR4.PGE set, as some firmware does.
+# one, and must say so; one runs the takeover once per firmware persona (tests/persona).
 efi-variants:
 	$(MAKE) --no-print-directory EFI_VARIANT=corrupt EFI_DEFS=-DPAGETK_TEST_CORRUPT \
 	    EFI_TARGET=build/pagetk-corrupt.efi efi-app
@@ -69,8 +69,10 @@ efi-variants:
 	    EFI_TARGET=build/pagetk-nomat.efi efi-app
 	$(MAKE) --no-print-directory EFI_VARIANT=corruptlate EFI_DEFS=-DPAGETK_TEST_CORRUPT_AFTER_EXIT \
 	    EFI_TARGET=build/pagetk-corrupt-late.efi efi-app
-	$(MAKE) --no-print-directory EFI_VARIANT=pge EFI_DEFS=-DPAGETK_TEST_PGE \
-	    EFI_TARGET=build/pagetk-pge.efi efi-app
+	$(MAKE) --no-print-directory EFI_VARIANT=personas \
+	    EFI_DEFS="-DPAGETK_TEST_PERSONAS -Itests/persona" \
+	    EFI_SRCS="$(EFI_SRCS) tests/persona/persona.c" \
+	    EFI_TARGET=build/pagetk-personas.efi efi-app
 	$(MAKE) --no-print-directory EFI_VARIANT=aphang \
 	    EFI_DEFS="-DPAGETK_TEST_AP_HANG -DPAGETK_AP_TIMEOUT_US=2000000" \
 	    EFI_TARGET=build/pagetk-aphang.efi efi-app

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 
 #include "cpu.h"
+#include "devpath.h"
 #include "fbcon.h"
 #include "serial.h"
 #include "text.h"
@@ -20,26 +21,51 @@ static bool serial_direct; /* false when the console already mirrors to a serial
 static bool firmware_gone; /* after ExitBootServices: serial port and framebuffer only */
 static uint64_t tsc_hz, last_check_tsc;
 
-/* True when the ConOut variable's device paths include a UART node: the firmware then
- * copies console text to the serial port itself, and writing it again would double it. */
+static const char *serial_route = "the firmware's console does not reach COM1: the app writes it";
+
+static bool vendor_is(const CHAR16 *vendor, const char *name)
+{
+    if (!vendor)
+        return false;
+    for (; *name; name++, vendor++)
+        if (*vendor != (CHAR16)*name)
+            return false;
+    return true;
+}
+
+/* True when the firmware already copies console text to COM1, so writing it again would
+ * double every line: the ConOut variable or the console's own device path has a UART node
+ * (edk2), or the firmware is U-Boot, whose UEFI console is its own serial console. */
 static bool console_includes_uart(void)
 {
     static EFI_GUID global = EFI_GLOBAL_VARIABLE;
     static uint8_t paths[4096];
     UINTN size = sizeof paths;
     UINT32 attrs;
-    if (EFI_ERROR(uefi_call_wrapper(RT->GetVariable, 5, L"ConOut", &global, &attrs, &size, paths)))
-        return false;
-    for (UINTN pos = 0; pos + 4 <= size;) {
-        uint8_t type = paths[pos], subtype = paths[pos + 1];
-        UINTN len = paths[pos + 2] | ((UINTN)paths[pos + 3] << 8);
-        if (type == MESSAGING_DEVICE_PATH && subtype == MSG_UART_DP)
-            return true;
-        if (len < 4)
-            return false; /* malformed: stop rather than loop */
-        pos += len;
+    if (!EFI_ERROR(
+            uefi_call_wrapper(RT->GetVariable, 5, L"ConOut", &global, &attrs, &size, paths)) &&
+        devpath_has_uart(paths, size)) {
+        serial_route = "ConOut has a UART node: the firmware's console reaches COM1";
+        return true;
+    }
+    EFI_DEVICE_PATH *path;
+    if (ST->ConsoleOutHandle &&
+        !EFI_ERROR(uefi_call_wrapper(BS->HandleProtocol, 3, ST->ConsoleOutHandle,
+                                     &DevicePathProtocol, (void **)&path)) &&
+        devpath_has_uart((const uint8_t *)path, DevicePathSize(path))) {
+        serial_route = "the console's device path has a UART node: it reaches COM1";
+        return true;
+    }
+    if (vendor_is(ST->FirmwareVendor, "Das U-Boot")) {
+        serial_route = "U-Boot's UEFI console is its serial console: it reaches COM1";
+        return true;
     }
     return false;
+}
+
+const char *report_serial_route(void)
+{
+    return serial_route;
 }
 
 void report_init(void)

@@ -8,6 +8,9 @@
 #include <stdint.h>
 
 void report_init(void);
+/* Why lines reach COM1 the way they do: through the firmware's console, or written by the
+ * app (only one of the two, so each line appears once). */
+const char *report_serial_route(void);
 /* After ExitBootServices: lines go to COM1 directly and to the framebuffer console (the
  * map and mem lines to COM1 only), never to the firmware's console. */
 void report_firmware_gone(void);

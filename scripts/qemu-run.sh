@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
-# Boots the app once in QEMU + OVMF under TCG and judges the run by its report.
+# Boots the app once in QEMU + OVMF (or U-Boot's UEFI) under TCG and judges the run by its
+# report.
 # Exit 0 when the serial log says RESULT: PASS and QEMU exited with the app's PASS code
 # (or RESULT: FAIL and the FAIL code, with --expect-fail); non-zero otherwise, timeout included.
 #
 # usage: qemu-run.sh [--efi FILE] [--boot esp|usb|shell] [--mem 2G] [--cpu max] [--smp 1]
 #                    [--machine q35|pc] [--timeout 120] [--log FILE] [--expect-fail] [--quiet]
 #                    [--cfg "WORDS"] [--args "WORDS"] [--monitor CMDS --monitor-log FILE]
-#                    [--expect-reset]
+#                    [--expect-reset] [--firmware ovmf|uboot] [--disk ahci|ehci|virtio]
 # --cfg writes pagetk.cfg beside the app; --args passes words on the shell command line
 # (--boot shell). --monitor: the app must halt with "inspect: halted" (option inspect);
 # then the monitor commands in the file CMDS run, their output goes to the monitor log,
 # and QEMU quits. --expect-reset: the app ends with ResetSystem, which -no-reboot turns
-# into QEMU's exit with status 0.
+# into QEMU's exit with status 0. --firmware uboot: U-Boot's UEFI (machine pc) starts
+# \EFI\BOOT\BOOTX64.EFI from the USB image by itself; --disk says how the image is
+# attached (AHCI disk, the default, EHCI USB stick, or virtio-blk).
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 efi=$here/build/BOOTX64.EFI boot=esp mem=2G cpu=max smp=1 machine=q35 limit=120
 log="" expect=PASS quiet=0 cfg="" args="" monitor="" monitor_log="" reset=0
+firmware=ovmf disk_type=ahci
 while [ $# -gt 0 ]; do
     case $1 in
     --efi) efi=$2; shift ;;
@@ -33,18 +37,25 @@ while [ $# -gt 0 ]; do
     --args) args=$2; shift ;;
     --monitor) monitor=$2; shift ;;
     --monitor-log) monitor_log=$2; shift ;;
+    --firmware) firmware=$2; shift ;;
+    --disk) disk_type=$2; shift ;;
     *) echo "qemu-run: unknown option $1" >&2; exit 2 ;;
     esac
     shift
 done
-ovmf=/usr/share/OVMF
-for f in "$ovmf/OVMF_CODE_4M.fd" "$ovmf/OVMF_VARS_4M.fd" "$efi"; do
+ovmf=/usr/share/OVMF uboot=/usr/lib/u-boot/qemu-x86_64/u-boot.rom
+case $firmware in
+ovmf) needed=("$ovmf/OVMF_CODE_4M.fd" "$ovmf/OVMF_VARS_4M.fd") ;;
+uboot) needed=("$uboot"); boot=usb machine=pc ;; # U-Boot's x86 build runs on pc only
+*) echo "qemu-run: unknown firmware $firmware" >&2; exit 2 ;;
+esac
+for f in "${needed[@]}" "$efi"; do
     [ -f "$f" ] || { echo "qemu-run: missing $f" >&2; exit 2; }
 done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 [ -n "$log" ] || log=$work/serial.log
-cp "$ovmf/OVMF_VARS_4M.fd" "$work/vars.fd"
+[ "$firmware" = ovmf ] && cp "$ovmf/OVMF_VARS_4M.fd" "$work/vars.fd"
 case $boot in
 esp)
     mkdir -p "$work/esp/EFI/BOOT"
@@ -66,12 +77,26 @@ usb)
     bash "$here/scripts/mkimg.sh" "$efi" "$here/startup.nsh" "$work/usb.img" ${cfg:+"$work/pagetk.cfg"}
     disk=(-device qemu-xhci -drive "if=none,id=stick,format=raw,file=$work/usb.img"
           -device usb-storage,drive=stick,removable=on)
+    if [ "$firmware" = uboot ]; then
+        case $disk_type in
+        ahci) disk=(-device ahci,id=ahci -drive "if=none,id=stick,format=raw,file=$work/usb.img"
+                    -device ide-hd,drive=stick,bus=ahci.0) ;;
+        ehci) disk=(-device usb-ehci,id=ehci -drive "if=none,id=stick,format=raw,file=$work/usb.img"
+                    -device usb-storage,bus=ehci.0,drive=stick,removable=on) ;;
+        virtio) disk=(-drive "if=virtio,format=raw,file=$work/usb.img") ;;
+        *) echo "qemu-run: unknown disk $disk_type" >&2; exit 2 ;;
+        esac
+    fi
     ;;
 *) echo "qemu-run: unknown boot $boot" >&2; exit 2 ;;
 esac
-qemu=(qemu-system-x86_64 -machine "$machine" -cpu "$cpu" -m "$mem" -smp "$smp"
-      -drive if=pflash,format=raw,readonly=on,file="$ovmf/OVMF_CODE_4M.fd"
-      -drive if=pflash,format=raw,file="$work/vars.fd"
+if [ "$firmware" = ovmf ]; then
+    fw=(-drive if=pflash,format=raw,readonly=on,file="$ovmf/OVMF_CODE_4M.fd"
+        -drive if=pflash,format=raw,file="$work/vars.fd")
+else
+    fw=(-bios "$uboot")
+fi
+qemu=(qemu-system-x86_64 -machine "$machine" -cpu "$cpu" -m "$mem" -smp "$smp" "${fw[@]}"
       "${disk[@]}" -net none -display none -no-reboot
       -device isa-debug-exit,iobase=0xf4,iosize=0x04 -serial file:"$log")
 if [ -z "$monitor" ]; then

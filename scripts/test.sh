@@ -4,7 +4,7 @@
 # Ends with one line "N passed, N failed" summing every step.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/deps.sh gcc make clang libclang-rt-14-dev gnu-efi ovmf qemu-system-x86 mtools \
+bash scripts/deps.sh gcc make clang libclang-rt-14-dev gnu-efi ovmf u-boot-qemu qemu-system-x86 mtools \
     dosfstools gdisk libxml2-utils clang-format || exit 1
 passed=0 failed=0
 count() { # adds the "N passed, N failed" line of a step's output to the totals
