@@ -33,6 +33,8 @@ stray-fault            | --efi build/pagetk-stray.efi --mem 1G --expect-fail    
 corrupt-no-takeover    | --efi build/pagetk-corrupt.efi --cfg takeover --mem 1G --expect-fail | takeover: a check failed: staying with boot services;check restore +PASS;RESULT: FAIL
 corrupt-after-exit     | --efi build/pagetk-corrupt-late.efi --cfg takeover --mem 1G --expect-fail | boot services are gone;check live-map-is-plan +FAIL;CR3 0x[0-9a-f]+ and PAT 0x0007040600070406 are the firmware's again;RESULT: FAIL
 ap-hang                | --efi build/pagetk-aphang.efi --mem 1G --smp 2 --expect-fail | cpu 1: .*did not finish: FAIL;check every-cpu +FAIL;keeping our tables;check restore +PASS;RESULT: FAIL
+secure-boot-signed     | --efi build/BOOTX64.signed.efi --firmware secure --boot usb --mem 1G | RESULT: PASS;report file on the stick says: RESULT: PASS
+secure-boot-unsigned   | --efi build/BOOTX64.EFI --firmware secure --boot usb --mem 1G --expect-refused | failed to load Boot[0-9A-F]+ .*USB.*: Access Denied
 frames-starved         | --efi build/pagetk-framecap.efi --mem 1G --expect-fail | PT_ERR_NO_FRAMES;not switching;RESULT: FAIL
 M
 )

@@ -7,14 +7,18 @@
 # usage: qemu-run.sh [--efi FILE] [--boot esp|usb|shell] [--mem 2G] [--cpu max] [--smp 1]
 #                    [--machine q35|pc] [--timeout 120] [--log FILE] [--expect-fail] [--quiet]
 #                    [--cfg "WORDS"] [--args "WORDS"] [--monitor CMDS --monitor-log FILE]
-#                    [--expect-reset] [--firmware ovmf|uboot] [--disk ahci|ehci|virtio]
+#                    [--expect-reset] [--firmware ovmf|secure|uboot] [--disk ahci|ehci|virtio]
+#                    [--expect-refused]
 # --cfg writes pagetk.cfg beside the app; --args passes words on the shell command line
 # (--boot shell). --monitor: the app must halt with "inspect: halted" (option inspect);
 # then the monitor commands in the file CMDS run, their output goes to the monitor log,
 # and QEMU quits. --expect-reset: the app ends with ResetSystem, which -no-reboot turns
 # into QEMU's exit with status 0. --firmware uboot: U-Boot's UEFI (machine pc) starts
 # \EFI\BOOT\BOOTX64.EFI from the USB image by itself; --disk says how the image is
-# attached (AHCI disk, the default, EHCI USB stick, or virtio-blk).
+# attached (AHCI disk, the default, EHCI USB stick, or virtio-blk). --firmware secure:
+# Debian's snakeoil OVMF, Secure Boot enforced (SMM, secure flash). --expect-refused: the
+# firmware must refuse to load the app from the boot option ("Access Denied") and never
+# start it; QEMU is stopped once the boot manager has given up.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 efi=$here/build/BOOTX64.EFI boot=esp mem=2G cpu=max smp=1 machine=q35 limit=120
@@ -32,6 +36,7 @@ while [ $# -gt 0 ]; do
     --log) log=$2; shift ;;
     --expect-fail) expect=FAIL ;;
     --expect-reset) reset=1 ;;
+    --expect-refused) expect=REFUSED ;;
     --quiet) quiet=1 ;;
     --cfg) cfg=$2; shift ;;
     --args) args=$2; shift ;;
@@ -44,8 +49,15 @@ while [ $# -gt 0 ]; do
     shift
 done
 ovmf=/usr/share/OVMF uboot=/usr/lib/u-boot/qemu-x86_64/u-boot.rom
+code=$ovmf/OVMF_CODE_4M.fd vars=$ovmf/OVMF_VARS_4M.fd secure=()
 case $firmware in
-ovmf) needed=("$ovmf/OVMF_CODE_4M.fd" "$ovmf/OVMF_VARS_4M.fd") ;;
+ovmf) needed=("$code" "$vars") ;;
+secure)
+    # PK, KEK and db hold the snakeoil certificate; the firmware verifies every image.
+    code=$ovmf/OVMF_CODE_4M.snakeoil.fd vars=$ovmf/OVMF_VARS_4M.snakeoil.fd
+    needed=("$code" "$vars") machine=$machine,smm=on
+    secure=(-global driver=cfi.pflash01,property=secure,value=on)
+    ;;
 uboot) needed=("$uboot"); boot=usb machine=pc ;; # U-Boot's x86 build runs on pc only
 *) echo "qemu-run: unknown firmware $firmware" >&2; exit 2 ;;
 esac
@@ -55,7 +67,7 @@ done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 [ -n "$log" ] || log=$work/serial.log
-[ "$firmware" = ovmf ] && cp "$ovmf/OVMF_VARS_4M.fd" "$work/vars.fd"
+[ "$firmware" = uboot ] || cp "$vars" "$work/vars.fd"
 case $boot in
 esp)
     mkdir -p "$work/esp/EFI/BOOT"
@@ -90,8 +102,8 @@ usb)
     ;;
 *) echo "qemu-run: unknown boot $boot" >&2; exit 2 ;;
 esac
-if [ "$firmware" = ovmf ]; then
-    fw=(-drive if=pflash,format=raw,readonly=on,file="$ovmf/OVMF_CODE_4M.fd"
+if [ "$firmware" != uboot ]; then
+    fw=("${secure[@]}" -drive if=pflash,format=raw,readonly=on,file="$code"
         -drive if=pflash,format=raw,file="$work/vars.fd")
 else
     fw=(-bios "$uboot")
@@ -99,7 +111,28 @@ fi
 qemu=(qemu-system-x86_64 -machine "$machine" -cpu "$cpu" -m "$mem" -smp "$smp" "${fw[@]}"
       "${disk[@]}" -net none -display none -no-reboot
       -device isa-debug-exit,iobase=0xf4,iosize=0x04 -serial file:"$log")
-if [ -z "$monitor" ]; then
+if [ "$expect" = REFUSED ]; then
+    # The boot manager says why it did not load each option, then waits for a key.
+    timeout "$limit" "${qemu[@]}" -monitor none </dev/null &
+    qpid=$!
+    for _ in $(seq "$limit"); do
+        grep -aq "No bootable option" "$log" 2>/dev/null && break
+        kill -0 $qpid 2>/dev/null || break
+        sleep 1
+    done
+    kill $qpid 2>/dev/null
+    wait $qpid
+    [ "$quiet" = 1 ] || tr -d '\r' <"$log" | sed 's/\x1b\[[0-9;=]*[a-zA-Z]//g'
+    if grep -aq "pagetk:" "$log"; then
+        echo "qemu-run: the firmware started the app" >&2
+        exit 1
+    fi
+    if ! grep -aEq "failed to load Boot[0-9A-F]+ .*: Access Denied" "$log"; then
+        echo "qemu-run: no refusal (Access Denied) in the boot manager's output" >&2
+        exit 1
+    fi
+    exit 0
+elif [ -z "$monitor" ]; then
     timeout "$limit" "${qemu[@]}" -monitor none </dev/null
 else
     # The monitor reads from a pipe held open until the app has halted for inspection.
