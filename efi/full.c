@@ -8,6 +8,7 @@
 #include "fbcon.h"
 #include "qemu_exit.h"
 #include "report.h"
+#include "screen.h"
 
 #define EBS_ATTEMPTS   8
 #define RESET_DELAY_S  10u
@@ -191,7 +192,7 @@ bool full_takeover(struct takeover *t)
     cpu_wbinvd();
     cpu_wrmsr(MSR_PAT, new_pat);
     cpu_switch_cr3(t->sp.root); /* drops every translation cached under the old PAT */
-    fbcon_init(&fb);
+    screen_framebuffer(&fb);
     report("pagetk: boot services are gone; CR3 0x%llx is ours for good",
            (unsigned long long)cpu_read_cr3());
     uint64_t pages, unmapped;

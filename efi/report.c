@@ -5,10 +5,10 @@
 #include <stdarg.h>
 
 #include "cpu.h"
-#include "fbcon.h"
+#include "screen.h"
 #include "serial.h"
+#include "stick.h"
 #include "text.h"
-#include "volume.h"
 
 #define REPORT_CAPACITY (256u * 1024u)
 
@@ -16,36 +16,12 @@ static char *kept; /* from the pool: a static buffer would add its size to the i
 static size_t kept_len;
 static bool truncated;
 static unsigned checks, failed;
-static bool serial_direct; /* false when the console already mirrors to a serial port */
-static bool firmware_gone; /* after ExitBootServices: serial port and framebuffer only */
+static const char *product = "unknown"; /* names the report file */
 static uint64_t tsc_hz, last_check_tsc;
-
-/* True when the ConOut variable's device paths include a UART node: the firmware then
- * copies console text to the serial port itself, and writing it again would double it. */
-static bool console_includes_uart(void)
-{
-    static EFI_GUID global = EFI_GLOBAL_VARIABLE;
-    static uint8_t paths[4096];
-    UINTN size = sizeof paths;
-    UINT32 attrs;
-    if (EFI_ERROR(uefi_call_wrapper(RT->GetVariable, 5, L"ConOut", &global, &attrs, &size, paths)))
-        return false;
-    for (UINTN pos = 0; pos + 4 <= size;) {
-        uint8_t type = paths[pos], subtype = paths[pos + 1];
-        UINTN len = paths[pos + 2] | ((UINTN)paths[pos + 3] << 8);
-        if (type == MESSAGING_DEVICE_PATH && subtype == MSG_UART_DP)
-            return true;
-        if (len < 4)
-            return false; /* malformed: stop rather than loop */
-        pos += len;
-    }
-    return false;
-}
 
 void report_init(void)
 {
     serial_init();
-    serial_direct = !console_includes_uart();
     if (EFI_ERROR(
             uefi_call_wrapper(BS->AllocatePool, 3, EfiLoaderData, REPORT_CAPACITY, (void **)&kept)))
         kept = NULL;
@@ -56,8 +32,12 @@ void report_init(void)
 
 void report_firmware_gone(void)
 {
-    firmware_gone = true;
-    serial_direct = true;
+    screen_firmware_gone();
+}
+
+void report_set_product(const char *name)
+{
+    product = name;
 }
 
 void report_set_clock(uint64_t hz)
@@ -66,20 +46,15 @@ void report_set_clock(uint64_t hz)
     last_check_tsc = cpu_rdtsc();
 }
 
-/* A detail line skips the screen: drawing and scrolling text is slow (seconds for a few
- * hundred lines under TCG), and the file and the serial port keep every line anyway. */
+/* Every line goes to COM1 as it is; the screen shows its own view of the checks and the
+ * verdict (screen.h): drawing hundreds of long lines would scroll the verdict away and cost
+ * seconds under TCG, and the file keeps every line anyway. */
 static void emit(const char *line, bool detail)
 {
-    if (serial_direct || detail) {
-        serial_write(line);
-        serial_write("\r\n");
-    }
-    if (!detail && !firmware_gone)
-        Print(L"%a\n", line);
-    else if (!detail)
-        fbcon_line(line, text_contains(line, "FAIL")   ? FB_RED
-                         : text_contains(line, "PASS") ? FB_GREEN
-                                                       : FB_WHITE);
+    serial_write(line);
+    serial_write("\r\n");
+    if (!detail)
+        screen_report_line(line);
     if (!kept) {
         truncated = true;
         return;
@@ -147,29 +122,35 @@ unsigned report_failed(void)
 
 EFI_STATUS report_save(EFI_HANDLE image)
 {
-    EFI_FILE *root, *file;
-    EFI_STATUS st = volume_open_root(image, &root);
-    if (EFI_ERROR(st))
-        return st;
-    /* Open-or-create, then truncate by deleting and creating afresh. */
-    st = uefi_call_wrapper(root->Open, 5, root, &file, L"pagetk-report.txt",
-                           EFI_FILE_MODE_READ | EFI_FILE_MODE_WRITE | EFI_FILE_MODE_CREATE, 0);
+    EFI_FILE *file;
+    char name[FLEET_NAME_SIZE], why[96], note[SCREEN_LINE_MAX];
+    EFI_STATUS st = stick_create(image, product, &file, name);
     if (!EFI_ERROR(st)) {
-        uefi_call_wrapper(file->Delete, 1, file);
-        st = uefi_call_wrapper(root->Open, 5, root, &file, L"pagetk-report.txt",
-                               EFI_FILE_MODE_READ | EFI_FILE_MODE_WRITE | EFI_FILE_MODE_CREATE, 0);
-    }
-    if (!EFI_ERROR(st)) {
+        /* The file names itself: this line is its last before the write. */
+        report("report file: \\" FLEET_DIR "\\%s", name);
         UINTN size = kept_len;
         st = kept ? uefi_call_wrapper(file->Write, 3, file, &size, kept) : EFI_SUCCESS;
         if (!EFI_ERROR(st) && truncated) {
-            static const char note[] = "(report truncated)\n";
-            size = sizeof note - 1;
-            st = uefi_call_wrapper(file->Write, 3, file, &size, (void *)note);
+            static const char cut[] = "(report truncated)\n";
+            size = sizeof cut - 1;
+            st = uefi_call_wrapper(file->Write, 3, file, &size, (void *)cut);
         }
-        uefi_call_wrapper(file->Close, 1, file);
+        if (!EFI_ERROR(st))
+            st = uefi_call_wrapper(file->Flush, 1, file);
+        if (EFI_ERROR(st)) /* a half-written report would pass for a whole one */
+            uefi_call_wrapper(file->Delete, 1, file);
+        else
+            uefi_call_wrapper(file->Close, 1, file);
     }
-    uefi_call_wrapper(root->Close, 1, root);
+    if (EFI_ERROR(st)) {
+        stick_status_text(st, why, sizeof why);
+        report("report file: not written: %s", why);
+        text_format(note, sizeof note, "report NOT saved: %s", why);
+        screen_note(note, SC_FAIL);
+    } else {
+        text_format(note, sizeof note, "saved: \\" FLEET_DIR "\\%s", name);
+        screen_note(note, SC_TEXT);
+    }
     return st;
 }
 

@@ -10,11 +10,12 @@ jobs=${BOOT_JOBS:-2}
 
 # name | qemu-run.sh arguments | extended regexps the report must contain (';'-separated)
 matrix=$(cat <<'M'
-m256-qemu64-q35-esp    | --mem 256M --cpu qemu64 --smp 1 --machine q35 --boot esp | tables ours .*leaves 1G 0 ;RESULT: PASS
+m256-qemu64-q35-esp    | --mem 256M --cpu qemu64 --smp 1 --machine q35,smbios-entry-point-type=64 --boot esp | tables ours .*leaves 1G 0 ;SMBIOS 3\.[0-9] from the 3\.x entry point;boot device: SATA, PciRoot\(0x0\)/Pci\(0x1f,0x2\)/Sata\(;RESULT: PASS
 m2g-max-smp4-q35-esp   | --mem 2G --cpu max --smp 4 --machine q35 --boot esp     | check w-xor-x +PASS;check fault-wx-image +PASS.*data 0x[0-9a-f]+: #PF;check fault-wx-runtime +PASS;check every-cpu +PASS +3 of 3;RESULT: PASS
 m8g-max-q35-esp        | --mem 8G --cpu max --smp 1 --machine q35 --boot esp     | touch-ram +PASS ;RESULT: PASS
-m2g-qemu64-smp4-pc-esp | --mem 2G --cpu qemu64 --smp 4 --machine pc --boot esp  | check every-cpu +PASS +3 of 3;RESULT: PASS
-m2g-max-q35-usb        | --mem 2G --cpu max --smp 1 --machine q35 --boot usb     | RESULT: PASS;report file on the stick says: RESULT: PASS
+m2g-qemu64-smp4-pc-esp | --mem 2G --cpu qemu64 --smp 4 --machine pc --boot esp  | check every-cpu +PASS +3 of 3;system: vendor "QEMU", product "Standard PC \(i440FX \+ PIIX, 1996\)";SMBIOS 2\.[0-9] from the 2\.x entry point;boot device: ATA, ;RESULT: PASS
+m2g-max-q35-usb        | --mem 2G --cpu max --smp 1 --machine q35 --boot usb     | RESULT: PASS;report file on the stick \([0-9]{8}-[0-9]{6}-Standard-PC-Q35-ICH9-2009\.txt\) says: RESULT: PASS;system: vendor "QEMU", product "Standard PC \(Q35 \+ ICH9, 2009\)", version "pc-q35-[0-9.]+";bios: vendor "EFI Development Kit II / OVMF", version "[^"]+", date "[0-9/]+";cpu brand: "[^"]+";firmware: vendor "EDK II", revision 0x[0-9a-f]+, UEFI 2\.[0-9];secure boot: off; setup mode: yes;boot device: USB, PciRoot\(0x0\)/Pci\(0x[0-9a-f]+,0x0\)/USB\(0x0,0x0\)/HD\(0x1\)
+m1g-max-q35-nvme       | --mem 1G --cpu max --smp 1 --machine q35 --boot nvme    | boot device: NVMe, PciRoot\(0x0\)/Pci\(0x[0-9a-f]+,0x0\)/NVMe\(0x1\)/HD\(0x1\);report file on the stick \(.*\) says: RESULT: PASS;RESULT: PASS
 m1g-max-q35-shell      | --mem 1G --cpu max --smp 1 --machine q35 --boot shell   | RESULT: PASS
 m1g-nonx-q35-esp       | --mem 1G --cpu qemu64,-nx --smp 1 --boot esp            | EFER.NXE clear;RESULT: PASS
 takeover-max-smp2-usb  | --boot usb --mem 2G --cpu max --smp 2 --cfg takeover | options: takeover .*from pagetk.cfg;every-cpu +PASS;check framebuffer-mapped +PASS;boot services are gone;check exit-boot-services +PASS;check pat-wc +PASS;check framebuffer +PASS;check runtime-services +PASS;RESULT: PASS

@@ -5,7 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh gcc make clang libclang-rt-14-dev gnu-efi ovmf qemu-system-x86 mtools \
-    dosfstools gdisk libxml2-utils clang-format || exit 1
+    dosfstools gdisk libxml2-utils clang-format console-setup-linux || exit 1
 passed=0 failed=0
 count() { # adds the "N passed, N failed" line of a step's output to the totals
     local line p f

@@ -1,0 +1,277 @@
+/* The screen view: see screen.h. */
+#include "screen.h"
+
+#include <efilib.h>
+
+#include "report.h"
+#include "text.h"
+
+#define MAX_OUTS  8
+#define MAX_LINES 96 /* kept to draw again on the framebuffer; later ones scroll */
+
+/* A kept line: a report line laid out again at each width, or a line of the view's own. */
+struct kept {
+    char text[SCREEN_LINE_MAX];
+    uint8_t colour; /* SCREEN_FROM_REPORT, or the enum screen_colour of a note */
+};
+#define SCREEN_FROM_REPORT 0xff
+
+static SIMPLE_TEXT_OUTPUT_INTERFACE *outs[MAX_OUTS];
+static unsigned out_count;
+static bool mirrored, firmware_gone, on_fb, started;
+static unsigned width = 79;    /* columns a line may use */
+static unsigned console_lines; /* lines drawn on the console so far */
+static struct kept *kept;      /* from the pool */
+static unsigned kept_count;
+static unsigned fb_row; /* next framebuffer row */
+
+static bool path_has_uart(EFI_DEVICE_PATH *dp)
+{
+    for (unsigned n = 0; n < 64 && !IsDevicePathEnd(dp); n++) {
+        if (DevicePathType(dp) == MESSAGING_DEVICE_PATH && DevicePathSubType(dp) == MSG_UART_DP)
+            return true;
+        if (DevicePathNodeLength(dp) < 4)
+            return false; /* malformed: stop rather than loop */
+        dp = NextDevicePathNode(dp);
+    }
+    return false;
+}
+
+/* Every text output that is a device and not a serial terminal: the screens. The console
+ * splitter itself has no device path. */
+static void find_screens(void)
+{
+    EFI_HANDLE *handles = NULL;
+    UINTN n = 0;
+    out_count = 0;
+    if (!EFI_ERROR(uefi_call_wrapper(BS->LocateHandleBuffer, 5, ByProtocol, &TextOutProtocol, NULL,
+                                     &n, &handles))) {
+        for (UINTN i = 0; i < n && out_count < MAX_OUTS; i++) {
+            EFI_DEVICE_PATH *dp;
+            SIMPLE_TEXT_OUTPUT_INTERFACE *out;
+            if (handles[i] == ST->ConsoleOutHandle ||
+                EFI_ERROR(uefi_call_wrapper(BS->HandleProtocol, 3, handles[i], &DevicePathProtocol,
+                                            (void **)&dp)) ||
+                path_has_uart(dp) ||
+                EFI_ERROR(uefi_call_wrapper(BS->HandleProtocol, 3, handles[i], &TextOutProtocol,
+                                            (void **)&out)))
+                continue;
+            outs[out_count++] = out;
+        }
+        FreePool(handles);
+    }
+    mirrored = out_count == 0;
+    if (mirrored) { /* one console for everything: the view reaches COM1 too */
+        outs[0] = ST->ConOut;
+        out_count = 1;
+    }
+}
+
+static const UINTN attributes[SC_COLOURS] = {
+    [SC_TEXT] = EFI_LIGHTGRAY | EFI_BACKGROUND_BLACK,
+    [SC_TITLE] = EFI_WHITE | EFI_BACKGROUND_BLACK,
+    [SC_PASS] = EFI_LIGHTGREEN | EFI_BACKGROUND_BLACK,
+    [SC_FAIL] = EFI_LIGHTRED | EFI_BACKGROUND_BLACK,
+    [SC_BAR_PASS] = EFI_WHITE | EFI_BACKGROUND_GREEN,
+    [SC_BAR_FAIL] = EFI_WHITE | EFI_BACKGROUND_RED,
+};
+
+/* One line on every console output: a new line first, so the last row never scrolls. */
+static void console_draw(const struct screen_line *l)
+{
+    for (unsigned o = 0; o < out_count; o++) {
+        SIMPLE_TEXT_OUTPUT_INTERFACE *out = outs[o];
+        if (console_lines)
+            uefi_call_wrapper(out->OutputString, 2, out, L"\r\n");
+        for (size_t i = 0; i < l->len;) {
+            CHAR16 run[SCREEN_LINE_MAX];
+            size_t n = 0;
+            uint8_t c = l->colour[i];
+            while (i < l->len && l->colour[i] == c)
+                run[n++] = (CHAR16)(unsigned char)l->text[i++];
+            run[n] = 0;
+            uefi_call_wrapper(out->SetAttribute, 2, out, attributes[c < SC_COLOURS ? c : 0]);
+            uefi_call_wrapper(out->OutputString, 2, out, run);
+        }
+        uefi_call_wrapper(out->SetAttribute, 2, out, attributes[SC_TEXT]);
+    }
+    console_lines++;
+}
+
+static void layout(const struct kept *k, struct screen_line *l, unsigned w)
+{
+    if (k->colour != SCREEN_FROM_REPORT)
+        screen_layout_text(l, k->text, (enum screen_colour)k->colour, w);
+    else if (!screen_layout_report_line(l, k->text, w))
+        l->len = 0;
+}
+
+static unsigned rows_of(const struct screen_line *l, unsigned cols)
+{
+    return l->len == 0 ? 1 : (unsigned)((l->len + cols - 1) / cols);
+}
+
+static void fb_draw_wrapped(const struct screen_line *l)
+{
+    unsigned cols = fbcon_cols();
+    for (size_t from = 0; from < l->len || from == 0; from += cols)
+        fbcon_draw_row(fb_row++, l, from, cols);
+}
+
+/* The framebuffer holds the header lines and as many of the latest lines as fit: when full,
+ * it is drawn again from the top with half a screen of room. */
+static void fb_redraw(unsigned first_after_header)
+{
+    static struct screen_line l;
+    fbcon_clear();
+    fb_row = 0;
+    for (unsigned i = 0; i < kept_count; i++) {
+        if (i >= 2 && i < first_after_header)
+            continue;
+        layout(&kept[i], &l, fbcon_cols());
+        fb_draw_wrapped(&l);
+    }
+}
+
+static void fb_show(unsigned index)
+{
+    static struct screen_line l;
+    layout(&kept[index], &l, fbcon_cols());
+    if (fb_row + rows_of(&l, fbcon_cols()) <= fbcon_rows()) {
+        fb_draw_wrapped(&l);
+        return;
+    }
+    /* Keep the header and the newest lines filling at most half the screen. */
+    unsigned first = index, used = 0;
+    while (first > 2) {
+        static struct screen_line prev;
+        layout(&kept[first - 1], &prev, fbcon_cols());
+        if (used + rows_of(&prev, fbcon_cols()) + rows_of(&l, fbcon_cols()) + 2 > fbcon_rows() / 2)
+            break;
+        used += rows_of(&prev, fbcon_cols());
+        first--;
+    }
+    fb_redraw(first);
+}
+
+static void show(const char *text, uint8_t colour)
+{
+    if (!started)
+        return;
+    unsigned index = kept_count;
+    struct kept one, *k = &one;
+    if (kept && kept_count < MAX_LINES)
+        k = &kept[kept_count++];
+    else if (kept) { /* full: the oldest line after the header makes room */
+        for (unsigned i = 2; i + 1 < MAX_LINES; i++)
+            kept[i] = kept[i + 1];
+        k = &kept[MAX_LINES - 1];
+        index = MAX_LINES - 1;
+    }
+    size_t n = 0;
+    for (; text[n] && n + 1 < SCREEN_LINE_MAX; n++)
+        k->text[n] = text[n];
+    k->text[n] = '\0';
+    k->colour = colour;
+    if (on_fb && kept) {
+        fb_show(index);
+        return;
+    }
+    if (firmware_gone)
+        return;
+    static struct screen_line l;
+    layout(k, &l, width);
+    if (l.len || colour != SCREEN_FROM_REPORT)
+        console_draw(&l);
+}
+
+void screen_report_line(const char *line)
+{
+    static struct screen_line probe;
+    if (screen_layout_report_line(&probe, line, 79))
+        show(line, SCREEN_FROM_REPORT);
+}
+
+void screen_note(const char *text, enum screen_colour colour)
+{
+    show(text, (uint8_t)colour);
+}
+
+void screen_begin(const struct machine *m)
+{
+    find_screens();
+    UINTN cols = 80, rows = 25, c, r;
+    for (unsigned o = 0; o < out_count; o++) {
+        SIMPLE_TEXT_OUTPUT_INTERFACE *out = outs[o];
+        if (!out->Mode ||
+            EFI_ERROR(uefi_call_wrapper(out->QueryMode, 4, out, out->Mode->Mode, &c, &r)))
+            continue; /* 80x25 is what every console offers */
+        if (o == 0 || c < cols)
+            cols = c;
+        if (o == 0 || r < rows)
+            rows = r;
+    }
+    if (cols < 41)
+        cols = 41;
+    /* The last column stays empty: a console wraps as soon as it is written. */
+    width = (unsigned)(cols - 1 < SCREEN_LINE_MAX - 1 ? cols - 1 : SCREEN_LINE_MAX - 1);
+    EFI_GUID gop_guid = EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID;
+    EFI_GRAPHICS_OUTPUT_PROTOCOL *gop = NULL;
+    uefi_call_wrapper(BS->LocateProtocol, 3, &gop_guid, NULL, (void **)&gop);
+    report("screen: console %llux%llu (mode %d), %u output%s without a serial port%s; GOP %ux%u",
+           (unsigned long long)cols, (unsigned long long)rows,
+           outs[0]->Mode ? (int)outs[0]->Mode->Mode : -1, mirrored ? 0 : out_count,
+           !mirrored && out_count == 1 ? "" : "s",
+           mirrored ? " (the view is mirrored to the serial port)" : "",
+           gop && gop->Mode && gop->Mode->Info ? gop->Mode->Info->HorizontalResolution : 0,
+           gop && gop->Mode && gop->Mode->Info ? gop->Mode->Info->VerticalResolution : 0);
+    if (EFI_ERROR(uefi_call_wrapper(BS->AllocatePool, 3, EfiLoaderData,
+                                    MAX_LINES * sizeof(struct kept), (void **)&kept)))
+        kept = NULL;
+    kept_count = 0;
+    for (unsigned o = 0; o < out_count; o++) {
+        uefi_call_wrapper(outs[o]->EnableCursor, 2, outs[o], FALSE);
+        uefi_call_wrapper(outs[o]->SetAttribute, 2, outs[o], attributes[SC_TEXT]);
+        uefi_call_wrapper(outs[o]->ClearScreen, 1, outs[o]);
+    }
+    started = true;
+    console_lines = 0;
+    char line[SCREEN_LINE_MAX];
+    const struct smbios_machine *s = &m->smbios;
+    if (s->sys_product[0])
+        text_format(line, sizeof line, "pagetk on %s %s%s%s", s->sys_vendor, s->sys_product,
+                    s->sys_version[0] ? ", " : "", s->sys_version);
+    else
+        text_format(line, sizeof line, "pagetk on an unnamed machine (%s)", m->smbios_note);
+    screen_note(line, SC_TITLE);
+    unsigned minor = m->uefi_revision & 0xffff;
+    text_format(line, sizeof line, "%s 0x%x, UEFI %u.%u, BIOS %s %s, Secure Boot %s, from %s",
+                m->fw_vendor, m->fw_revision, m->uefi_revision >> 16, minor / 10,
+                s->bios_version[0] ? s->bios_version : "?", s->bios_date,
+                m->secure_boot > 0    ? "on"
+                : m->secure_boot == 0 ? "off"
+                                      : "unknown",
+                devpath_kind_name(m->boot_kind));
+    screen_note(line, SC_TEXT);
+}
+
+void screen_firmware_gone(void)
+{
+    firmware_gone = true;
+}
+
+void screen_framebuffer(const struct framebuffer *f)
+{
+    fbcon_init(f);
+    if (!fbcon_ready() || !kept)
+        return;
+    on_fb = true;
+    report("screen: framebuffer %ux%u, font %ux%u scaled x%u: %ux%u cells", f->width, f->height, 8u,
+           16u, fbcon_scale(), fbcon_cols(), fbcon_rows());
+    fb_redraw(0);
+}
+
+bool screen_mirrored_to_serial(void)
+{
+    return mirrored;
+}
