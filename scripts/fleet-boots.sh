@@ -63,7 +63,6 @@ mtype -i "$part" "$first" 2>/dev/null | cmp -s - "$out/first.txt" || untouched=0
 if [ $untouched = 1 ]; then pass other-files-untouched; else fail other-files-untouched "a file changed"; fi
 
 mcopy -i "$part" -s ::/pagetk "$out/" 2>/dev/null
-rm -f "$out"/pagetk/*-Standard-PC-Q35-ICH9-2009.txt.decoy
 for f in "$decoys"/*; do rm -f "$out/pagetk/${f##*/}"; done
 if make --no-print-directory report REPORT="$out/pagetk" SVG="$out/fleet.svg" >"$out/report.out" 2>&1 &&
     grep -q '>QEMU Standard PC (Q35 + ICH9, 2009), pc-q35-' "$out/fleet.svg" &&
@@ -82,8 +81,10 @@ if grep -aq 'report file: not written: the stick is read-only' "$out/readonly.lo
 else
     fail read-only-stick "$(grep -a 'report file' "$out/readonly.log")"
 fi
-head -c $(( $(mdir -i "$part" :: 2>/dev/null | awk '/bytes free/ { gsub(/ /, "", $1); print $1 }' | tr -dc 0-9) )) /dev/zero >"$out/filler" 2>/dev/null
+free=$(mdir -i "$part" :: 2>/dev/null | sed -n 's/^ *\([0-9 ]*\) bytes free.*/\1/p' | tr -d ' ')
+head -c "${free:-0}" /dev/zero >"$out/filler"
 mcopy -i "$part" "$out/filler" ::/filler 2>/dev/null
+rm -f "$out/filler"
 boot full
 if grep -aq 'report file: not written: the stick is full' "$out/full.log" &&
     grep -aq 'RESULT: PASS' "$out/full.log"; then

@@ -61,14 +61,18 @@ static const char *const row_titles[ROW_COUNT] = {
     [ROW_SMBIOS] = "SMBIOS",
 };
 
-enum verdict { VERDICT_NONE, VERDICT_PASS, VERDICT_FAIL };
+/* A full takeover's file ends where boot services were left: its verdict went to COM1 and
+ * the screen only. */
+enum verdict { VERDICT_NONE, VERDICT_PASS, VERDICT_FAIL, VERDICT_TAKEOVER };
 
 struct report {
     char file[FIELD];
     char field[ROW_COUNT][FIELD];
     enum verdict verdict;
-    unsigned char check[MAX_CHECKS]; /* 0 not run, 1 PASS, 2 FAIL; by index in check_names */
-    char error[FIELD + 320];         /* "" when the report was read whole */
+    char check_name[MAX_CHECKS][48]; /* in the report's order */
+    unsigned char check[MAX_CHECKS]; /* 1 PASS, 2 FAIL */
+    unsigned checks;
+    char error[FIELD + 320]; /* "" when the report was read whole */
 };
 
 static char check_names[MAX_CHECKS][48];
@@ -120,15 +124,38 @@ static bool parse_names(const char *line, const char *k1, const char *k2, const 
     return true;
 }
 
-static int check_index(const char *name)
+/* The check's index in r, added when new; -1 when r has no room. */
+static int check_index(struct report *r, const char *name)
 {
-    for (unsigned i = 0; i < check_count; i++)
-        if (!strcmp(check_names[i], name))
+    for (unsigned i = 0; i < r->checks; i++)
+        if (!strcmp(r->check_name[i], name))
             return (int)i;
-    if (check_count == MAX_CHECKS)
+    if (r->checks == MAX_CHECKS)
         return -1;
-    snprintf(check_names[check_count], sizeof check_names[0], "%s", name);
-    return (int)check_count++;
+    snprintf(r->check_name[r->checks], sizeof r->check_name[0], "%s", name);
+    r->check[r->checks] = 0;
+    return (int)r->checks++;
+}
+
+/* The page's check rows: every check of the reports read whole, in the order first seen. */
+static void add_check_names(const struct report *r)
+{
+    for (unsigned i = 0; i < r->checks; i++) {
+        unsigned j = 0;
+        while (j < check_count && strcmp(check_names[j], r->check_name[i]))
+            j++;
+        if (j == check_count && check_count < MAX_CHECKS)
+            snprintf(check_names[check_count++], sizeof check_names[0], "%s", r->check_name[i]);
+    }
+}
+
+/* 0 not run, 1 PASS, 2 FAIL. */
+static unsigned check_of(const struct report *r, const char *name)
+{
+    for (unsigned i = 0; i < r->checks; i++)
+        if (!strcmp(r->check_name[i], name))
+            return r->check[i];
+    return 0;
 }
 
 static bool parse_check(const char *line, struct report *r, struct line_error *why)
@@ -140,7 +167,7 @@ static bool parse_check(const char *line, struct report *r, struct line_error *w
     bool pass = !strcmp(verdict, "PASS");
     if (!pass && strcmp(verdict, "FAIL"))
         return line_refuse(why, "check %s: '%s' is neither PASS nor FAIL", name, verdict);
-    int i = check_index(name);
+    int i = check_index(r, name);
     if (i < 0)
         return line_refuse(why, "more than %d different checks", MAX_CHECKS);
     /* A check that runs twice (again after ExitBootServices) fails if either run failed. */
@@ -228,6 +255,13 @@ static bool parse_line(const char *line, struct report *r, struct line_error *wh
             if (sscanf(line, "w^x: memory attributes table version %u, %u entries", &version,
                        &entries) == 2)
                 set(r->field[ROW_ATTRIBUTES], "version %u, %u entries", version, entries);
+        }
+        return true;
+    }
+    if (starts(line, "takeover: leaving boot services")) {
+        if (r->verdict == VERDICT_NONE) {
+            r->verdict = VERDICT_TAKEOVER;
+            set(r->field[ROW_VERDICT], "left boot services: the verdict is on COM1");
         }
         return true;
     }
@@ -330,9 +364,12 @@ static void render(FILE *out, const struct report *reps, size_t n, const char *f
         widths[i] = (double)longest * CHAR_W + 12;
         total += widths[i];
     }
-    size_t passed = 0, failed = 0, refused = 0;
+    size_t passed = 0, failed = 0, refused = 0, left = 0;
     for (size_t i = 0; i < n; i++)
-        reps[i].error[0] ? refused++ : reps[i].verdict == VERDICT_PASS ? passed++ : failed++;
+        reps[i].error[0]                      ? refused++
+        : reps[i].verdict == VERDICT_PASS     ? passed++
+        : reps[i].verdict == VERDICT_TAKEOVER ? left++
+                                              : failed++;
     unsigned rows = 2 + ROW_COUNT + check_count + 1;
     double height = 60 + rows * ROW_H + PAD;
     fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -342,7 +379,7 @@ static void render(FILE *out, const struct report *reps, size_t n, const char *f
             total, height, total, height);
     fputs("<style>text{font-family:monospace;font-size:12px;fill:#111827}"
           ".title{font-size:16px;font-weight:bold}.head{font-weight:bold}.row{fill:#374151}"
-          ".bad{fill:#b91c1c}</style>\n",
+          ".bad{fill:#b91c1c}.verdict{fill:#ffffff;font-weight:bold}</style>\n",
           out);
     fprintf(out, "<rect width=\"100%%\" height=\"100%%\" fill=\"#ffffff\"/>\n");
     fprintf(out, "<text class=\"title\" x=\"%d\" y=\"24\">", PAD);
@@ -380,7 +417,7 @@ static void render(FILE *out, const struct report *reps, size_t n, const char *f
             if (row == ROW_COUNT)
                 continue;
             if (is_check) {
-                unsigned c = r->check[row - ROW_COUNT - 1];
+                unsigned c = check_of(r, check_names[row - ROW_COUNT - 1]);
                 cell(out, x, y, widths[i],
                      c == 1   ? "#dcfce7"
                      : c == 2 ? "#fee2e2"
@@ -390,8 +427,10 @@ static void render(FILE *out, const struct report *reps, size_t n, const char *f
                      : c == 2 ? "FAIL"
                               : "not run");
             } else if (row == ROW_VERDICT) {
-                bool pass = r->verdict == VERDICT_PASS;
-                cell(out, x, y, widths[i], pass ? "#15803d" : "#b91c1c", "head", r->field[row]);
+                const char *fill = r->verdict == VERDICT_PASS       ? "#15803d"
+                                   : r->verdict == VERDICT_TAKEOVER ? "#d97706"
+                                                                    : "#b91c1c";
+                cell(out, x, y, widths[i], fill, "verdict", r->field[row]);
             } else
                 cell(out, x, y, widths[i], band, "row", cell_text(r, row));
         }
@@ -450,8 +489,10 @@ int main(int argc, char **argv)
         read_report(argv[1], names[i], &reps[i]);
         if (reps[i].error[0])
             fprintf(stderr, "fleet-svg: %s/%s: %s\n", argv[1], names[i], reps[i].error);
-        else
+        else {
+            add_check_names(&reps[i]);
             good++;
+        }
         free(names[i]);
     }
     if (good == 0) {

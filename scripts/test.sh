@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: formatting, host tests (ASan+UBSan), fuzz corpus replay and a short fuzz,
-# the report picture, QEMU's MMU as witness (make inspect), then the QEMU boot matrix.
+# the report picture, QEMU's MMU as witness (make inspect), the QEMU boot matrix, then a
+# stick collecting a fleet.
 # Ends with one line "N passed, N failed" summing every step.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -61,6 +62,12 @@ if make --no-print-directory -j2 build/BOOTX64.EFI build/usb.img efi-variants >"
 else
     cat "$out/build-efi"
     failed=$((failed + 1))
+fi
+
+echo "== a stick collects a fleet (five boots from one stick image)"
+if [ -f build/BOOTX64.EFI ]; then
+    bash scripts/fleet-boots.sh 2>&1 | tee "$out/fleet"
+    count "$out/fleet" "fleet boots"
 fi
 
 echo "$passed passed, $failed failed"
