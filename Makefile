@@ -157,6 +157,24 @@ report: build/report-svg build/fleet-svg
 	@if [ -d "$(REPORT)" ]; then ./build/fleet-svg "$(REPORT)" $(or $(SVG),build/fleet.svg); \
 	else ./build/report-svg "$(REPORT)" $(or $(SVG),build/report.svg); fi
 
+# ---- screenshots ----------------------------------------------------------------------------
+build/screen-check: scripts/screen-check.c
+	@mkdir -p $(@D)
+	gcc -std=c11 -Wall -Wextra -Werror -O2 -o $@ $<
+
+# The framebuffer console drawn on the host with the app's own code (fb-render.c says why).
+FB_RENDER_SRCS = scripts/fb-render.c efi/fbcon.c efi/font.c efi/screen_view.c efi/screen_layout.c \
+                 build/gen/font_data.c $(REPORT_LINE_SRCS)
+build/fb-render: $(FB_RENDER_SRCS) $(wildcard efi/*.h) scripts/report_line.h
+	@mkdir -p $(@D)
+	gcc -std=c11 -Wall -Wextra -Werror -O2 -Iinclude -Iefi -Iscripts -o $@ $(FB_RENDER_SRCS)
+
+.PHONY: screenshots
+# Boots the app and saves PNGs of its verdict screen (build/screenshots/), each checked pixel
+# by pixel; ends with "N passed, N failed".
+screenshots:
+	@bash scripts/screenshots.sh
+
 clean:
 	rm -rf build
 

@@ -3,27 +3,18 @@
 
 #include <efilib.h>
 
+#include "font.h"
 #include "report.h"
+#include "screen_view.h"
 #include "text.h"
 
-#define MAX_OUTS  8
-#define MAX_LINES 96 /* kept to draw again on the framebuffer; later ones scroll */
-
-/* A kept line: a report line laid out again at each width, or a line of the view's own. */
-struct kept {
-    char text[SCREEN_LINE_MAX];
-    uint8_t colour; /* SCREEN_FROM_REPORT, or the enum screen_colour of a note */
-};
-#define SCREEN_FROM_REPORT 0xff
+#define MAX_OUTS 8
 
 static SIMPLE_TEXT_OUTPUT_INTERFACE *outs[MAX_OUTS];
 static unsigned out_count;
-static bool mirrored, firmware_gone, on_fb, started;
+static bool mirrored, firmware_gone, started;
 static unsigned width = 79;    /* columns a line may use */
 static unsigned console_lines; /* lines drawn on the console so far */
-static struct kept *kept;      /* from the pool */
-static unsigned kept_count;
-static unsigned fb_row; /* next framebuffer row */
 
 static bool path_has_uart(EFI_DEVICE_PATH *dp)
 {
@@ -98,90 +89,24 @@ static void console_draw(const struct screen_line *l)
     console_lines++;
 }
 
-static void layout(const struct kept *k, struct screen_line *l, unsigned w)
-{
-    if (k->colour != SCREEN_FROM_REPORT)
-        screen_layout_text(l, k->text, (enum screen_colour)k->colour, w);
-    else if (!screen_layout_report_line(l, k->text, w))
-        l->len = 0;
-}
-
-static unsigned rows_of(const struct screen_line *l, unsigned cols)
-{
-    return l->len == 0 ? 1 : (unsigned)((l->len + cols - 1) / cols);
-}
-
-static void fb_draw_wrapped(const struct screen_line *l)
-{
-    unsigned cols = fbcon_cols();
-    for (size_t from = 0; from < l->len || from == 0; from += cols)
-        fbcon_draw_row(fb_row++, l, from, cols);
-}
-
-/* The framebuffer holds the header lines and as many of the latest lines as fit: when full,
- * it is drawn again from the top with half a screen of room. */
-static void fb_redraw(unsigned first_after_header)
-{
-    static struct screen_line l;
-    fbcon_clear();
-    fb_row = 0;
-    for (unsigned i = 0; i < kept_count; i++) {
-        if (i >= 2 && i < first_after_header)
-            continue;
-        layout(&kept[i], &l, fbcon_cols());
-        fb_draw_wrapped(&l);
-    }
-}
-
-static void fb_show(unsigned index)
-{
-    static struct screen_line l;
-    layout(&kept[index], &l, fbcon_cols());
-    if (fb_row + rows_of(&l, fbcon_cols()) <= fbcon_rows()) {
-        fb_draw_wrapped(&l);
-        return;
-    }
-    /* Keep the header and the newest lines filling at most half the screen. */
-    unsigned first = index, used = 0;
-    while (first > 2) {
-        static struct screen_line prev;
-        layout(&kept[first - 1], &prev, fbcon_cols());
-        if (used + rows_of(&prev, fbcon_cols()) + rows_of(&l, fbcon_cols()) + 2 > fbcon_rows() / 2)
-            break;
-        used += rows_of(&prev, fbcon_cols());
-        first--;
-    }
-    fb_redraw(first);
-}
-
 static void show(const char *text, uint8_t colour)
 {
     if (!started)
         return;
-    unsigned index = kept_count;
-    struct kept one, *k = &one;
-    if (kept && kept_count < MAX_LINES)
-        k = &kept[kept_count++];
-    else if (kept) { /* full: the oldest line after the header makes room */
-        for (unsigned i = 2; i + 1 < MAX_LINES; i++)
-            kept[i] = kept[i + 1];
-        k = &kept[MAX_LINES - 1];
-        index = MAX_LINES - 1;
-    }
-    size_t n = 0;
-    for (; text[n] && n + 1 < SCREEN_LINE_MAX; n++)
-        k->text[n] = text[n];
-    k->text[n] = '\0';
-    k->colour = colour;
-    if (on_fb && kept) {
-        fb_show(index);
+    const struct screen_kept *k = screen_view_add(text, colour);
+    if (screen_view_on_fb() || firmware_gone)
         return;
+    static struct screen_kept one;
+    if (!k) { /* no storage: shown, not kept */
+        unsigned n = 0;
+        for (; text[n] && n + 1 < SCREEN_LINE_MAX; n++)
+            one.text[n] = text[n];
+        one.text[n] = '\0';
+        one.colour = colour;
+        k = &one;
     }
-    if (firmware_gone)
-        return;
     static struct screen_line l;
-    layout(k, &l, width);
-    if (l.len || colour != SCREEN_FROM_REPORT)
+    if (screen_view_layout(k, &l, width))
         console_draw(&l);
 }
 
@@ -225,10 +150,11 @@ void screen_begin(const struct machine *m)
            mirrored ? " (the view is mirrored to the serial port)" : "",
            gop && gop->Mode && gop->Mode->Info ? gop->Mode->Info->HorizontalResolution : 0,
            gop && gop->Mode && gop->Mode->Info ? gop->Mode->Info->VerticalResolution : 0);
+    struct screen_kept *storage;
     if (EFI_ERROR(uefi_call_wrapper(BS->AllocatePool, 3, EfiLoaderData,
-                                    MAX_LINES * sizeof(struct kept), (void **)&kept)))
-        kept = NULL;
-    kept_count = 0;
+                                    SCREEN_VIEW_LINES * sizeof *storage, (void **)&storage)))
+        storage = NULL;
+    screen_view_init(storage);
     for (unsigned o = 0; o < out_count; o++) {
         uefi_call_wrapper(outs[o]->EnableCursor, 2, outs[o], FALSE);
         uefi_call_wrapper(outs[o]->SetAttribute, 2, outs[o], attributes[SC_TEXT]);
@@ -243,6 +169,7 @@ void screen_begin(const struct machine *m)
                     s->sys_version[0] ? ", " : "", s->sys_version);
     else
         text_format(line, sizeof line, "pagetk on an unnamed machine (%s)", m->smbios_note);
+    report("screen header: %s", line);
     screen_note(line, SC_TITLE);
     unsigned minor = m->uefi_revision & 0xffff;
     text_format(line, sizeof line, "%s 0x%x, UEFI %u.%u, BIOS %s %s, Secure Boot %s, from %s",
@@ -252,6 +179,7 @@ void screen_begin(const struct machine *m)
                 : m->secure_boot == 0 ? "off"
                                       : "unknown",
                 devpath_kind_name(m->boot_kind));
+    report("screen header: %s", line);
     screen_note(line, SC_TEXT);
 }
 
@@ -263,15 +191,9 @@ void screen_firmware_gone(void)
 void screen_framebuffer(const struct framebuffer *f)
 {
     fbcon_init(f);
-    if (!fbcon_ready() || !kept)
+    if (!fbcon_ready())
         return;
-    on_fb = true;
-    report("screen: framebuffer %ux%u, font %ux%u scaled x%u: %ux%u cells", f->width, f->height, 8u,
-           16u, fbcon_scale(), fbcon_cols(), fbcon_rows());
-    fb_redraw(0);
-}
-
-bool screen_mirrored_to_serial(void)
-{
-    return mirrored;
+    report("screen: framebuffer %ux%u, font %ux%u scaled x%u: %ux%u cells", f->width, f->height,
+           FONT_W, FONT_H, fbcon_scale(), fbcon_cols(), fbcon_rows());
+    screen_view_start_fb();
 }

@@ -10,7 +10,7 @@
 #include "screen_layout.h"
 
 /* Finds the console's outputs and their mode, clears them, and draws the two header lines;
- * reports the console's geometry. */
+ * reports the console's geometry and the header lines ("screen header: ..."). */
 void screen_begin(const struct machine *m);
 /* A report line: drawn when the view shows it (checks, the verdict, a few notes). */
 void screen_report_line(const char *line);
@@ -21,8 +21,4 @@ void screen_note(const char *text, enum screen_colour colour);
 void screen_firmware_gone(void);
 /* Starts the framebuffer console and draws the view so far on it, then continues there. */
 void screen_framebuffer(const struct framebuffer *fb);
-/* True when the view's lines also reach COM1 (a console that mirrors itself to a serial
- * port and offers no output without it). */
-bool screen_mirrored_to_serial(void);
-
 #endif

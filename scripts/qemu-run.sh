@@ -95,7 +95,7 @@ qemu=(qemu-system-x86_64 -machine "$machine" -cpu "$cpu" -m "$mem" -smp "$smp"
       "${disk[@]}" -net none -display none -no-reboot -serial file:"$log")
 [ "$exit_port" = 0 ] || qemu+=(-device isa-debug-exit,iobase=0xf4,iosize=0x04)
 [ -z "$rtc" ] || qemu+=(-rtc "base=$rtc,clock=vm")
-[ -z "$vga" ] || qemu+=(-vga none -device "VGA,xres=${vga%x*},yres=${vga#*x},vgamem_mb=64")
+[ -z "$vga" ] || qemu+=(-vga none -device "VGA,xres=${vga%x*},yres=${vga#*x},xmax=${vga%x*},ymax=${vga#*x},vgamem_mb=64")
 if [ -z "$monitor" ]; then
     timeout "$limit" "${qemu[@]}" -monitor none </dev/null
 else

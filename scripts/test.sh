@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: formatting, host tests (ASan+UBSan), fuzz corpus replay and a short fuzz,
-# the report picture, QEMU's MMU as witness (make inspect), the QEMU boot matrix, then a
-# stick collecting a fleet.
+# the report picture, QEMU's MMU as witness (make inspect), the QEMU boot matrix, a stick
+# collecting a fleet, then the screenshots.
 # Ends with one line "N passed, N failed" summing every step.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -62,6 +62,12 @@ if make --no-print-directory -j2 build/BOOTX64.EFI build/usb.img efi-variants >"
 else
     cat "$out/build-efi"
     failed=$((failed + 1))
+fi
+
+echo "== screenshots of the verdict screen, checked pixel by pixel (make screenshots)"
+if [ -f build/BOOTX64.EFI ]; then
+    bash scripts/screenshots.sh 2>&1 | tee "$out/screenshots"
+    count "$out/screenshots" "screenshots"
 fi
 
 echo "== a stick collects a fleet (five boots from one stick image)"
