@@ -85,7 +85,7 @@ enum smbios_status smbios_entry_parse(const uint8_t *ep, size_t avail, bool v3,
         if (avail < 6 || !same(ep, "_SM_", 4))
             return SMBIOS_ENTRY_ANCHOR;
         size_t len = ep[5];
-        if (len < SMBIOS_ENTRY2_LEN || len > avail)
+        if (len < SMBIOS_ENTRY2_MIN || len > avail)
             return SMBIOS_ENTRY_LENGTH;
         if (!same(ep + 16, "_DMI_", 5))
             return SMBIOS_ENTRY_ANCHOR;

@@ -11,6 +11,7 @@
 
 #define SMBIOS_ENTRY3_LEN     0x18u      /* bytes of a 3.x entry point structure */
 #define SMBIOS_ENTRY2_LEN     0x1fu      /* bytes of a 2.1+ entry point structure */
+#define SMBIOS_ENTRY2_MIN     0x1eu      /* the length some 2.1 firmware gives it: accepted */
 #define SMBIOS_MAX_TABLE      (1u << 20) /* larger than any firmware's table: a corrupt length */
 #define SMBIOS_MAX_STRUCTS    4096u
 #define SMBIOS_FIELD_CAPACITY 64u

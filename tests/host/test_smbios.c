@@ -258,6 +258,15 @@ static void entry_points(void)
     CHECK_EQ(e.table_address, 0xf0000);
     CHECK_EQ(e.table_length, 0x300);
     CHECK_EQ(e.structures, 12);
+    e2[5] = SMBIOS_ENTRY2_MIN; /* as some 2.1 firmware says: the sum then covers 0x1e bytes */
+    e2[30] = 0;
+    fix_sum(e2, SMBIOS_ENTRY2_MIN, 4);
+    CHECK_EQ(smbios_entry_parse(e2, sizeof e2, false, &e), SMBIOS_OK);
+    e2[5] = SMBIOS_ENTRY2_MIN - 1;
+    fix_sum(e2, SMBIOS_ENTRY2_MIN - 1, 4);
+    CHECK_EQ(smbios_entry_parse(e2, sizeof e2, false, &e), SMBIOS_ENTRY_LENGTH);
+    e2[5] = SMBIOS_ENTRY2_LEN;
+    fix_sum(e2, sizeof e2, 4);
     e2[22] ^= 1; /* the intermediate checksum breaks; the outer one is fixed again */
     fix_sum(e2, sizeof e2, 4);
     CHECK_EQ(smbios_entry_parse(e2, sizeof e2, false, &e), SMBIOS_ENTRY_CHECKSUM);
