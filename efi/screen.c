@@ -14,7 +14,8 @@ static SIMPLE_TEXT_OUTPUT_INTERFACE *outs[MAX_OUTS];
 static unsigned out_count;
 static bool mirrored, firmware_gone, started;
 static unsigned width = 79;    /* columns a line may use */
-static unsigned console_lines; /* lines drawn on the console so far */
+static unsigned rows = 25;     /* lines the console holds */
+static unsigned console_lines; /* lines drawn on the console since it was cleared */
 
 static bool path_has_uart(EFI_DEVICE_PATH *dp)
 {
@@ -89,6 +90,27 @@ static void console_draw(const struct screen_line *l)
     console_lines++;
 }
 
+static void console_clear(void)
+{
+    for (unsigned o = 0; o < out_count; o++) {
+        uefi_call_wrapper(outs[o]->SetAttribute, 2, outs[o], attributes[SC_TEXT]);
+        uefi_call_wrapper(outs[o]->ClearScreen, 1, outs[o]);
+    }
+    console_lines = 0;
+}
+
+/* The console is full: rather than let it scroll the header away, it is drawn again with
+ * the header and the newest lines (the one just kept included) filling at most half of it. */
+static void console_redraw(void)
+{
+    static struct screen_line l;
+    unsigned count = screen_view_count(), first = count > 2 + rows / 2 ? count - rows / 2 : 2;
+    console_clear();
+    for (unsigned i = 0; i < count; i++)
+        if ((i < 2 || i >= first) && screen_view_layout(screen_view_line(i), &l, width))
+            console_draw(&l);
+}
+
 static void show(const char *text, uint8_t colour)
 {
     if (!started)
@@ -106,7 +128,11 @@ static void show(const char *text, uint8_t colour)
         k = &one;
     }
     static struct screen_line l;
-    if (screen_view_layout(k, &l, width))
+    if (!screen_view_layout(k, &l, width))
+        return;
+    if (console_lines >= rows && k != &one)
+        console_redraw();
+    else
         console_draw(&l);
 }
 
@@ -125,7 +151,7 @@ void screen_note(const char *text, enum screen_colour colour)
 void screen_begin(const struct machine *m)
 {
     find_screens();
-    UINTN cols = 80, rows = 25, c, r;
+    UINTN cols = 80, lines = 25, c, r;
     for (unsigned o = 0; o < out_count; o++) {
         SIMPLE_TEXT_OUTPUT_INTERFACE *out = outs[o];
         if (!out->Mode ||
@@ -133,9 +159,12 @@ void screen_begin(const struct machine *m)
             continue; /* 80x25 is what every console offers */
         if (o == 0 || c < cols)
             cols = c;
-        if (o == 0 || r < rows)
-            rows = r;
+        if (o == 0 || r < lines)
+            lines = r;
     }
+    if (lines < 8)
+        lines = 8;
+    rows = (unsigned)lines;
     if (cols < 41)
         cols = 41;
     /* The last column stays empty: a console wraps as soon as it is written. */
@@ -144,7 +173,7 @@ void screen_begin(const struct machine *m)
     EFI_GRAPHICS_OUTPUT_PROTOCOL *gop = NULL;
     uefi_call_wrapper(BS->LocateProtocol, 3, &gop_guid, NULL, (void **)&gop);
     report("screen: console %llux%llu (mode %d), %u output%s without a serial port%s; GOP %ux%u",
-           (unsigned long long)cols, (unsigned long long)rows,
+           (unsigned long long)cols, (unsigned long long)lines,
            outs[0]->Mode ? (int)outs[0]->Mode->Mode : -1, mirrored ? 0 : out_count,
            !mirrored && out_count == 1 ? "" : "s",
            mirrored ? " (the view is mirrored to the serial port)" : "",
@@ -155,13 +184,10 @@ void screen_begin(const struct machine *m)
                                     SCREEN_VIEW_LINES * sizeof *storage, (void **)&storage)))
         storage = NULL;
     screen_view_init(storage);
-    for (unsigned o = 0; o < out_count; o++) {
+    for (unsigned o = 0; o < out_count; o++)
         uefi_call_wrapper(outs[o]->EnableCursor, 2, outs[o], FALSE);
-        uefi_call_wrapper(outs[o]->SetAttribute, 2, outs[o], attributes[SC_TEXT]);
-        uefi_call_wrapper(outs[o]->ClearScreen, 1, outs[o]);
-    }
+    console_clear();
     started = true;
-    console_lines = 0;
     char line[SCREEN_LINE_MAX];
     const struct smbios_machine *s = &m->smbios;
     if (s->sys_product[0])

@@ -14,6 +14,16 @@ void screen_view_init(struct screen_kept *storage)
     on_fb = false;
 }
 
+unsigned screen_view_count(void)
+{
+    return kept ? kept_count : 0;
+}
+
+const struct screen_kept *screen_view_line(unsigned index)
+{
+    return index < screen_view_count() ? &kept[index] : 0;
+}
+
 bool screen_view_layout(const struct screen_kept *k, struct screen_line *l, unsigned width)
 {
     if (k->colour != SCREEN_FROM_REPORT) {

@@ -23,6 +23,9 @@ struct screen_kept {
 void screen_view_init(struct screen_kept *storage);
 /* Keeps a line (cut to SCREEN_LINE_MAX - 1 characters); returns it, or NULL without storage. */
 const struct screen_kept *screen_view_add(const char *text, uint8_t colour);
+/* The lines kept so far, and one of them (0 and 1 are the header). */
+unsigned screen_view_count(void);
+const struct screen_kept *screen_view_line(unsigned index);
 /* The line as the screen shows it at `width` columns: false when it shows nothing. */
 bool screen_view_layout(const struct screen_kept *k, struct screen_line *l, unsigned width);
 /* On the framebuffer console (fbcon_init done): draws every kept line, then each added one. */
