@@ -9,8 +9,10 @@
 #include "cpu.h"
 #include "fault.h"
 #include "full.h"
+#include "machine.h"
 #include "qemu_exit.h"
 #include "report.h"
+#include "screen.h"
 #include "settings.h"
 #include "start.h"
 #include "takeover.h"
@@ -250,6 +252,11 @@ EFI_STATUS app_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     report_init();
     fault_install();
     report("pagetk: x86-64 page-table takeover");
+    static struct machine machine;
+    machine_read(image, &machine);
+    machine_report(&machine);
+    report_set_product(machine_product(&machine));
+    screen_begin(&machine);
     report_entry();
     t.image = image;
     t.tsc_hz = calibrate_tsc();
@@ -273,9 +280,7 @@ EFI_STATUS app_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
                report_failed(), (unsigned long long)ms);
     if (full)
         full_end(&t, pass);
-    EFI_STATUS saved = report_save(image);
-    if (EFI_ERROR(saved))
-        Print(L"(could not write pagetk-report.txt: %r)\n", saved);
+    report_save(image);
     report_release();
     if (inspect)
         halt_for_inspection(&t);
@@ -286,7 +291,7 @@ EFI_STATUS app_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     return pass ? EFI_SUCCESS : EFI_ABORTED;
 #endif
     qemu_exit(pass);
-    Print(L"Press any key to return to the firmware.\n");
+    screen_note("Press any key to return to the firmware.", SC_TEXT);
     UINTN index;
     uefi_call_wrapper(BS->WaitForEvent, 3, 1, &ST->ConIn->WaitForKey, &index);
     fault_remove();

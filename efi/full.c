@@ -9,6 +9,7 @@
 #include "qemu_exit.h"
 #include "report.h"
 #include "rt_props.h"
+#include "screen.h"
 
 #define EBS_ATTEMPTS   8
 #define RESET_DELAY_S  10u
@@ -238,7 +239,7 @@ bool full_takeover(struct takeover *t)
     /* Drops every translation cached under the old PAT. CR0.WP and EFER.NXE stay as our
      * tables need them: the firmware's values are not wanted again. */
     cpu_enter_tables(t->sp.root, t->cpu.pt.nx, &t->was);
-    fbcon_init(&fb);
+    screen_framebuffer(&fb);
     report("pagetk: boot services are gone; CR3 0x%llx is ours for good",
            (unsigned long long)cpu_read_cr3());
     uint64_t pages, unmapped;

@@ -5,11 +5,11 @@
 #include <stdarg.h>
 
 #include "cpu.h"
-#include "devpath.h"
-#include "fbcon.h"
+#include "devpath_parse.h"
+#include "screen.h"
 #include "serial.h"
+#include "stick.h"
 #include "text.h"
-#include "volume.h"
 
 #define REPORT_CAPACITY (256u * 1024u)
 
@@ -17,11 +17,12 @@ static char *kept; /* from the pool: a static buffer would add its size to the i
 static size_t kept_len;
 static bool truncated;
 static unsigned checks, failed;
-static bool serial_direct; /* false when the console already mirrors to a serial port */
-static bool firmware_gone; /* after ExitBootServices: serial port and framebuffer only */
+static const char *product = "unknown"; /* names the report file */
+static bool serial_direct = true;       /* false while the firmware's only console is COM1 */
 static uint64_t tsc_hz, last_check_tsc;
 
-static const char *serial_route = "the firmware's console does not reach COM1: the app writes it";
+static const char *serial_route =
+    "the app writes every line to COM1; the screen view goes to the displays only";
 
 static bool vendor_is(const CHAR16 *vendor, const char *name)
 {
@@ -63,6 +64,14 @@ static bool console_includes_uart(void)
     return false;
 }
 
+bool report_console_is_com1(void)
+{
+    if (!console_includes_uart())
+        return false;
+    serial_direct = false;
+    return true;
+}
+
 const char *report_serial_route(void)
 {
     return serial_route;
@@ -71,7 +80,6 @@ const char *report_serial_route(void)
 void report_init(void)
 {
     serial_init();
-    serial_direct = !console_includes_uart();
     if (EFI_ERROR(
             uefi_call_wrapper(BS->AllocatePool, 3, EfiLoaderData, REPORT_CAPACITY, (void **)&kept)))
         kept = NULL;
@@ -82,8 +90,13 @@ void report_init(void)
 
 void report_firmware_gone(void)
 {
-    firmware_gone = true;
     serial_direct = true;
+    screen_firmware_gone();
+}
+
+void report_set_product(const char *name)
+{
+    product = name;
 }
 
 void report_set_clock(uint64_t hz)
@@ -92,20 +105,20 @@ void report_set_clock(uint64_t hz)
     last_check_tsc = cpu_rdtsc();
 }
 
-/* A detail line skips the screen: drawing and scrolling text is slow (seconds for a few
- * hundred lines under TCG), and the file and the serial port keep every line anyway. */
+/* Every line goes to COM1 as it is; the screen shows its own view of the checks and the
+ * verdict (screen.h): drawing hundreds of long lines would scroll the verdict away and cost
+ * seconds under TCG, and the file keeps every line anyway. Where the firmware's only console
+ * is COM1, the lines go through it instead, once, and detail lines straight to COM1. */
 static void emit(const char *line, bool detail)
 {
     if (serial_direct || detail) {
         serial_write(line);
         serial_write("\r\n");
     }
-    if (!detail && !firmware_gone)
+    if (!detail && !serial_direct)
         Print(L"%a\n", line);
     else if (!detail)
-        fbcon_line(line, text_contains(line, "FAIL")   ? FB_RED
-                         : text_contains(line, "PASS") ? FB_GREEN
-                                                       : FB_WHITE);
+        screen_report_line(line);
     if (!kept) {
         truncated = true;
         return;
@@ -173,29 +186,35 @@ unsigned report_failed(void)
 
 EFI_STATUS report_save(EFI_HANDLE image)
 {
-    EFI_FILE *root, *file;
-    EFI_STATUS st = volume_open_root(image, &root);
-    if (EFI_ERROR(st))
-        return st;
-    /* Open-or-create, then truncate by deleting and creating afresh. */
-    st = uefi_call_wrapper(root->Open, 5, root, &file, L"pagetk-report.txt",
-                           EFI_FILE_MODE_READ | EFI_FILE_MODE_WRITE | EFI_FILE_MODE_CREATE, 0);
+    EFI_FILE *file;
+    char name[FLEET_NAME_SIZE], why[96], note[SCREEN_LINE_MAX];
+    EFI_STATUS st = stick_create(image, product, &file, name);
     if (!EFI_ERROR(st)) {
-        uefi_call_wrapper(file->Delete, 1, file);
-        st = uefi_call_wrapper(root->Open, 5, root, &file, L"pagetk-report.txt",
-                               EFI_FILE_MODE_READ | EFI_FILE_MODE_WRITE | EFI_FILE_MODE_CREATE, 0);
-    }
-    if (!EFI_ERROR(st)) {
+        /* The file names itself: this line is its last before the write. */
+        report("report file: \\" FLEET_DIR "\\%s", name);
         UINTN size = kept_len;
         st = kept ? uefi_call_wrapper(file->Write, 3, file, &size, kept) : EFI_SUCCESS;
         if (!EFI_ERROR(st) && truncated) {
-            static const char note[] = "(report truncated)\n";
-            size = sizeof note - 1;
-            st = uefi_call_wrapper(file->Write, 3, file, &size, (void *)note);
+            static const char cut[] = "(report truncated)\n";
+            size = sizeof cut - 1;
+            st = uefi_call_wrapper(file->Write, 3, file, &size, (void *)cut);
         }
-        uefi_call_wrapper(file->Close, 1, file);
+        if (!EFI_ERROR(st))
+            st = uefi_call_wrapper(file->Flush, 1, file);
+        if (EFI_ERROR(st)) /* a half-written report would pass for a whole one */
+            uefi_call_wrapper(file->Delete, 1, file);
+        else
+            uefi_call_wrapper(file->Close, 1, file);
     }
-    uefi_call_wrapper(root->Close, 1, root);
+    if (EFI_ERROR(st)) {
+        stick_status_text(st, why, sizeof why);
+        report("report file: not written: %s", why);
+        text_format(note, sizeof note, "report NOT saved: %s", why);
+        screen_note(note, SC_FAIL);
+    } else {
+        text_format(note, sizeof note, "saved: \\" FLEET_DIR "\\%s", name);
+        screen_note(note, SC_TEXT);
+    }
     return st;
 }
 

@@ -20,10 +20,14 @@ extern TEST_SUITE(options_tests);
 extern TEST_SUITE(wx_tests);
 extern TEST_SUITE(rt_props_tests);
 extern TEST_SUITE(devpath_tests);
+extern TEST_SUITE(smbios_tests);
+extern TEST_SUITE(names_tests);
+extern TEST_SUITE(screen_tests);
 
 static const struct test_case *const suites[] = {
-    entry_tests, map_tests,     edit_tests, walk_tests,     recursive_tests, txn_tests,
-    plan_tests,  options_tests, wx_tests,   rt_props_tests, devpath_tests,   model_tests};
+    entry_tests,   map_tests,    edit_tests,    walk_tests,   recursive_tests,
+    txn_tests,     plan_tests,   options_tests, wx_tests,     rt_props_tests,
+    devpath_tests, smbios_tests, names_tests,   screen_tests, model_tests};
 
 int main(int argc, char **argv)
 {

@@ -1,6 +1,6 @@
 /* Device paths: finding the serial port the firmware's console reaches. */
 #include "check.h"
-#include "devpath.h"
+#include "devpath_parse.h"
 
 /* PciRoot(0)/Pci(1f,0)/Serial/Uart(115200,8,N,1)/VenMsg(PcAnsi), then the end. */
 static const uint8_t serial_console[] = {
