@@ -118,6 +118,18 @@ struct pt_cpu {
     uint8_t pat[8];     /* memory type of each PAT index */
 };
 
+/*
+ * TLB invalidation. A change invalidates one page for each leaf it changes or removes (a
+ * leaf it splits counts once, and again each piece it then changes or removes; a table it
+ * folds counts each leaf it held), and one page when it changed only table entries (which
+ * only the paging-structure caches can hold). When that count n is at most flush_threshold
+ * and at most PT_FLUSH_MAX, the change ends with n single-page flushes; otherwise with one
+ * full flush and no single-page one. PT_FLUSH_MAX is the most addresses a change holds
+ * (in itself: the library has no heap) until every entry is written: a table's worth of
+ * pages; past that, one full flush costs less than the single ones.
+ */
+#define PT_FLUSH_MAX 512u
+
 struct pt_env {
     pt_table_fn table;
     void *table_ctx;
@@ -129,7 +141,7 @@ struct pt_env {
     void (*flush_page)(void *ctx, uint64_t va);
     void (*flush_all)(void *ctx);
     void *flush_ctx;
-    unsigned flush_threshold; /* single-page flushes up to this many, then a full flush */
+    unsigned flush_threshold; /* single-page flushes up to this many (see PT_FLUSH_MAX) */
     /* Set by pt_access_recursive: tables are reached through this PML4 slot. */
     int recursive_slot;
     struct pt_cpu cpu;
@@ -224,8 +236,8 @@ typedef bool (*pt_run_fn)(void *ctx, const struct pt_run *run);
 
 /* Tables already seen during a walk: caller storage, so the library needs no heap. */
 struct pt_seen {
-    uint64_t *slots;
-    size_t capacity; /* a power of two */
+    uint64_t *slots; /* capacity slots, zero before a walk */
+    size_t capacity; /* a power of two: holds up to this many tables */
     size_t count;
 };
 

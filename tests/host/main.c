@@ -18,10 +18,11 @@ extern TEST_SUITE(model_tests);
 extern TEST_SUITE(plan_tests);
 extern TEST_SUITE(options_tests);
 extern TEST_SUITE(wx_tests);
+extern TEST_SUITE(foreign_tests);
 
 static const struct test_case *const suites[] = {
-    entry_tests, map_tests,  edit_tests,    walk_tests, recursive_tests,
-    txn_tests,   plan_tests, options_tests, wx_tests,   model_tests};
+    entry_tests, map_tests,     edit_tests, walk_tests,    recursive_tests, txn_tests,
+    plan_tests,  options_tests, wx_tests,   foreign_tests, model_tests};
 
 int main(int argc, char **argv)
 {
