@@ -190,6 +190,17 @@ uint64_t pt_recursive_entry_va(unsigned slot, int level, uint64_t va);
 
 /* ---- mapping --------------------------------------------------------------------------- */
 
+/*
+ * On hierarchies the library did not build. The rights of a page are the AND of RW and
+ * US and the OR of NX over every entry on its path; every call keeps to that rule.
+ * "Mapped" means a leaf: a table holding no leaf is no mapping, and a leaf that may go
+ * where it is replaces it (the table is freed). Map, replace and protect below a table
+ * entry that withholds a right (or sets NX) first move that restriction down into every
+ * entry of the table it points to and let the entry grant everything, so the pages the
+ * call writes get exactly the attributes asked and every other page keeps its effective
+ * ones. Unmap removes leaves and leaves the entries above as they are.
+ */
+
 #define PT_MAP_REPLACE 0x1u /* overwrite whatever the range maps now */
 
 struct pt_map_stats {
@@ -209,8 +220,10 @@ enum pt_error pt_map_region_cost(const struct pt_space *sp, uint64_t va, uint64_
 enum pt_error pt_unmap(struct pt_space *sp, uint64_t va, uint64_t len);
 /* Sets the attributes of every mapped page in [va, va+len); holes stay holes. */
 enum pt_error pt_protect(struct pt_space *sp, uint64_t va, uint64_t len, pt_attr attr);
-/* Folds tables in [va, va+len) whose entries form one aligned uniform run into a leaf.
- * `folded` (may be NULL) receives the number of tables freed. */
+/* Folds tables in [va, va+len) whose entries form one aligned uniform run into a leaf,
+ * which carries what the entry above withheld: no page's effective rights change. Leaves
+ * that differ only in a right that entry withholds fold too. `folded` (may be NULL)
+ * receives the number of tables freed. */
 enum pt_error pt_coalesce(struct pt_space *sp, uint64_t va, uint64_t len, uint64_t *folded);
 
 /* ---- reading --------------------------------------------------------------------------- */
@@ -251,13 +264,16 @@ struct pt_fault {
     uint64_t entry;
 };
 
-/* Visits the mapping of [va, va+len) as runs, in address order (the slot is skipped). */
+/* Visits the mapping of [va, va+len) as runs, in address order (the slot is skipped):
+ * every page the bytes of the range touch, whole (va need not be aligned, nor len). */
 enum pt_error pt_walk(const struct pt_space *sp, uint64_t va, uint64_t len, pt_run_fn fn,
                       void *ctx);
 /*
- * Reads a hierarchy the library did not build, validating every entry. Bad entries are
- * reported in `fault` and the import stops (a loop, a reserved bit, PS in a PML4 entry,
- * an unaligned or too-wide leaf, a 1 GiB leaf the CPU cannot have). `seen` bounds the work.
+ * Reads a hierarchy the library did not build, validating every entry it reaches, the
+ * recursive slot's own entry included (it is not followed). Bad entries are reported in
+ * `fault` and the import stops (a loop, a reserved bit such as NX while EFER.NXE is clear,
+ * PS in a PML4 entry, an unaligned or too-wide leaf, a 1 GiB leaf the CPU cannot have).
+ * `seen` bounds the work. Other calls expect a hierarchy that passes this check.
  */
 enum pt_error pt_import(const struct pt_space *sp, struct pt_seen *seen, pt_run_fn fn, void *ctx,
                         struct pt_fault *fault);
