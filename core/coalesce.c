@@ -41,7 +41,7 @@ static void coalesce_table(struct coalesce_op *op, uint64_t *t, int level, uint6
     uint64_t span = pt_level_span(level);
     struct lin_range part = range_clip(op->r, base, level);
     uint64_t first = part.lo, last = part.hi;
-    for (unsigned i = pt_index(first, level); i <= pt_index(last - 1, level); i++) {
+    for (unsigned i = pt_index(first, level), end = pt_index(last - 1, level); i <= end; i++) {
         uint64_t e = t[i];
         if (!pte_present(e) || pte_is_leaf(e, level))
             continue;

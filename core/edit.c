@@ -30,7 +30,7 @@ static void edit_count(struct edit_op *op, const uint64_t *t, bool all_leaves, i
     uint64_t span = pt_level_span(level);
     struct lin_range part = range_clip(op->r, base, level);
     uint64_t first = part.lo, last = part.hi;
-    for (unsigned i = pt_index(first, level); i <= pt_index(last - 1, level); i++) {
+    for (unsigned i = pt_index(first, level), end = pt_index(last - 1, level); i <= end; i++) {
         uint64_t elo = base + i * span;
         bool full = first <= elo && elo + span <= last;
         uint64_t e = all_leaves ? PTE_P | PTE_PS : t[i];
@@ -75,7 +75,7 @@ static void edit_apply(struct edit_op *op, uint64_t *t, int level, uint64_t base
     uint64_t span = pt_level_span(level);
     struct lin_range part = range_clip(op->r, base, level);
     uint64_t first = part.lo, last = part.hi;
-    for (unsigned i = pt_index(first, level); i <= pt_index(last - 1, level); i++) {
+    for (unsigned i = pt_index(first, level), end = pt_index(last - 1, level); i <= end; i++) {
         uint64_t elo = base + i * span;
         bool full = first <= elo && elo + span <= last;
         uint64_t e = t[i];

@@ -81,7 +81,7 @@ static enum pt_error map_count(struct map_op *op, const uint64_t *t, bool all_le
     uint64_t span = pt_level_span(level);
     struct lin_range part = range_clip(op->r, base, level);
     uint64_t first = part.lo, last = part.hi;
-    for (unsigned i = pt_index(first, level); i <= pt_index(last - 1, level); i++) {
+    for (unsigned i = pt_index(first, level), end = pt_index(last - 1, level); i <= end; i++) {
         uint64_t elo = base + i * span;
         uint64_t lo = max_u64(first, elo), hi = min_u64(last, elo + span);
         uint64_t e = all_leaves ? PTE_P | PTE_PS : t[i];

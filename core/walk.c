@@ -149,7 +149,7 @@ static enum pt_error visit_table(struct visit *v, uint64_t table, int level, uin
     uint64_t prev = 0; /* the leaf just added whole to the run, or 0 */
     if (v->stats)
         v->stats->tables[level]++;
-    for (unsigned i = pt_index(first, level); i <= pt_index(last - 1, level); i++) {
+    for (unsigned i = pt_index(first, level), end = pt_index(last - 1, level); i <= end; i++) {
         uint64_t e = t[i];
         uint64_t elo = base + i * span;
         if (prev && e == prev + span && (e & PTE_ADDR) > (prev & PTE_ADDR) && elo + span <= last) {

@@ -766,8 +766,8 @@ static struct op pick_op(struct world *w)
         len = end - op.va;
     static const uint64_t aligns[] = {GIB, PT_PAGE_2M, PAGE};
     uint64_t a = aligns[below(3)];
-    if (a == PAGE && len > 64 * MIB)
-        len = 64 * MIB;
+    if (a == PAGE && len > 16 * MIB)
+        len = 16 * MIB; /* 4 KiB leaves only: keep the table count, and each check, modest */
     op.len = len;
     uint64_t limit = pa_limit(&w->sim.env.cpu);
     op.pa = (op.va & (a - 1)) + below((limit < (1ull << 46) ? limit : 1ull << 46) / GIB) * GIB +
