@@ -155,7 +155,9 @@ void pt_access_identity(struct pt_env *env);
 void pt_access_offset(struct pt_env *env, struct pt_offset_access *acc);
 /* Tables are read at their recursive addresses through `slot` of the active hierarchy.
  * `deref` turns such a virtual address into a pointer (the identity cast on the CPU;
- * a software walk on the host). */
+ * a software walk on the host). The CPU applies the rights of the entries on that path
+ * to the table itself: below a table entry that withholds RW (and with CR0.WP set), a
+ * table is read-only through the slot, so changes there need identity or offset access. */
 struct pt_recursive_access {
     unsigned slot;
     uint64_t *(*deref)(void *ctx, uint64_t va);
