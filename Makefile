@@ -7,7 +7,7 @@ TEST_SRCS   = $(wildcard tests/host/*.c) efi/options.c efi/wx_parse.c efi/rt_pro
               efi/smbios_parse.c efi/devpath_parse.c efi/fleet_name.c efi/screen_layout.c
 BENCH_SRCS  = $(wildcard tests/bench/*.c)
 
-.PHONY: all host-tests test test-host run bench fuzz fuzz-check clean format efi-app efi-variants efi-minimal report signed
+.PHONY: all host-tests soak test test-host run bench fuzz fuzz-check clean format efi-app efi-variants efi-minimal report signed
 
 all: build/host/tests build/BOOTX64.EFI build/usb.img
 
@@ -17,6 +17,21 @@ build/host/tests: $(CORE_SRCS) $(TEST_SRCS) $(wildcard core/*.h tests/host/*.h i
 	$(CC_HOST) $(CSTD) $(HOST_SAN) -Itests/host -Iefi -o $@ $(CORE_SRCS) $(TEST_SRCS)
 
 host-tests: build/host/tests
+
+# The same tests optimised, with UBSan, for the long model run.
+build/host/soak: $(CORE_SRCS) $(TEST_SRCS) $(wildcard core/*.h tests/host/*.h include/*.h) \
+                 $(patsubst %.c,%.h,$(filter efi/%,$(TEST_SRCS)))
+	@mkdir -p $(@D)
+	$(CC_HOST) $(CSTD) -O2 -g -fsanitize=undefined -fno-sanitize-recover=all -Itests/host -Iefi \
+	    -o $@ $(CORE_SRCS) $(TEST_SRCS)
+
+# The foreign-hierarchy model for SOAK_OPS operations (default a million) on a random
+# seed, printed (SEED=n replays; a divergence names its episode seed for --episode-seed).
+SOAK_OPS ?= 1000000
+soak: build/host/soak
+	@seed=$${SEED:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}; \
+	echo "soak: $(SOAK_OPS) operations, seed $$seed"; \
+	time ./build/host/soak --seed $$seed --ops $(SOAK_OPS) model/foreign
 
 # Unit, model and failure-injection tests on the host (ASan + UBSan). SEED=n replays.
 test-host: build/host/tests

@@ -104,15 +104,3 @@ pt_attr pte_leaf_attr(const struct pt_cpu *cpu, uint64_t e, int level)
         pat |= 4;
     return a | PT_ATTR_MT(cpu->pat[pat]);
 }
-
-pt_attr pte_table_rights(uint64_t e)
-{
-    pt_attr a = 0;
-    if (e & PTE_RW)
-        a |= PT_ATTR_WRITE;
-    if (e & PTE_US)
-        a |= PT_ATTR_USER;
-    if (e & PTE_NX)
-        a |= PT_ATTR_NX;
-    return a;
-}
