@@ -3,18 +3,35 @@ CC_HOST    ?= gcc
 CSTD        = -std=c11 -Wall -Wextra -Werror -Iinclude -Icore
 HOST_SAN    = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 CORE_SRCS   = $(wildcard core/*.c)
-TEST_SRCS   = $(wildcard tests/host/*.c) efi/options.c efi/wx_parse.c
+TEST_SRCS   = $(wildcard tests/host/*.c) efi/options.c efi/wx_parse.c efi/rt_props.c \
+              efi/smbios_parse.c efi/devpath_parse.c efi/fleet_name.c efi/screen_layout.c
 BENCH_SRCS  = $(wildcard tests/bench/*.c)
 
-.PHONY: all host-tests test test-host run bench fuzz fuzz-check clean format efi-app efi-variants efi-minimal report
+.PHONY: all host-tests soak test test-host run bench fuzz fuzz-check clean format efi-app efi-variants efi-minimal report signed
 
 all: build/host/tests build/BOOTX64.EFI build/usb.img
 
-build/host/tests: $(CORE_SRCS) $(TEST_SRCS) $(wildcard core/*.h tests/host/*.h include/*.h efi/options.h efi/wx_parse.h)
+build/host/tests: $(CORE_SRCS) $(TEST_SRCS) $(wildcard core/*.h tests/host/*.h include/*.h) \
+                  $(patsubst %.c,%.h,$(filter efi/%,$(TEST_SRCS)))
 	@mkdir -p $(@D)
 	$(CC_HOST) $(CSTD) $(HOST_SAN) -Itests/host -Iefi -o $@ $(CORE_SRCS) $(TEST_SRCS)
 
 host-tests: build/host/tests
+
+# The same tests optimised, with UBSan, for the long model run.
+build/host/soak: $(CORE_SRCS) $(TEST_SRCS) $(wildcard core/*.h tests/host/*.h include/*.h) \
+                 $(patsubst %.c,%.h,$(filter efi/%,$(TEST_SRCS)))
+	@mkdir -p $(@D)
+	$(CC_HOST) $(CSTD) -O2 -g -fsanitize=undefined -fno-sanitize-recover=all -Itests/host -Iefi \
+	    -o $@ $(CORE_SRCS) $(TEST_SRCS)
+
+# The foreign-hierarchy model for SOAK_OPS operations (default a million) on a random
+# seed, printed (SEED=n replays; a divergence names its episode seed for --episode-seed).
+SOAK_OPS ?= 1000000
+soak: build/host/soak
+	@seed=$${SEED:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}; \
+	echo "soak: $(SOAK_OPS) operations, seed $$seed"; \
+	time ./build/host/soak --seed $$seed --ops $(SOAK_OPS) model/foreign
 
 # Unit, model and failure-injection tests on the host (ASan + UBSan). SEED=n replays.
 test-host: build/host/tests
@@ -30,14 +47,26 @@ EFI_LIB      = /usr/lib
 EFI_CFLAGS   = -std=c11 -Wall -Wextra -Werror -O2 -ffreestanding -fno-stack-protector -fpic \
                -fshort-wchar -mno-red-zone -maccumulate-outgoing-args -DGNU_EFI_USE_MS_ABI \
                -I$(EFI_INC) -I$(EFI_INC)/x86_64 -Iinclude -Icore -Iefi $(EFI_DEFS)
-EFI_SRCS     = $(CORE_SRCS) $(wildcard efi/*.c)
+EFI_SRCS     = $(CORE_SRCS) $(wildcard efi/*.c) build/gen/font_data.c
 # Test-only variants: EFI_DEFS=-DPAGETK_TEST_CORRUPT, -DPAGETK_FRAME_CAP=n, -DPAGETK_TEST_STRAY_FAULT,
 # -DPAGETK_TEST_NO_MAT, -DPAGETK_TEST_AP_HANG, -DPAGETK_TEST_CORRUPT_AFTER_EXIT,
-# -DPAGETK_TEST_PGE.
+# -DPAGETK_TEST_PERSONAS (with tests/persona/persona.c).
 EFI_VARIANT ?= default
 EFI_OBJDIR   = build/efi/$(EFI_VARIANT)
 EFI_OBJS     = $(patsubst %.c,$(EFI_OBJDIR)/%.o,$(EFI_SRCS))
 EFI_TARGET  ?= build/BOOTX64.EFI
+
+# The framebuffer console's font: a PSF console font from Debian's console-setup-linux,
+# converted at build time.
+FONT_PSF ?= /usr/share/consolefonts/Lat15-Terminus16.psf.gz
+
+build/psf2c: scripts/psf2c.c
+	@mkdir -p $(@D)
+	gcc -std=c11 -Wall -Wextra -Werror -O2 -o $@ $<
+
+build/gen/font_data.c: build/psf2c $(FONT_PSF)
+	@mkdir -p $(@D)
+	gzip -dc $(FONT_PSF) | ./build/psf2c >$@.tmp && mv $@.tmp $@
 
 $(EFI_OBJDIR)/%.o: %.c $(wildcard include/*.h core/*.h efi/*.h)
 	@mkdir -p $(@D)
@@ -45,11 +74,11 @@ $(EFI_OBJDIR)/%.o: %.c $(wildcard include/*.h core/*.h efi/*.h)
 
 $(EFI_OBJDIR)/app.so: $(EFI_OBJS)
 	ld -nostdlib -znocombreloc -T $(EFI_LIB)/elf_x86_64_efi.lds -shared -Bsymbolic \
-	   -L$(EFI_LIB) $(EFI_LIB)/crt0-efi-x86_64.o $(EFI_OBJS) -o $@ -lefi -lgnuefi
+	   -L$(EFI_LIB) $(EFI_LIB)/crt0-efi-x86_64.o $(EFI_OBJS) -o $@ -lefi -lgnuefi --no-undefined
 
 $(EFI_TARGET): $(EFI_OBJDIR)/app.so
 	objcopy -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela -j .rel.* \
-	   -j .rela.* -j .reloc --target efi-app-x86_64 --subsystem=10 $< $@
+	   -j .rela.* -j .reloc --strip-all --target efi-app-x86_64 --subsystem=10 $< $@
 
 # Test-only builds. These must end in RESULT: FAIL: one corrupts a live entry after the
 # switch, one faults where nothing expects it (both must restore the firmware's CR3), one
@@ -57,7 +86,7 @@ $(EFI_TARGET): $(EFI_OBJDIR)/app.so
 # BSP must time out, keep the tables, restore its CR3), one corrupts an entry after
 # ExitBootServices in a full takeover (the firmware's CR3 and PAT must come back). These
 # must pass: one ignores the firmware's memory attributes table, as on a firmware without
-# one, and must say so; one runs with CR4.PGE set, as some firmware does.
+# one, and must say so; one runs the takeover once per firmware persona (tests/persona).
 efi-variants:
 	$(MAKE) --no-print-directory EFI_VARIANT=corrupt EFI_DEFS=-DPAGETK_TEST_CORRUPT \
 	    EFI_TARGET=build/pagetk-corrupt.efi efi-app
@@ -69,8 +98,10 @@ efi-variants:
 	    EFI_TARGET=build/pagetk-nomat.efi efi-app
 	$(MAKE) --no-print-directory EFI_VARIANT=corruptlate EFI_DEFS=-DPAGETK_TEST_CORRUPT_AFTER_EXIT \
 	    EFI_TARGET=build/pagetk-corrupt-late.efi efi-app
-	$(MAKE) --no-print-directory EFI_VARIANT=pge EFI_DEFS=-DPAGETK_TEST_PGE \
-	    EFI_TARGET=build/pagetk-pge.efi efi-app
+	$(MAKE) --no-print-directory EFI_VARIANT=personas \
+	    EFI_DEFS="-DPAGETK_TEST_PERSONAS -Itests/persona" \
+	    EFI_SRCS="$(EFI_SRCS) tests/persona/persona.c" \
+	    EFI_TARGET=build/pagetk-personas.efi efi-app
 	$(MAKE) --no-print-directory EFI_VARIANT=aphang \
 	    EFI_DEFS="-DPAGETK_TEST_AP_HANG -DPAGETK_AP_TIMEOUT_US=2000000" \
 	    EFI_TARGET=build/pagetk-aphang.efi efi-app
@@ -85,9 +116,24 @@ efi-app: $(EFI_TARGET)
 build/usb.img: build/BOOTX64.EFI startup.nsh scripts/mkimg.sh
 	bash scripts/mkimg.sh build/BOOTX64.EFI startup.nsh $@
 
+# ---- Secure Boot ----------------------------------------------------------------------------
+# Signs the app with KEY and CERT (PEM; an encrypted key asks for its passphrase) and builds
+# a USB image holding the signed app. The unstripped image's COFF symbol table lies outside
+# every section, so Authenticode would hash it as trailing data: the app is built stripped.
+SIGNED_EFI = build/BOOTX64.signed.efi
+signed: build/BOOTX64.EFI startup.nsh scripts/mkimg.sh
+	@test -n "$(KEY)" -a -n "$(CERT)" || { echo "usage: make signed KEY=db.key CERT=db.crt" >&2; exit 2; }
+	@bash scripts/deps.sh sbsigntool
+	sbsign --key "$(KEY)" --cert "$(CERT)" --output $(SIGNED_EFI) build/BOOTX64.EFI 2>build/sbsign.log \
+	    || { cat build/sbsign.log; exit 1; }
+	@! grep -i warning build/sbsign.log # a clean signature hashes every byte as a section
+	sbverify --cert "$(CERT)" $(SIGNED_EFI)
+	bash scripts/mkimg.sh $(SIGNED_EFI) startup.nsh build/usb-signed.img
+
 # Boots the app in QEMU+OVMF (TCG); exit status 0 only on RESULT: PASS.
 run:
-	@bash scripts/deps.sh gcc make gnu-efi ovmf qemu-system-x86 mtools dosfstools gdisk
+	@bash scripts/deps.sh gcc make gnu-efi ovmf qemu-system-x86 mtools dosfstools gdisk \
+	    console-setup-linux
 	@$(MAKE) --no-print-directory build/usb.img
 	bash scripts/qemu-run.sh --boot usb --mem 2G --cpu max --smp 2
 
@@ -131,9 +177,34 @@ build/report-svg: scripts/report-svg.c $(REPORT_LINE_DEPS)
 	@mkdir -p $(@D)
 	gcc -std=c11 -Wall -Wextra -Werror -O2 -Iinclude -o $@ $< $(REPORT_LINE_SRCS)
 
-# One SVG page of a report (a boot log or pagetk-report.txt): REPORT=file SVG=out.svg.
-report: build/report-svg
-	./build/report-svg $(REPORT) $(or $(SVG),build/report.svg)
+build/fleet-svg: scripts/fleet-svg.c $(REPORT_LINE_DEPS)
+	@mkdir -p $(@D)
+	gcc -std=c11 -Wall -Wextra -Werror -O2 -Iinclude -o $@ $< $(REPORT_LINE_SRCS)
+
+# One SVG page of a report (a boot log or a report file from a stick): REPORT=file SVG=out.svg.
+# Given a folder (REPORT=folder, e.g. a stick's \pagetk), one page comparing its machines side
+# by side: SVG= defaults to build/fleet.svg.
+report: build/report-svg build/fleet-svg
+	@if [ -d "$(REPORT)" ]; then ./build/fleet-svg "$(REPORT)" $(or $(SVG),build/fleet.svg); \
+	else ./build/report-svg "$(REPORT)" $(or $(SVG),build/report.svg); fi
+
+# ---- screenshots ----------------------------------------------------------------------------
+build/screen-check: scripts/screen-check.c
+	@mkdir -p $(@D)
+	gcc -std=c11 -Wall -Wextra -Werror -O2 -o $@ $<
+
+# The framebuffer console drawn on the host with the app's own code (fb-render.c says why).
+FB_RENDER_SRCS = scripts/fb-render.c efi/fbcon.c efi/font.c efi/screen_view.c efi/screen_layout.c \
+                 build/gen/font_data.c $(REPORT_LINE_SRCS)
+build/fb-render: $(FB_RENDER_SRCS) $(wildcard efi/*.h) scripts/report_line.h
+	@mkdir -p $(@D)
+	gcc -std=c11 -Wall -Wextra -Werror -O2 -Iinclude -Iefi -Iscripts -o $@ $(FB_RENDER_SRCS)
+
+.PHONY: screenshots
+# Boots the app and saves PNGs of its verdict screen (build/screenshots/), each checked pixel
+# by pixel; ends with "N passed, N failed".
+screenshots:
+	@bash scripts/screenshots.sh
 
 clean:
 	rm -rf build

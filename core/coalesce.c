@@ -8,11 +8,14 @@ struct coalesce_op {
     struct txn *tx;
 };
 
-/* The leaf one level up that `t` (at child_level) is the split of, or 0 when its 512
- * entries are not one aligned run of equal-attribute leaves. */
-static uint64_t folded_leaf(const uint64_t *t, int child_level)
+/* The leaf one level up that `t` (at child_level, pointed to by the table entry `above`)
+ * is the split of, or 0 when its 512 entries are not one aligned run of leaves with equal
+ * attributes. Leaves are compared, and the new leaf made, with the rights `above`
+ * withholds taken away (pte_restrict): the fold keeps the effective rights of every page,
+ * and leaves that differ only in a right `above` withholds anyway fold too. */
+static uint64_t folded_leaf(const uint64_t *t, int child_level, uint64_t above)
 {
-    uint64_t first = t[0];
+    uint64_t first = pte_restrict(t[0], above);
     if (!pte_present(first) || !pte_is_leaf(first, child_level))
         return 0;
     uint64_t base = pte_addr(first, child_level);
@@ -22,7 +25,7 @@ static uint64_t folded_leaf(const uint64_t *t, int child_level)
     uint64_t bits = first & ~(PTE_ADDR | PTE_AD);
     uint64_t ad = 0;
     for (unsigned i = 0; i < PT_ENTRIES; i++) {
-        uint64_t e = t[i];
+        uint64_t e = pte_restrict(t[i], above);
         if (!pte_present(e) || (e & ~(PTE_ADDR | PTE_AD)) != bits ||
             (e & PTE_ADDR) != ((base + i * step) | (first & PTE_ADDR & (step - 1))))
             return 0;
@@ -38,7 +41,7 @@ static void coalesce_table(struct coalesce_op *op, uint64_t *t, int level, uint6
     uint64_t span = pt_level_span(level);
     struct lin_range part = range_clip(op->r, base, level);
     uint64_t first = part.lo, last = part.hi;
-    for (unsigned i = pt_index(first, level); i <= pt_index(last - 1, level); i++) {
+    for (unsigned i = pt_index(first, level), end = pt_index(last - 1, level); i <= end; i++) {
         uint64_t e = t[i];
         if (!pte_present(e) || pte_is_leaf(e, level))
             continue;
@@ -49,13 +52,13 @@ static void coalesce_table(struct coalesce_op *op, uint64_t *t, int level, uint6
         bool full = first <= elo && elo + span <= last;
         if (!full || !level_allows_leaf(&op->sp->env->cpu, level))
             continue;
-        uint64_t leaf = folded_leaf(child, level - 1);
+        uint64_t leaf = folded_leaf(child, level - 1, e);
         if (!leaf)
             continue;
         t[i] = leaf;
         op->sp->env->free_frame(op->sp->env->frame_ctx, e & PTE_ADDR);
         op->folded++;
-        /* Each small page may sit in the TLB: that is more than any threshold. */
+        /* Each small page may sit in the TLB. */
         for (unsigned k = 0; k < PT_ENTRIES; k++)
             txn_invalidate(op->tx, elo + k * pt_level_span(level - 1));
     }

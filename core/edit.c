@@ -13,33 +13,37 @@ struct edit_op {
     struct txn *tx;
 };
 
-/* A protect that would not change a leaf leaves it whole. */
-static bool leaf_unchanged(const struct edit_op *op, uint64_t e, int level)
+/* A protect that would not change a leaf's effective attributes (at the end of `path`)
+ * leaves it whole. */
+static bool leaf_unchanged(const struct edit_op *op, uint64_t e, int level, uint64_t path)
 {
-    return op->kind == EDIT_PROTECT && pte_leaf_attr(&op->sp->env->cpu, e, level) == op->attr;
+    return op->kind == EDIT_PROTECT &&
+           pte_effective_attr(&op->sp->env->cpu, e, level, path) == op->attr;
 }
 
-/* Frames needed: one per leaf split on the range's edges (at most two chains). */
+/* Frames needed: one per leaf split on the range's edges (at most two chains). `path`
+ * carries the rights of the entries above `t`, which a protect moves down into the leaves
+ * before it compares them (txn_open_table_entry). */
 static void edit_count(struct edit_op *op, const uint64_t *t, bool all_leaves, int level,
-                       uint64_t base)
+                       uint64_t base, uint64_t path)
 {
     uint64_t span = pt_level_span(level);
     struct lin_range part = range_clip(op->r, base, level);
     uint64_t first = part.lo, last = part.hi;
-    for (unsigned i = pt_index(first, level); i <= pt_index(last - 1, level); i++) {
+    for (unsigned i = pt_index(first, level), end = pt_index(last - 1, level); i <= end; i++) {
         uint64_t elo = base + i * span;
         bool full = first <= elo && elo + span <= last;
         uint64_t e = all_leaves ? PTE_P | PTE_PS : t[i];
         if (!pte_present(e) || full)
             continue;
         if (pte_is_leaf(e, level)) {
-            if (all_leaves || !leaf_unchanged(op, e, level)) {
+            if (all_leaves || !leaf_unchanged(op, e, level, path)) {
                 op->need++;
-                edit_count(op, NULL, true, level - 1, elo);
+                edit_count(op, NULL, true, level - 1, elo, path);
             }
         } else {
-            edit_count(op, space_table(op->sp, e & PTE_ADDR, level - 1, elo), false, level - 1,
-                       elo);
+            edit_count(op, space_table(op->sp, e & PTE_ADDR, level - 1, elo), false, level - 1, elo,
+                       pte_restrict(path, e));
         }
     }
 }
@@ -58,7 +62,7 @@ static void edit_full_leaf(struct edit_op *op, uint64_t *entry, int level, uint6
     if (op->kind == EDIT_UNMAP) {
         *entry = 0;
     } else {
-        if (leaf_unchanged(op, e, level))
+        if (leaf_unchanged(op, e, level, PTE_PATH_OPEN))
             return;
         *entry =
             pte_addr(e, level) | (e & PTE_AD) | pte_leaf_bits(&op->sp->env->cpu, op->attr, level);
@@ -71,7 +75,7 @@ static void edit_apply(struct edit_op *op, uint64_t *t, int level, uint64_t base
     uint64_t span = pt_level_span(level);
     struct lin_range part = range_clip(op->r, base, level);
     uint64_t first = part.lo, last = part.hi;
-    for (unsigned i = pt_index(first, level); i <= pt_index(last - 1, level); i++) {
+    for (unsigned i = pt_index(first, level), end = pt_index(last - 1, level); i <= end; i++) {
         uint64_t elo = base + i * span;
         bool full = first <= elo && elo + span <= last;
         uint64_t e = t[i];
@@ -82,7 +86,7 @@ static void edit_apply(struct edit_op *op, uint64_t *t, int level, uint64_t base
                 edit_full_leaf(op, &t[i], level, elo);
                 continue;
             }
-            if (leaf_unchanged(op, e, level))
+            if (leaf_unchanged(op, e, level, PTE_PATH_OPEN))
                 continue;
             uint64_t *child = txn_link_table(op->tx, &t[i], level - 1, elo, e);
             txn_invalidate(op->tx, elo);
@@ -92,14 +96,20 @@ static void edit_apply(struct edit_op *op, uint64_t *t, int level, uint64_t base
         if (full && op->kind == EDIT_UNMAP) {
             space_free_below(op->sp, e, level, elo, txn_invalidate_leaf, op->tx);
             t[i] = 0;
+            txn_tables_changed(op->tx, elo);
             continue;
         }
         uint64_t *child = space_table(op->sp, e & PTE_ADDR, level - 1, elo);
+        /* Below this entry every leaf a protect writes carries the rights asked, and every
+         * other keeps its own: the entry's restriction moves down first. The apply pass
+         * then sees each leaf with the rights of its path, as edit_count did. */
+        if (op->kind == EDIT_PROTECT)
+            txn_open_table_entry(op->tx, &t[i], child, elo);
         edit_apply(op, child, level - 1, elo);
         if (op->kind == EDIT_UNMAP && table_empty(child)) {
             op->sp->env->free_frame(op->sp->env->frame_ctx, e & PTE_ADDR);
             t[i] = 0;
-            txn_invalidate(op->tx, elo);
+            txn_tables_changed(op->tx, elo);
         }
     }
 }
@@ -114,7 +124,7 @@ static enum pt_error edit_run(struct pt_space *sp, enum edit_kind kind, uint64_t
     if (err != PT_OK)
         return err;
     uint64_t *root = space_table(sp, sp->root, PT_LEVEL_PML4, 0);
-    edit_count(&op, root, false, PT_LEVEL_PML4, 0);
+    edit_count(&op, root, false, PT_LEVEL_PML4, 0, PTE_PATH_OPEN);
     struct txn tx;
     txn_begin(&tx, sp);
     err = txn_reserve(&tx, op.need, op.r);

@@ -61,15 +61,3 @@ uint64_t pte_leaf_bits(const struct pt_cpu *cpu, pt_attr attr, int level)
     }
     return e;
 }
-
-pt_attr pte_table_rights(uint64_t e)
-{
-    pt_attr a = 0;
-    if (e & PTE_RW)
-        a |= PT_ATTR_WRITE;
-    if (e & PTE_US)
-        a |= PT_ATTR_USER;
-    if (e & PTE_NX)
-        a |= PT_ATTR_NX;
-    return a;
-}

@@ -18,8 +18,12 @@
 #define PTE_NX      (1ull << 63)
 #define PTE_ADDR    0x000ffffffffff000ull
 #define PTE_AD      (PTE_A | PTE_D)
-/* Entries that point at a table grant everything, so rights live in the leaves alone. */
+/* Entries the library writes to point at a table grant everything, so rights live in its
+ * leaves alone. A foreign hierarchy's table entries may restrict (see pte_restrict). */
 #define PTE_TABLE (PTE_P | PTE_RW | PTE_US)
+/* The rights bits of a path: what the top of every walk starts from. */
+#define PTE_PATH_RIGHTS (PTE_RW | PTE_US | PTE_NX)
+#define PTE_PATH_OPEN   (PTE_RW | PTE_US)
 
 #define VA_BITS 48
 #define VA_MASK ((1ull << VA_BITS) - 1)
@@ -49,6 +53,32 @@ static inline bool level_allows_leaf(const struct pt_cpu *cpu, int level)
     return level <= PT_LEVEL_PD || (level == PT_LEVEL_PDPT && cpu->page_1g);
 }
 
+/*
+ * The one rule for rights along a path, as the CPU applies it: RW and US hold only where
+ * every entry on the path grants them, NX where any entry sets it. pte_restrict(e, above)
+ * is `e` with the rights the entry `above` it withholds taken away too. A path is carried
+ * as such bits: start from PTE_PATH_OPEN, restrict by each table entry on the way down,
+ * and restrict the leaf by the path for its effective rights. Folding a table into a leaf,
+ * or moving a table entry's restriction down into the table it points to, uses the same
+ * rule, so no change can grant or take away a right by itself.
+ */
+static inline uint64_t pte_restrict(uint64_t e, uint64_t above)
+{
+    return (e & (above | ~(PTE_RW | PTE_US))) | (above & PTE_NX);
+}
+
+/* True when a table entry withholds a right (or sets NX) for everything below it. */
+static inline bool pte_table_restricts(uint64_t e)
+{
+    return (e & PTE_PATH_RIGHTS) != PTE_PATH_OPEN;
+}
+
+/* The entry with every right granted, for a table entry whose restriction moved down. */
+static inline uint64_t pte_table_opened(uint64_t e)
+{
+    return (e & ~PTE_NX) | PTE_RW | PTE_US;
+}
+
 /* Leaf entry bits (everything but the address) for `attr` at `level`. */
 uint64_t pte_leaf_bits(const struct pt_cpu *cpu, pt_attr attr, int level);
 /* Attributes of a leaf entry at `level`. Branch-free and inline: a translation ends here,
@@ -63,8 +93,12 @@ static inline pt_attr pte_leaf_attr(const struct pt_cpu *cpu, uint64_t e, int le
                 | (pt_attr)((e >> 5) & 8u);                    /* G: GLOBAL */
     return a | PT_ATTR_MT(cpu->pat[pat]);
 }
-/* Rights an entry that points at a table passes down: WRITE/USER kept, NX added. */
-pt_attr pte_table_rights(uint64_t e);
+/* Attributes of leaf `e` at `level` at the end of a path carrying `path` (pte_restrict). */
+static inline pt_attr pte_effective_attr(const struct pt_cpu *cpu, uint64_t e, int level,
+                                         uint64_t path)
+{
+    return pte_leaf_attr(cpu, pte_restrict(e, path), level);
+}
 /* Validates `attr` against the CPU: unknown bits, memory type, NX. */
 enum pt_error attr_validate(const struct pt_cpu *cpu, pt_attr attr);
 

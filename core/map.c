@@ -58,6 +58,21 @@ static uint64_t tables_below_empty(const struct map_op *op, int level, uint64_t 
     return n;
 }
 
+/* True when the table entry `e` at `level` (covering `lin`) has a leaf anywhere below it.
+ * A table holding no leaf maps nothing: a leaf may take its place. */
+static bool table_holds_leaf(const struct pt_space *sp, uint64_t e, int level, uint64_t lin)
+{
+    const uint64_t *t = space_table(sp, e & PTE_ADDR, level - 1, lin);
+    uint64_t span = pt_level_span(level - 1);
+    for (unsigned i = 0; i < PT_ENTRIES; i++) {
+        if (!pte_present(t[i]))
+            continue;
+        if (pte_is_leaf(t[i], level - 1) || table_holds_leaf(sp, t[i], level - 1, lin + i * span))
+            return true;
+    }
+    return false;
+}
+
 /* The dry run: counts frames and finds conflicts, writing nothing. With `all_leaves`, t is
  * a table a split would make (every entry a leaf), which does not exist yet. */
 static enum pt_error map_count(struct map_op *op, const uint64_t *t, bool all_leaves, int level,
@@ -66,13 +81,14 @@ static enum pt_error map_count(struct map_op *op, const uint64_t *t, bool all_le
     uint64_t span = pt_level_span(level);
     struct lin_range part = range_clip(op->r, base, level);
     uint64_t first = part.lo, last = part.hi;
-    for (unsigned i = pt_index(first, level); i <= pt_index(last - 1, level); i++) {
+    for (unsigned i = pt_index(first, level), end = pt_index(last - 1, level); i <= end; i++) {
         uint64_t elo = base + i * span;
         uint64_t lo = max_u64(first, elo), hi = min_u64(last, elo + span);
         uint64_t e = all_leaves ? PTE_P | PTE_PS : t[i];
         bool present = pte_present(e);
         if (greedy_leaf_fits(op, level, lo, hi, elo)) {
-            if (present && !op->replace)
+            if (present && !op->replace &&
+                (all_leaves || pte_is_leaf(e, level) || table_holds_leaf(op->sp, e, level, elo)))
                 return PT_ERR_ALREADY_MAPPED;
             continue;
         }
@@ -107,11 +123,14 @@ static void map_leaves(struct map_op *op, uint64_t *t, int level, unsigned i0, u
     } else {
         for (unsigned i = i0; i <= i1; i++, e += span) {
             uint64_t old = t[i];
+            uint64_t elo = lo + (uint64_t)(i - i0) * span;
             /* Children are read before the entry changes: through the recursive slot they
              * are reachable only while linked. */
-            if (pte_present(old))
-                space_free_below(op->sp, old, level, lo + (uint64_t)(i - i0) * span,
-                                 txn_invalidate_leaf, op->tx);
+            if (pte_present(old)) {
+                space_free_below(op->sp, old, level, elo, txn_invalidate_leaf, op->tx);
+                if (!pte_is_leaf(old, level))
+                    txn_tables_changed(op->tx, elo);
+            }
             t[i] = e;
         }
     }
@@ -168,7 +187,9 @@ static void map_apply(struct map_op *op, uint64_t *t, int level, uint64_t base, 
                 child = txn_link_table(op->tx, &t[i], level - 1, elo, e);
                 txn_invalidate(op->tx, elo);
             } else {
+                /* Leaves written below get the rights asked, whatever this entry withholds. */
                 child = space_table(op->sp, e & PTE_ADDR, level - 1, elo);
+                txn_open_table_entry(op->tx, &t[i], child, elo);
             }
             map_apply(op, child, level - 1, elo, false);
         }

@@ -15,6 +15,8 @@ void txn_begin(struct txn *tx, const struct pt_space *sp)
     tx->taken = 0;
     tx->flush_count = 0;
     tx->flush_everything = false;
+    tx->tables_changed = false;
+    tx->tables_lin = 0;
     tx->stash_count = 0;
     tx->stash_fill = 0;
 }
@@ -244,11 +246,34 @@ void txn_invalidate(struct txn *tx, uint64_t lin)
     const struct pt_env *env = tx->sp->env;
     if (!env->flush_page || tx->flush_everything)
         return;
-    unsigned limit = env->flush_threshold < TXN_FLUSH_MAX ? env->flush_threshold : TXN_FLUSH_MAX;
+    /* A split leaf and its first piece share an address: one flush covers both. */
+    if (tx->flush_count > 0 && tx->flush_lin[tx->flush_count - 1] == lin)
+        return;
+    unsigned limit = env->flush_threshold < PT_FLUSH_MAX ? env->flush_threshold : PT_FLUSH_MAX;
     if (tx->flush_count < limit)
         tx->flush_lin[tx->flush_count++] = lin;
     else
         tx->flush_everything = true;
+}
+
+void txn_tables_changed(struct txn *tx, uint64_t lin)
+{
+    if (!tx->tables_changed) {
+        tx->tables_changed = true;
+        tx->tables_lin = lin;
+    }
+}
+
+void txn_open_table_entry(struct txn *tx, uint64_t *entry, uint64_t *t, uint64_t lin)
+{
+    uint64_t above = *entry;
+    if (!pte_table_restricts(above))
+        return;
+    for (unsigned i = 0; i < PT_ENTRIES; i++)
+        if (pte_present(t[i]))
+            t[i] = pte_restrict(t[i], above);
+    *entry = pte_table_opened(above);
+    txn_tables_changed(tx, lin);
 }
 
 void txn_invalidate_leaf(void *tx, uint64_t lin, int level)
@@ -260,6 +285,8 @@ void txn_invalidate_leaf(void *tx, uint64_t lin, int level)
 void txn_finish(struct txn *tx)
 {
     const struct pt_env *env = tx->sp->env;
+    if (tx->tables_changed && tx->flush_count == 0)
+        txn_invalidate(tx, tx->tables_lin);
     if (tx->flush_everything && env->flush_all)
         env->flush_all(env->flush_ctx);
     else if (env->flush_page)

@@ -9,7 +9,6 @@
 #include "space.h"
 
 #define TXN_INLINE_FRAMES 64
-#define TXN_FLUSH_MAX     64
 #define TXN_STASHES       16 /* recursive mode: up to 64 + 16 * 512 frames a change */
 
 struct txn {
@@ -23,9 +22,11 @@ struct txn {
     unsigned stash_k[TXN_STASHES];    /* PML4 index of each stash frame */
     unsigned stash_count, stash_fill; /* stash frames; addresses in the last one */
     uint64_t taken;
-    uint64_t flush_lin[TXN_FLUSH_MAX];
+    uint64_t flush_lin[PT_FLUSH_MAX];
     unsigned flush_count;
     bool flush_everything;
+    bool tables_changed; /* a table entry changed: paging-structure caches need a flush */
+    uint64_t tables_lin;
 };
 
 void txn_begin(struct txn *tx, const struct pt_space *sp);
@@ -45,6 +46,14 @@ uint64_t *txn_table_unlinked(struct txn *tx, int child_level, uint64_t lin, uint
 void txn_invalidate(struct txn *tx, uint64_t lin);
 /* txn_invalidate as a leaf_visit_fn, for space_free_below with the txn as context. */
 void txn_invalidate_leaf(void *tx, uint64_t lin, int level);
+/* Records that a table entry covering `lin` changed or went (a table was freed, or a
+ * restriction moved down): any single-page flush also drops the paging-structure caches,
+ * so this costs one flush only when nothing else is flushed. */
+void txn_tables_changed(struct txn *tx, uint64_t lin);
+/* Moves the restriction of the table entry `*entry` (covering `lin`) down into every
+ * entry of the table `t` it points to, then lets the entry grant everything: no effective
+ * right changes, and leaves written below it afterwards get exactly their own rights. */
+void txn_open_table_entry(struct txn *tx, uint64_t *entry, uint64_t *t, uint64_t lin);
 /* Flushes what changed and returns reserved frames that were not used. */
 void txn_finish(struct txn *tx);
 

@@ -13,19 +13,16 @@ struct visit {
     struct pt_stats *stats;
 };
 
-/* The translation a leaf gives, with the rights of the path above it: RW and US survive
- * only where every entry above has them (`all`), NX where any has it (`any`). */
+/* The translation a leaf gives at the end of a path carrying `path` (pte_restrict). */
 static inline enum pt_error translate_leaf(const struct pt_cpu *cpu, uint64_t e, int level,
-                                           uint64_t all, uint64_t any, uint64_t lin,
-                                           struct pt_translation *out)
+                                           uint64_t path, uint64_t lin, struct pt_translation *out)
 {
     uint64_t span = pt_level_span(level);
-    uint64_t eff = (e & ~(PTE_RW | PTE_US)) | (e & all) | (any & PTE_NX);
     *out = (struct pt_translation){.mapped = true,
                                    .level = level,
                                    .pa = pte_addr(e, level) + (lin & (span - 1)),
                                    .page = span,
-                                   .attr = pte_leaf_attr(cpu, eff, level)};
+                                   .attr = pte_effective_attr(cpu, e, level, path)};
     return PT_OK;
 }
 
@@ -46,15 +43,14 @@ static enum pt_error translate_direct(const struct pt_space *sp, uint64_t lin,
         return translate_hole(PT_LEVEL_PML4, out);
     if (e & PTE_PS)
         return PT_ERR_BAD_PS;
-    uint64_t all = e, any = e;
+    uint64_t path = pte_restrict(PTE_PATH_OPEN, e);
     for (int level = PT_LEVEL_PDPT; level >= PT_LEVEL_PT; level--) {
         e = ((const uint64_t *)(uintptr_t)((e & PTE_ADDR) + off))[pt_index(lin, level)];
         if (!pte_present(e))
             return translate_hole(level, out);
         if (pte_is_leaf(e, level))
-            return translate_leaf(&sp->env->cpu, e, level, all, any, lin, out);
-        all &= e;
-        any |= e;
+            return translate_leaf(&sp->env->cpu, e, level, path, lin, out);
+        path = pte_restrict(path, e);
     }
     return PT_OK; /* not reached: level 1 entries are always leaves */
 }
@@ -65,7 +61,7 @@ __attribute__((noinline)) static enum pt_error
 translate_by_fn(const struct pt_space *sp, uint64_t lin, struct pt_translation *out)
 {
     uint64_t table = sp->root;
-    uint64_t all = PTE_RW | PTE_US, any = 0;
+    uint64_t path = PTE_PATH_OPEN;
     for (int level = PT_LEVEL_PML4; level >= PT_LEVEL_PT; level--) {
         uint64_t e = space_table(sp, table, level, lin)[pt_index(lin, level)];
         if (!pte_present(e))
@@ -73,9 +69,8 @@ translate_by_fn(const struct pt_space *sp, uint64_t lin, struct pt_translation *
         if (level == PT_LEVEL_PML4 && (e & PTE_PS))
             return PT_ERR_BAD_PS;
         if (pte_is_leaf(e, level))
-            return translate_leaf(&sp->env->cpu, e, level, all, any, lin, out);
-        all &= e;
-        any |= e;
+            return translate_leaf(&sp->env->cpu, e, level, path, lin, out);
+        path = pte_restrict(path, e);
         table = e & PTE_ADDR;
     }
     return PT_OK; /* not reached: level 1 entries are always leaves */
@@ -92,7 +87,8 @@ enum pt_error pt_translate(const struct pt_space *sp, uint64_t va, struct pt_tra
 
 /* ---- the set of tables already visited ------------------------------------------------- */
 
-/* Returns 1 when `pa` was new, 0 when already present, -1 when the set is full. */
+/* Returns 1 when `pa` was new, 0 when already present, -1 when the set is full. Every
+ * slot may be used: a probe that meets no free slot stops after `capacity` steps. */
 static int seen_insert(struct pt_seen *s, uint64_t pa)
 {
     uint64_t key = pa | 1;
@@ -102,7 +98,7 @@ static int seen_insert(struct pt_seen *s, uint64_t pa)
         if (s->slots[h] == key)
             return 0;
         if (s->slots[h] == 0) {
-            if (s->count + 1 >= s->capacity)
+            if (s->count >= s->capacity)
                 return -1;
             s->slots[h] = key;
             s->count++;
@@ -200,7 +196,7 @@ static unsigned leaves_continuing(const uint64_t *t, unsigned i, unsigned stop, 
 }
 
 static enum pt_error visit_table(struct visit *v, uint64_t table, int level, uint64_t base,
-                                 pt_attr rights)
+                                 uint64_t path)
 {
     const struct pt_cpu *cpu = &v->sp->env->cpu;
     const uint64_t *t = space_table(v->sp, table, level, base);
@@ -237,19 +233,20 @@ static enum pt_error visit_table(struct visit *v, uint64_t table, int level, uin
             continue;
         }
         prev = 0;
-        if (!pte_present(e) || (level == PT_LEVEL_PML4 && (int)i == v->sp->recursive_slot))
+        if (!pte_present(e))
             continue;
+        /* The slot's entry is checked like any other, but what it maps is the tables. */
         enum pt_error err = v->validate ? entry_check(cpu, e, level) : PT_OK;
         if (err != PT_OK)
             return visit_fault(v, err, level, elo, table, i, e);
+        if (level == PT_LEVEL_PML4 && (int)i == v->sp->recursive_slot)
+            continue;
         if (pte_is_leaf(e, level)) {
             if (v->stats)
                 v->stats->leaves[level - 1]++;
             uint64_t lo = first > elo ? first : elo;
             uint64_t hi = last < elo + span ? last : elo + span;
-            pt_attr a = pte_leaf_attr(cpu, e, level);
-            pt_attr keep = rights | PT_ATTR_NX | PT_ATTR_GLOBAL | PT_ATTR_MT_MASK;
-            a = (a & keep) | (rights & PT_ATTR_NX);
+            pt_attr a = pte_effective_attr(cpu, e, level, path);
             err = run_add(v, pt_canonical(lo), pte_addr(e, level) + (lo - elo), hi - lo, a, level);
             if (err != PT_OK)
                 return err;
@@ -265,9 +262,7 @@ static enum pt_error visit_table(struct visit *v, uint64_t table, int level, uin
             if (fresh == 0)
                 return visit_fault(v, PT_ERR_TABLE_LOOP, level, elo, table, i, e);
         }
-        pt_attr r = pte_table_rights(e);
-        pt_attr down = (rights & r & (PT_ATTR_WRITE | PT_ATTR_USER)) | ((rights | r) & PT_ATTR_NX);
-        err = visit_table(v, child, level - 1, elo, down);
+        err = visit_table(v, child, level - 1, elo, pte_restrict(path, e));
         if (err != PT_OK)
             return err;
     }
@@ -278,7 +273,7 @@ static enum pt_error visit_all(struct visit *v)
 {
     if (v->seen && seen_insert(v->seen, v->sp->root) < 0)
         return visit_fault(v, PT_ERR_SCRATCH_FULL, PT_LEVEL_PML4, 0, v->sp->root, 0, 0);
-    enum pt_error err = visit_table(v, v->sp->root, PT_LEVEL_PML4, 0, PT_ATTR_WRITE | PT_ATTR_USER);
+    enum pt_error err = visit_table(v, v->sp->root, PT_LEVEL_PML4, 0, PTE_PATH_OPEN);
     if (err != PT_OK)
         return err;
     return run_flush(v);
@@ -291,9 +286,12 @@ enum pt_error pt_walk(const struct pt_space *sp, uint64_t va, uint64_t len, pt_r
         return PT_ERR_BAD_LENGTH;
     if (!pt_is_canonical(va))
         return PT_ERR_NON_CANONICAL;
-    v.r.lo = va & VA_MASK & ~(PT_PAGE_4K - 1);
-    uint64_t room = (1ull << VA_BITS) - v.r.lo;
-    v.r.hi = v.r.lo + (len < room ? len : room);
+    /* Every page the bytes [va, va+len) touch: the start rounds down, the end up. */
+    uint64_t lin = va & VA_MASK;
+    uint64_t room = (1ull << VA_BITS) - lin;
+    uint64_t end = lin + (len < room ? len : room);
+    v.r.lo = lin & ~(PT_PAGE_4K - 1);
+    v.r.hi = (end + PT_PAGE_4K - 1) & ~(PT_PAGE_4K - 1);
     return visit_all(&v);
 }
 

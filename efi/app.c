@@ -9,10 +9,16 @@
 #include "cpu.h"
 #include "fault.h"
 #include "full.h"
+#include "machine.h"
 #include "qemu_exit.h"
 #include "report.h"
+#include "screen.h"
 #include "settings.h"
+#include "start.h"
 #include "takeover.h"
+#ifdef PAGETK_TEST_PERSONAS
+#include "persona.h"
+#endif
 
 static const char *const phase_names[PHASE_COUNT] = {"read",  "import", "plan",   "build",
                                                      "check", "switch", "verify", "restore"};
@@ -36,7 +42,7 @@ static void report_cpu(const struct cpu_state *c)
            (unsigned long long)c->cr0, (unsigned)((c->cr0 & CR0_WP) != 0),
            (unsigned long long)c->cr3, (unsigned long long)c->cr4,
            (unsigned)((c->cr4 & CR4_PGE) != 0), (unsigned)((c->cr4 & CR4_LA57) != 0),
-           (unsigned long long)c->efer, (unsigned)c->pt.nx);
+           (unsigned long long)c->efer, (unsigned)((c->efer & EFER_NXE) != 0));
     report("cpu: 1G pages %s, NX %s, LA57 %s, MAXPHYADDR %u, PAT 0x%016llx, %s",
            c->page_1g ? "yes" : "no", c->nx_supported ? "yes" : "no",
            c->la57_supported ? "supported" : "no", c->maxphyaddr, (unsigned long long)c->pat_msr,
@@ -96,28 +102,33 @@ static void verify_guarded(void *ctx)
 static void switch_and_verify(struct takeover *t)
 {
     mark(t, PHASE_SWITCH);
-    fault_install();
     bool irq = cpu_irq_save();
-    cpu_switch_cr3(t->sp.root);
+    cpu_enter_tables(t->sp.root, t->cpu.pt.nx, &t->was);
     t->switched = true;
+    uint64_t cr0 = cpu_read_cr0(), efer = cpu_rdmsr(MSR_EFER);
     cpu_irq_restore(irq);
     mark(t, PHASE_VERIFY);
     report_set_clock(t->tsc_hz);
-    report("switched: CR3 0x%llx -> 0x%llx", (unsigned long long)t->cpu.cr3,
-           (unsigned long long)cpu_read_cr3());
+    report("switched: CR3 0x%llx -> 0x%llx; while ours is live CR0.WP %u -> %u, EFER.NXE %u -> %u",
+           (unsigned long long)t->was.cr3, (unsigned long long)cpu_read_cr3(),
+           (unsigned)((t->was.cr0 & CR0_WP) != 0), (unsigned)((cr0 & CR0_WP) != 0),
+           (unsigned)((t->was.efer & EFER_NXE) != 0), (unsigned)((efer & EFER_NXE) != 0));
     takeover_run_guarded(verify_guarded, t);
-    fault_remove();
 }
 
 static void restore(struct takeover *t)
 {
     mark(t, PHASE_RESTORE);
     bool irq = cpu_irq_save();
-    cpu_switch_cr3(t->cpu.cr3);
+    cpu_leave_tables(&t->was);
     cpu_irq_restore(irq);
-    uint64_t now = cpu_read_cr3();
-    report_check("restore", now == t->cpu.cr3, "CR3 back to the firmware's 0x%llx (now 0x%llx)",
-                 (unsigned long long)t->cpu.cr3, (unsigned long long)now);
+    uint64_t now = cpu_read_cr3(), cr0 = cpu_read_cr0(), efer = cpu_rdmsr(MSR_EFER);
+    report_check("restore", now == t->cpu.cr3 && cr0 == t->cpu.cr0 && efer == t->cpu.efer,
+                 "CR3 back to the firmware's 0x%llx (now 0x%llx), CR0 0x%llx and EFER 0x%llx "
+                 "(the firmware's: 0x%llx, 0x%llx)",
+                 (unsigned long long)t->cpu.cr3, (unsigned long long)now, (unsigned long long)cr0,
+                 (unsigned long long)efer, (unsigned long long)t->cpu.cr0,
+                 (unsigned long long)t->cpu.efer);
 }
 
 /* Inspect mode: our tables stay live and the CPU stops, so QEMU's monitor can walk them.
@@ -170,7 +181,67 @@ static bool prepare(struct takeover *t)
     return ok;
 }
 
-EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
+/* What the firmware handed over at entry and what the entry step changed (start.c). */
+static void report_entry(void)
+{
+    const struct entry_state *e = &entry_state;
+    if (e->sse_enabled)
+        report("cpu at entry: CR0 0x%llx CR4 0x%llx: SSE off (CR4.OSFXSR=%u OSXMMEXCPT=%u, "
+               "CR0.MP=%u EM=%u TS=%u); the app set OSFXSR, OSXMMEXCPT and MP, cleared EM and "
+               "TS, ran FNINIT and loaded MXCSR 0x1f80 (CR0 0x%llx CR4 0x%llx) before any SSE; "
+               "the firmware's come back before the app returns",
+               (unsigned long long)e->fw_cr0, (unsigned long long)e->fw_cr4,
+               (unsigned)((e->fw_cr4 & CR4_OSFXSR) != 0),
+               (unsigned)((e->fw_cr4 & CR4_OSXMMEXCPT) != 0), (unsigned)((e->fw_cr0 & CR0_MP) != 0),
+               (unsigned)((e->fw_cr0 & CR0_EM) != 0), (unsigned)((e->fw_cr0 & CR0_TS) != 0),
+               (unsigned long long)e->app_cr0, (unsigned long long)e->app_cr4);
+    else if (e->mxcsr_set)
+        report("cpu at entry: CR0 0x%llx CR4 0x%llx: SSE on, MXCSR 0x%llx: set to 0x1f80 until "
+               "the app returns",
+               (unsigned long long)e->fw_cr0, (unsigned long long)e->fw_cr4,
+               (unsigned long long)e->fw_mxcsr);
+    else
+        report("cpu at entry: CR0 0x%llx CR4 0x%llx: SSE on, MXCSR 0x1f80: nothing to change",
+               (unsigned long long)e->fw_cr0, (unsigned long long)e->fw_cr4);
+    report("serial: %s", report_serial_route());
+    report("cpu: %u of the firmware's 32 exception gates work in 64-bit mode; the app's own "
+           "take every exception while it runs%s",
+           fault_firmware_gates(),
+           fault_firmware_gates() < 32 ? " (a fault outside the checks halts instead of "
+                                         "resetting the machine)"
+                                       : "");
+}
+
+/* One takeover: prepare, switch, verify, then restore, unless it stays on our tables (a
+ * full takeover, or inspect). dump adds the map and mem lines. */
+static void run_takeover(struct takeover *t, bool dump)
+{
+    bool built = prepare(t);
+    t->inspecting = built && t->opts.inspect;
+    if (built) {
+        switch_and_verify(t);
+        /* Boot services are left only on tables that passed every check. */
+        if (t->opts.takeover && report_failed() == 0)
+            t->full = full_takeover(t);
+        else if (t->opts.takeover)
+            report("takeover: a check failed: staying with boot services");
+        if (!t->inspecting && !t->full)
+            restore(t);
+    } else
+        report("not switching: the new tables were not built or failed their checks");
+    t->phase_tsc[PHASE_COUNT] = cpu_rdtsc();
+    report_phases(t);
+    if (built && dump)
+        pt_dump(&t->sp, report_dump_line, NULL);
+    for (size_t i = 0; dump && i < t->plan.range_count; i++)
+        report_detail("mem 0x%016llx-0x%016llx %s", (unsigned long long)t->plan.ranges[i].start,
+                      (unsigned long long)t->plan.ranges[i].end,
+                      plan_type_name(t->plan.ranges[i].type));
+    if (!t->inspecting && !t->full)
+        takeover_release(t);
+}
+
+EFI_STATUS app_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
     static struct takeover t;
     t.entry_tsc = cpu_rdtsc();
@@ -178,41 +249,26 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     /* The boot manager arms a 5-minute watchdog for every image it starts: a person reading
      * the verdict before pressing a key must not be interrupted by a reset. */
     uefi_call_wrapper(BS->SetWatchdogTimer, 4, 0, 0, 0, NULL);
-#ifdef PAGETK_TEST_PGE
-    /* Test-only: run as on firmware that enables global pages, so every switch must drop
-     * global translations too. Restored before the app returns. */
-    uint64_t cr4_at_entry = cpu_read_cr4();
-    cpu_write_cr4(cr4_at_entry | CR4_PGE);
-#endif
     report_init();
+    fault_install();
     report("pagetk: x86-64 page-table takeover");
+    static struct machine machine;
+    machine_read(image, &machine);
+    machine_report(&machine);
+    report_set_product(machine_product(&machine));
+    screen_begin(&machine);
+    report_entry();
     t.image = image;
     t.tsc_hz = calibrate_tsc();
     report_set_clock(t.tsc_hz);
-    bool built = settings_read(image, &t.opts) && prepare(&t);
-    bool inspect = built && t.opts.inspect, full = false;
-    if (built) {
-        switch_and_verify(&t);
-        /* Boot services are left only on tables that passed every check. */
-        if (t.opts.takeover && report_failed() == 0)
-            full = full_takeover(&t);
-        else if (t.opts.takeover)
-            report("takeover: a check failed: staying with boot services");
-        if (!inspect && !full)
-            restore(&t);
-    } else
-        report("not switching: the new tables were not built or failed their checks");
-    t.phase_tsc[PHASE_COUNT] = cpu_rdtsc();
-    report_phases(&t);
-    if (built)
-        pt_dump(&t.sp, report_dump_line, NULL);
-    for (size_t i = 0; i < t.plan.range_count; i++)
-        report_detail("mem 0x%016llx-0x%016llx %s", (unsigned long long)t.plan.ranges[i].start,
-                      (unsigned long long)t.plan.ranges[i].end,
-                      plan_type_name(t.plan.ranges[i].type));
-    if (!inspect && !full)
-        takeover_release(&t);
-    bool pass = report_failed() == 0;
+    if (settings_read(image, &t.opts)) {
+#ifdef PAGETK_TEST_PERSONAS
+        persona_run_all(&t, run_takeover);
+#else
+        run_takeover(&t, true);
+#endif
+    }
+    bool pass = report_failed() == 0, full = t.full, inspect = t.inspecting;
     if (full && !pass)
         full_fall_back(&t);
     uint64_t ms = (cpu_rdtsc() - t.entry_tsc) * 1000 / (t.tsc_hz ? t.tsc_hz : 1);
@@ -224,18 +280,20 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
                report_failed(), (unsigned long long)ms);
     if (full)
         full_end(&t, pass);
-    EFI_STATUS saved = report_save(image);
-    if (EFI_ERROR(saved))
-        Print(L"(could not write pagetk-report.txt: %r)\n", saved);
+    report_save(image);
     report_release();
     if (inspect)
         halt_for_inspection(&t);
-#ifdef PAGETK_TEST_PGE
-    cpu_write_cr4(cr4_at_entry);
+#ifdef PAGETK_TEST_PERSONAS
+    /* The persona build returns at once: efi_main restores the real firmware's CR0 and CR4
+     * and only then tells QEMU the verdict (start.c). */
+    fault_remove();
+    return pass ? EFI_SUCCESS : EFI_ABORTED;
 #endif
     qemu_exit(pass);
-    Print(L"Press any key to return to the firmware.\n");
+    screen_note("Press any key to return to the firmware.", SC_TEXT);
     UINTN index;
     uefi_call_wrapper(BS->WaitForEvent, 3, 1, &ST->ConIn->WaitForKey, &index);
+    fault_remove();
     return pass ? EFI_SUCCESS : EFI_ABORTED;
 }

@@ -47,7 +47,7 @@ static void report_fault(const char *what, const struct pt_fault *f)
 
 bool takeover_import(struct takeover *t)
 {
-    t->fw_env = (struct pt_env){.cpu = t->cpu.pt};
+    t->fw_env = (struct pt_env){.cpu = t->cpu.fw_pt};
     pt_access_identity(&t->fw_env); /* the firmware maps physical memory 1:1 */
     pt_open(&t->fw, &t->fw_env, t->cpu.cr3 & 0x000ffffffffff000ull);
     t->run_cap = RUN_CAPACITY;

@@ -66,19 +66,18 @@ void check_wx(struct takeover *t, const struct pt_space *live)
 
     uint64_t code = (uint64_t)(uintptr_t)check_wx & ~7ull;
     uint64_t data = (uint64_t)(uintptr_t)ret_in_data;
+    char wrote_text[96], ran_text[96];
     int wrote = probe_write_same(code);
     bool write_faulted = fault_matches(wrote, code, PF_ERR_PRESENT | PF_ERR_WRITE);
-    uint64_t write_error = fault_last().error;
+    fault_describe(wrote, wrote_text, sizeof wrote_text);
     int ran = probe_exec(data);
     bool exec_ok =
         t->cpu.pt.nx ? fault_matches(ran, data, PF_ERR_PRESENT | PF_ERR_FETCH) : ran == 0;
+    fault_describe(ran, ran_text, sizeof ran_text);
     report_check("fault-wx-image", write_faulted && exec_ok,
-                 "write to own code 0x%llx: #PF error 0x%llx; call into own data 0x%llx: %s",
-                 (unsigned long long)code, (unsigned long long)write_error,
-                 (unsigned long long)data,
-                 !t->cpu.pt.nx ? (ran ? "faulted (no NX here!)" : "runs (no NX on this CPU)")
-                 : ran         ? "#PF"
-                               : "ran (should have faulted)");
+                 "write to own code 0x%llx: %s; call into own data 0x%llx: %s%s",
+                 (unsigned long long)code, wrote_text, (unsigned long long)data,
+                 ran ? ran_text : "ran", !t->cpu.pt.nx ? " (no NX on this CPU)" : "");
     if (!wx->have_table || !wx->runtime_code) {
         report("  w^x: %s", !wx->have_table
                                 ? "the firmware publishes no "
@@ -88,8 +87,8 @@ void check_wx(struct takeover *t, const struct pt_space *live)
         return;
     }
     wrote = probe_write_same(wx->runtime_code);
-    report_check(
-        "fault-wx-runtime", fault_matches(wrote, wx->runtime_code, PF_ERR_PRESENT | PF_ERR_WRITE),
-        "write to runtime code 0x%llx: %s, error 0x%llx", (unsigned long long)wx->runtime_code,
-        wrote ? "#PF" : "no fault", (unsigned long long)fault_last().error);
+    report_check("fault-wx-runtime",
+                 fault_matches(wrote, wx->runtime_code, PF_ERR_PRESENT | PF_ERR_WRITE),
+                 "write to runtime code 0x%llx: %s", (unsigned long long)wx->runtime_code,
+                 fault_describe(wrote, wrote_text, sizeof wrote_text));
 }

@@ -12,6 +12,8 @@
 #define CR4_PAE   (1ull << 5)
 #define CR4_PGE   (1ull << 7)
 #define CR4_LA57  (1ull << 12)
+#define CR4_SMEP  (1ull << 20)
+#define CR4_SMAP  (1ull << 21)
 #define RFLAGS_IF (1ull << 9)
 
 static inline uint64_t cpu_read_cr0(void)
@@ -19,6 +21,11 @@ static inline uint64_t cpu_read_cr0(void)
     uint64_t v;
     __asm__ volatile("mov %%cr0, %0" : "=r"(v));
     return v;
+}
+
+static inline void cpu_write_cr0(uint64_t v)
+{
+    __asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory");
 }
 
 static inline uint64_t cpu_read_cr2(void)
@@ -62,6 +69,39 @@ static inline void cpu_switch_cr3(uint64_t cr3)
         cpu_write_cr4(cr4 & ~CR4_PGE);
         cpu_write_cr4(cr4);
     }
+}
+
+static inline uint64_t cpu_rdmsr(uint32_t msr);
+static inline void cpu_wrmsr(uint32_t msr, uint64_t v);
+
+/* What a CPU ran on before it loaded our tables: CR3, and the CR0 and EFER it had. */
+struct cpu_paging {
+    uint64_t cr0, cr3, efer;
+};
+
+/* Loads our root with CR0.WP set (read-only pages stay read-only for the firmware and for
+ * us) and, with nx, EFER.NXE set first (NX bits are reserved without it). Interrupts must
+ * be off. The state it replaced goes to was. */
+static inline void cpu_enter_tables(uint64_t root, bool nx, struct cpu_paging *was)
+{
+    was->cr0 = cpu_read_cr0();
+    was->cr3 = cpu_read_cr3();
+    was->efer = cpu_rdmsr(MSR_EFER);
+    if (nx && !(was->efer & EFER_NXE))
+        cpu_wrmsr(MSR_EFER, was->efer | EFER_NXE);
+    if (!(was->cr0 & CR0_WP))
+        cpu_write_cr0(was->cr0 | CR0_WP);
+    cpu_switch_cr3(root);
+}
+
+/* Back to the tables, CR0 and EFER in was, exactly. Interrupts must be off. */
+static inline void cpu_leave_tables(const struct cpu_paging *was)
+{
+    cpu_switch_cr3(was->cr3);
+    if (cpu_rdmsr(MSR_EFER) != was->efer)
+        cpu_wrmsr(MSR_EFER, was->efer);
+    if (cpu_read_cr0() != was->cr0)
+        cpu_write_cr0(was->cr0);
 }
 
 static inline uint64_t cpu_rdmsr(uint32_t msr)

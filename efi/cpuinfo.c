@@ -14,10 +14,12 @@ void cpu_state_read(struct cpu_state *cs)
     uint32_t max_basic = r[0];
     cpu_cpuid(1, 0, r);
     cs->hypervisor = (r[2] >> 31) & 1;
-    cs->la57_supported = false;
+    cs->la57_supported = cs->smep = cs->smap = false;
     if (max_basic >= 7) {
         cpu_cpuid(7, 0, r);
         cs->la57_supported = (r[2] >> 16) & 1;
+        cs->smep = (r[1] >> 7) & 1;
+        cs->smap = (r[1] >> 20) & 1;
     }
     cpu_cpuid(0x80000000u, 0, r);
     uint32_t max_ext = r[0];
@@ -33,11 +35,14 @@ void cpu_state_read(struct cpu_state *cs)
         cs->maxphyaddr = (uint8_t)(r[0] & 0xff);
     }
     cs->pt.page_1g = cs->page_1g;
-    /* An NX bit is legal only while EFER.NXE is set, whatever CPUID says. */
-    cs->pt.nx = (cs->efer & EFER_NXE) != 0;
+    /* Our tables are live only with EFER.NXE set whenever the CPU has NX (the switch sets
+     * it); the firmware's may hold NX bits only if it set EFER.NXE itself. */
+    cs->pt.nx = cs->nx_supported;
     cs->pt.maxphyaddr = cs->maxphyaddr;
     for (int i = 0; i < 8; i++)
         cs->pt.pat[i] = (uint8_t)((cs->pat_msr >> (8 * i)) & 0x7);
+    cs->fw_pt = cs->pt;
+    cs->fw_pt.nx = (cs->efer & EFER_NXE) != 0;
 }
 
 bool cpu_state_la57_active(const struct cpu_state *cs)

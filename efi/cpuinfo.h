@@ -9,9 +9,11 @@ struct cpu_state {
     bool page_1g;      /* CPUID: 1 GiB pages */
     bool nx_supported; /* CPUID: execute-disable */
     bool la57_supported;
+    bool smep, smap; /* CPUID: supervisor-mode execution and access prevention */
     bool hypervisor;
     uint8_t maxphyaddr;
-    struct pt_cpu pt; /* what the paging library may use */
+    struct pt_cpu pt;    /* what our tables may use: NX whenever the CPU has it */
+    struct pt_cpu fw_pt; /* what the firmware's tables may hold: NX only with its EFER.NXE */
 };
 
 void cpu_state_read(struct cpu_state *cs);

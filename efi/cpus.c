@@ -76,8 +76,9 @@ static VOID EFIAPI ap_check(VOID *arg)
     cpu_cpuid(1, 0, r);
     job->apic_id = r[1] >> 24;
     bool irq = cpu_irq_save();
-    job->own_cr3 = cpu_read_cr3();
-    cpu_switch_cr3(t->sp.root);
+    struct cpu_paging was; /* the AP's own CR3, CR0 and EFER: ours needs WP and NXE too */
+    cpu_enter_tables(t->sp.root, t->cpu.pt.nx, &was);
+    job->own_cr3 = was.cr3;
     job->seen_cr3 = cpu_read_cr3();
 #ifdef PAGETK_TEST_AP_HANG
     /* Test-only: the AP never comes back. The BSP must time out, report it, keep our
@@ -101,7 +102,7 @@ static VOID EFIAPI ap_check(VOID *arg)
     }
     takeover_touch_leaves(t, 0, &job->ident);
     takeover_touch_leaves(t, TAKEOVER_ALIAS_BASE, &job->alias);
-    cpu_switch_cr3(job->own_cr3);
+    cpu_leave_tables(&was);
     job->restored_cr3 = cpu_read_cr3();
     cpu_irq_restore(irq);
     job->done = true;

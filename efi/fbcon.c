@@ -3,13 +3,19 @@
 
 #include "font.h"
 
-#define SCALE  2
-#define CELL_W ((FONT_W + 1) * SCALE)
-#define CELL_H ((FONT_H + 2) * SCALE)
-
 static struct framebuffer fb;
 static bool ready;
-static uint32_t row;
+static unsigned scale = 1, cols, rows;
+
+/* Foreground and background of each screen colour, as 0xRRGGBB. */
+static const uint32_t palette[SC_COLOURS][2] = {
+    [SC_TEXT] = {0xc8c8c8u, 0},
+    [SC_TITLE] = {0xffffffu, 0},
+    [SC_PASS] = {0x40e060u, 0},
+    [SC_FAIL] = {0xff5050u, 0},
+    [SC_BAR_PASS] = {0xffffffu, 0x148a34u},
+    [SC_BAR_FAIL] = {0xffffffu, 0xc02020u},
+};
 
 static uint32_t pixel(uint32_t rgb)
 {
@@ -23,21 +29,26 @@ static volatile uint32_t *at(uint32_t x, uint32_t y)
     return (volatile uint32_t *)(uintptr_t)fb.base + (uint64_t)y * fb.stride + x;
 }
 
-static void clear(void)
+void fbcon_clear(void)
 {
+    if (!ready)
+        return;
     for (uint32_t y = 0; y < fb.height; y++)
         for (uint32_t x = 0; x < fb.width; x++)
             *at(x, y) = 0;
-    row = 0;
 }
 
 void fbcon_init(const struct framebuffer *f)
 {
     fb = *f;
-    ready = fb.base && fb.width >= CELL_W && fb.height >= 2 * CELL_H &&
+    scale = fb.width / (FBCON_TARGET_COLS * FONT_W);
+    if (scale == 0)
+        scale = 1;
+    cols = fb.width / (FONT_W * scale);
+    rows = fb.height / (FONT_H * scale);
+    ready = fb.base && cols >= 40 && rows >= 4 && fb.stride >= fb.width &&
             (uint64_t)fb.stride * fb.height * 4 <= fb.size;
-    if (ready)
-        clear();
+    fbcon_clear();
 }
 
 bool fbcon_ready(void)
@@ -45,25 +56,38 @@ bool fbcon_ready(void)
     return ready;
 }
 
-void fbcon_line(const char *text, uint32_t rgb)
+unsigned fbcon_cols(void)
 {
-    if (!ready)
+    return ready ? cols : 0;
+}
+
+unsigned fbcon_rows(void)
+{
+    return ready ? rows : 0;
+}
+
+unsigned fbcon_scale(void)
+{
+    return scale;
+}
+
+void fbcon_draw_row(unsigned row, const struct screen_line *l, size_t from, size_t count)
+{
+    if (!ready || row >= rows)
         return;
-    if ((row + 2) * CELL_H > fb.height) /* keep the last row for the self-test */
-        clear();
-    uint32_t colour = pixel(rgb), cols = fb.width / CELL_W, y0 = row * CELL_H;
-    for (uint32_t c = 0; c < cols && text[c]; c++) {
-        for (int r = 0; r < FONT_H; r++) {
-            uint8_t bits = font_row(text[c], r);
-            for (int b = 0; b < FONT_W; b++) {
-                uint32_t v = (bits >> (FONT_W - 1 - b)) & 1 ? colour : 0;
-                for (int sy = 0; sy < SCALE; sy++)
-                    for (int sx = 0; sx < SCALE; sx++)
-                        *at(c * CELL_W + b * SCALE + sx, y0 + (r + 1) * SCALE + sy) = v;
-            }
+    uint32_t cw = FONT_W * scale, ch = FONT_H * scale, y0 = row * ch;
+    for (unsigned c = 0; c < cols; c++) {
+        bool has = c < count && from + c < l->len;
+        char glyph = has ? l->text[from + c] : ' ';
+        unsigned colour = has && l->colour[from + c] < SC_COLOURS ? l->colour[from + c] : SC_TEXT;
+        uint32_t fg = pixel(palette[colour][0]), bg = pixel(palette[colour][1]);
+        for (uint32_t y = 0; y < ch; y++) {
+            uint8_t bits = font_row(glyph, (int)(y / scale));
+            volatile uint32_t *p = at(c * cw, y0 + y);
+            for (uint32_t x = 0; x < cw; x++)
+                p[x] = (bits >> (FONT_W - 1 - x / scale)) & 1 ? fg : bg;
         }
     }
-    row++;
 }
 
 unsigned fbcon_selftest(void)
@@ -76,5 +100,7 @@ unsigned fbcon_selftest(void)
         *at(x, y) = (0x00a5a5a5u ^ (x * 0x010101u)) & 0xffffffu;
     for (uint32_t x = 0; x < fb.width; x++)
         bad += *at(x, y) != ((0x00a5a5a5u ^ (x * 0x010101u)) & 0xffffffu);
+    for (uint32_t x = 0; x < fb.width; x++) /* the row may lie outside the text area */
+        *at(x, y) = 0;
     return bad;
 }

@@ -8,6 +8,8 @@
 #include "fbcon.h"
 #include "qemu_exit.h"
 #include "report.h"
+#include "rt_props.h"
+#include "screen.h"
 
 #define EBS_ATTEMPTS   8
 #define RESET_DELAY_S  10u
@@ -16,12 +18,38 @@
 static struct framebuffer fb;
 static uint64_t new_pat;
 static int wc_index;
+static uint32_t rt_supported = RT_SUPPORTS_ALL; /* from EFI_RT_PROPERTIES_TABLE, if any */
+
+static EFI_GUID rt_properties_guid = {
+    0xeb66918a, 0x7eef, 0x402a, {0x84, 0x2e, 0x93, 0x1d, 0x21, 0xc3, 0x8a, 0xe9}};
+
+/* Which runtime services the firmware keeps after ExitBootServices: read while boot
+ * services still own the configuration table. */
+static void read_runtime_properties(void)
+{
+    for (UINTN i = 0; i < ST->NumberOfTableEntries; i++) {
+        if (CompareGuid(&ST->ConfigurationTable[i].VendorGuid, &rt_properties_guid) != 0)
+            continue;
+        enum rt_props_status st =
+            rt_props_parse(ST->ConfigurationTable[i].VendorTable, &rt_supported);
+
+        if (st != RT_PROPS_OK)
+            report("  warning: %s", rt_props_status_message(st));
+        else
+            report("takeover: EFI_RT_PROPERTIES_TABLE: runtime services 0x%x after "
+                   "ExitBootServices (GetTime %s, GetVariable %s)",
+                   rt_supported, rt_supported & RT_SUPPORTS_GET_TIME ? "yes" : "no",
+                   rt_supported & RT_SUPPORTS_GET_VARIABLE ? "yes" : "no");
+        return;
+    }
+}
 
 void full_prepare(struct takeover *t)
 {
     EFI_GUID gop_guid = EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID;
     EFI_GRAPHICS_OUTPUT_PROTOCOL *gop;
     new_pat = t->cpu.pat_msr;
+    read_runtime_properties();
     wc_index = pt_pat_slot_for(t->cpu.pt.pat, PT_MT_WC);
     if (wc_index < 0) {
         report("takeover: every PAT entry holds a different type: no write-combining");
@@ -123,23 +151,41 @@ static void check_after_exit(struct takeover *t)
                      "read back wrong",
                      fb.width, fb.height, bad, fb.width);
     }
-    EFI_TIME now;
+    /* A service the firmware's EFI_RT_PROPERTIES_TABLE leaves out must answer
+     * EFI_UNSUPPORTED; every other must work. */
+    EFI_TIME now = {0};
     EFI_STATUS st = uefi_call_wrapper(RT->GetTime, 2, &now, NULL);
-    bool time_ok = !EFI_ERROR(st) && now.Year >= 2000 && now.Month >= 1 && now.Month <= 12;
-    /* A variable every UEFI boot manager keeps: its runtime driver reads the store. */
+    bool time_ok = (rt_supported & RT_SUPPORTS_GET_TIME)
+                       ? !EFI_ERROR(st) && now.Year >= 2000 && now.Month >= 1 && now.Month <= 12
+                       : st == EFI_UNSUPPORTED;
+    /* A variable every boot manager keeps, else one UEFI itself defines (U-Boot keeps no
+     * BootOrder without a variable store): its runtime driver reads the store. */
     static EFI_GUID global = EFI_GLOBAL_VARIABLE;
-    uint16_t order[64];
-    UINTN size = sizeof order;
+    static CHAR16 *const names[] = {L"BootOrder", L"PlatformLangCodes", L"PlatformLang"};
+    static const char *const shown[] = {"BootOrder", "PlatformLangCodes", "PlatformLang"};
+    uint8_t value[256];
+    UINTN size = 0;
     UINT32 attrs = 0;
-    EFI_STATUS var =
-        uefi_call_wrapper(RT->GetVariable, 5, L"BootOrder", &global, &attrs, &size, order);
-    bool var_ok = !EFI_ERROR(var) && size >= 2 && (attrs & EFI_VARIABLE_RUNTIME_ACCESS);
-    report_check("runtime-services", time_ok && var_ok,
-                 "on our tables: GetTime status 0x%llx, %04u-%02u-%02u %02u:%02u:%02u; "
-                 "GetVariable(BootOrder) status 0x%llx, %llu bytes, first Boot%04x",
-                 (unsigned long long)st, now.Year, now.Month, now.Day, now.Hour, now.Minute,
-                 now.Second, (unsigned long long)var, (unsigned long long)size,
-                 var_ok ? order[0] : 0);
+    EFI_STATUS var = EFI_NOT_FOUND;
+    unsigned n = 0;
+    for (; n < 3; n++) {
+        size = sizeof value;
+        var = uefi_call_wrapper(RT->GetVariable, 5, names[n], &global, &attrs, &size, value);
+        if (var != EFI_NOT_FOUND)
+            break;
+    }
+    bool var_ok = (rt_supported & RT_SUPPORTS_GET_VARIABLE)
+                      ? !EFI_ERROR(var) && size >= 2 && (attrs & EFI_VARIABLE_RUNTIME_ACCESS)
+                      : var == EFI_UNSUPPORTED;
+    report_check(
+        "runtime-services", time_ok && var_ok,
+        "on our tables: GetTime status 0x%llx, %04u-%02u-%02u %02u:%02u:%02u%s; "
+        "GetVariable(%s) status 0x%llx, %llu bytes%s",
+        (unsigned long long)st, now.Year, now.Month, now.Day, now.Hour, now.Minute, now.Second,
+        rt_supported & RT_SUPPORTS_GET_TIME ? "" : " (unsupported, as the firmware says)",
+        n < 3 ? shown[n] : "BootOrder, PlatformLangCodes, PlatformLang", (unsigned long long)var,
+        (unsigned long long)size,
+        rt_supported & RT_SUPPORTS_GET_VARIABLE ? "" : " (unsupported, as the firmware says)");
 }
 
 /* Before leaving boot services: our tables map the whole framebuffer, identity and WC. A
@@ -177,11 +223,11 @@ bool full_takeover(struct takeover *t)
     bool irq = cpu_irq_save(); /* the firmware's timer handler must not run once it is gone */
     /* ExitBootServices runs on the firmware's own tables: edk2 edits the live hierarchy in
      * it (it lifts the protection of runtime images), and must not edit ours. */
-    cpu_switch_cr3(t->cpu.cr3);
+    cpu_leave_tables(&t->was);
     unsigned attempts;
     st = leave_boot_services(t, &mm, &attempts);
     if (EFI_ERROR(st)) {
-        cpu_switch_cr3(t->sp.root);
+        cpu_enter_tables(t->sp.root, t->cpu.pt.nx, &t->was);
         cpu_irq_restore(irq);
         report_check("exit-boot-services", false, "status 0x%llx after %u attempts",
                      (unsigned long long)st, attempts);
@@ -190,8 +236,10 @@ bool full_takeover(struct takeover *t)
     report_firmware_gone();
     cpu_wbinvd();
     cpu_wrmsr(MSR_PAT, new_pat);
-    cpu_switch_cr3(t->sp.root); /* drops every translation cached under the old PAT */
-    fbcon_init(&fb);
+    /* Drops every translation cached under the old PAT. CR0.WP and EFER.NXE stay as our
+     * tables need them: the firmware's values are not wanted again. */
+    cpu_enter_tables(t->sp.root, t->cpu.pt.nx, &t->was);
+    screen_framebuffer(&fb);
     report("pagetk: boot services are gone; CR3 0x%llx is ours for good",
            (unsigned long long)cpu_read_cr3());
     uint64_t pages, unmapped;
@@ -211,9 +259,11 @@ void full_fall_back(const struct takeover *t)
 {
     cpu_wbinvd();
     cpu_wrmsr(MSR_PAT, t->cpu.pat_msr);
-    cpu_switch_cr3(t->cpu.cr3);
-    report("takeover: a check failed: CR3 0x%llx and PAT 0x%016llx are the firmware's again",
-           (unsigned long long)cpu_read_cr3(), (unsigned long long)cpu_rdmsr(MSR_PAT));
+    cpu_leave_tables(&t->was);
+    report("takeover: a check failed: CR3 0x%llx and PAT 0x%016llx are the firmware's again "
+           "(CR0 0x%llx, EFER 0x%llx)",
+           (unsigned long long)cpu_read_cr3(), (unsigned long long)cpu_rdmsr(MSR_PAT),
+           (unsigned long long)cpu_read_cr0(), (unsigned long long)cpu_rdmsr(MSR_EFER));
 }
 
 void full_end(const struct takeover *t, bool pass)

@@ -78,3 +78,35 @@ const char *options_status_message(enum options_status st)
     }
     return "unknown options status";
 }
+
+enum load_options_kind load_options_describe(const unsigned char *data, size_t size, char *text,
+                                             size_t text_size)
+{
+    text[0] = '\0';
+    if (!data || size == 0)
+        return LOAD_OPTIONS_NONE;
+    if (size % 2)
+        return LOAD_OPTIONS_BINARY;
+    size_t chars = size / 2, n = 0;
+    for (size_t i = 0; i < chars; i++) {
+        unsigned c = data[2 * i] | (unsigned)data[2 * i + 1] << 8;
+        if (c == 0) { /* the end: only NULs may follow */
+            for (size_t j = 2 * i; j < size; j++)
+                if (data[j])
+                    return LOAD_OPTIONS_BINARY;
+            if (i == 0)
+                return LOAD_OPTIONS_BINARY;
+            break;
+        }
+        if (c < 0x20 || c > 0x7e)
+            return LOAD_OPTIONS_BINARY;
+        if (n + 1 < text_size)
+            text[n++] = (char)c;
+        else if (text_size >= 4) {
+            text[text_size - 4] = text[text_size - 3] = text[text_size - 2] = '.';
+            n = text_size - 1;
+        }
+    }
+    text[n < text_size ? n : text_size - 1] = '\0';
+    return LOAD_OPTIONS_TEXT;
+}

@@ -23,4 +23,16 @@ enum options_status options_parse(struct options *o, const char *text, size_t le
 enum options_status options_check(const struct options *o);
 const char *options_status_message(enum options_status st);
 
+/* LoadOptions a boot manager set (U-Boot's bootargs, a Boot#### entry's optional data):
+ * never option words, only named in the report. */
+enum load_options_kind {
+    LOAD_OPTIONS_NONE,   /* size 0 */
+    LOAD_OPTIONS_TEXT,   /* UCS-2 printable ASCII, optionally NUL-terminated */
+    LOAD_OPTIONS_BINARY, /* anything else */
+};
+/* Classifies size bytes at data; for text, copies it as ASCII into text (NUL terminated,
+ * cut to fit with "..." at the end). text_size must be at least 4. */
+enum load_options_kind load_options_describe(const unsigned char *data, size_t size, char *text,
+                                             size_t text_size);
+
 #endif

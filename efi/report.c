@@ -5,10 +5,11 @@
 #include <stdarg.h>
 
 #include "cpu.h"
-#include "fbcon.h"
+#include "devpath_parse.h"
+#include "screen.h"
 #include "serial.h"
+#include "stick.h"
 #include "text.h"
-#include "volume.h"
 
 #define REPORT_CAPACITY (256u * 1024u)
 
@@ -16,36 +17,69 @@ static char *kept; /* from the pool: a static buffer would add its size to the i
 static size_t kept_len;
 static bool truncated;
 static unsigned checks, failed;
-static bool serial_direct; /* false when the console already mirrors to a serial port */
-static bool firmware_gone; /* after ExitBootServices: serial port and framebuffer only */
+static const char *product = "unknown"; /* names the report file */
+static bool serial_direct = true;       /* false while the firmware's only console is COM1 */
 static uint64_t tsc_hz, last_check_tsc;
 
-/* True when the ConOut variable's device paths include a UART node: the firmware then
- * copies console text to the serial port itself, and writing it again would double it. */
+static const char *serial_route =
+    "the app writes every line to COM1; the screen view goes to the displays only";
+
+static bool vendor_is(const CHAR16 *vendor, const char *name)
+{
+    if (!vendor)
+        return false;
+    for (; *name; name++, vendor++)
+        if (*vendor != (CHAR16)*name)
+            return false;
+    return true;
+}
+
+/* True when the firmware already copies console text to COM1, so writing it again would
+ * double every line: the ConOut variable or the console's own device path has a UART node
+ * (edk2), or the firmware is U-Boot, whose UEFI console is its own serial console. */
 static bool console_includes_uart(void)
 {
     static EFI_GUID global = EFI_GLOBAL_VARIABLE;
     static uint8_t paths[4096];
     UINTN size = sizeof paths;
     UINT32 attrs;
-    if (EFI_ERROR(uefi_call_wrapper(RT->GetVariable, 5, L"ConOut", &global, &attrs, &size, paths)))
-        return false;
-    for (UINTN pos = 0; pos + 4 <= size;) {
-        uint8_t type = paths[pos], subtype = paths[pos + 1];
-        UINTN len = paths[pos + 2] | ((UINTN)paths[pos + 3] << 8);
-        if (type == MESSAGING_DEVICE_PATH && subtype == MSG_UART_DP)
-            return true;
-        if (len < 4)
-            return false; /* malformed: stop rather than loop */
-        pos += len;
+    if (!EFI_ERROR(
+            uefi_call_wrapper(RT->GetVariable, 5, L"ConOut", &global, &attrs, &size, paths)) &&
+        devpath_has_uart(paths, size)) {
+        serial_route = "ConOut has a UART node: the firmware's console reaches COM1";
+        return true;
+    }
+    EFI_DEVICE_PATH *path;
+    if (ST->ConsoleOutHandle &&
+        !EFI_ERROR(uefi_call_wrapper(BS->HandleProtocol, 3, ST->ConsoleOutHandle,
+                                     &DevicePathProtocol, (void **)&path)) &&
+        devpath_has_uart((const uint8_t *)path, DevicePathSize(path))) {
+        serial_route = "the console's device path has a UART node: it reaches COM1";
+        return true;
+    }
+    if (vendor_is(ST->FirmwareVendor, "Das U-Boot")) {
+        serial_route = "U-Boot's UEFI console is its serial console: it reaches COM1";
+        return true;
     }
     return false;
+}
+
+bool report_console_is_com1(void)
+{
+    if (!console_includes_uart())
+        return false;
+    serial_direct = false;
+    return true;
+}
+
+const char *report_serial_route(void)
+{
+    return serial_route;
 }
 
 void report_init(void)
 {
     serial_init();
-    serial_direct = !console_includes_uart();
     if (EFI_ERROR(
             uefi_call_wrapper(BS->AllocatePool, 3, EfiLoaderData, REPORT_CAPACITY, (void **)&kept)))
         kept = NULL;
@@ -56,8 +90,13 @@ void report_init(void)
 
 void report_firmware_gone(void)
 {
-    firmware_gone = true;
     serial_direct = true;
+    screen_firmware_gone();
+}
+
+void report_set_product(const char *name)
+{
+    product = name;
 }
 
 void report_set_clock(uint64_t hz)
@@ -66,20 +105,20 @@ void report_set_clock(uint64_t hz)
     last_check_tsc = cpu_rdtsc();
 }
 
-/* A detail line skips the screen: drawing and scrolling text is slow (seconds for a few
- * hundred lines under TCG), and the file and the serial port keep every line anyway. */
+/* Every line goes to COM1 as it is; the screen shows its own view of the checks and the
+ * verdict (screen.h): drawing hundreds of long lines would scroll the verdict away and cost
+ * seconds under TCG, and the file keeps every line anyway. Where the firmware's only console
+ * is COM1, the lines go through it instead, once, and detail lines straight to COM1. */
 static void emit(const char *line, bool detail)
 {
     if (serial_direct || detail) {
         serial_write(line);
         serial_write("\r\n");
     }
-    if (!detail && !firmware_gone)
+    if (!detail && !serial_direct)
         Print(L"%a\n", line);
     else if (!detail)
-        fbcon_line(line, text_contains(line, "FAIL")   ? FB_RED
-                         : text_contains(line, "PASS") ? FB_GREEN
-                                                       : FB_WHITE);
+        screen_report_line(line);
     if (!kept) {
         truncated = true;
         return;
@@ -147,29 +186,35 @@ unsigned report_failed(void)
 
 EFI_STATUS report_save(EFI_HANDLE image)
 {
-    EFI_FILE *root, *file;
-    EFI_STATUS st = volume_open_root(image, &root);
-    if (EFI_ERROR(st))
-        return st;
-    /* Open-or-create, then truncate by deleting and creating afresh. */
-    st = uefi_call_wrapper(root->Open, 5, root, &file, L"pagetk-report.txt",
-                           EFI_FILE_MODE_READ | EFI_FILE_MODE_WRITE | EFI_FILE_MODE_CREATE, 0);
+    EFI_FILE *file;
+    char name[FLEET_NAME_SIZE], why[96], note[SCREEN_LINE_MAX];
+    EFI_STATUS st = stick_create(image, product, &file, name);
     if (!EFI_ERROR(st)) {
-        uefi_call_wrapper(file->Delete, 1, file);
-        st = uefi_call_wrapper(root->Open, 5, root, &file, L"pagetk-report.txt",
-                               EFI_FILE_MODE_READ | EFI_FILE_MODE_WRITE | EFI_FILE_MODE_CREATE, 0);
-    }
-    if (!EFI_ERROR(st)) {
+        /* The file names itself: this line is its last before the write. */
+        report("report file: \\" FLEET_DIR "\\%s", name);
         UINTN size = kept_len;
         st = kept ? uefi_call_wrapper(file->Write, 3, file, &size, kept) : EFI_SUCCESS;
         if (!EFI_ERROR(st) && truncated) {
-            static const char note[] = "(report truncated)\n";
-            size = sizeof note - 1;
-            st = uefi_call_wrapper(file->Write, 3, file, &size, (void *)note);
+            static const char cut[] = "(report truncated)\n";
+            size = sizeof cut - 1;
+            st = uefi_call_wrapper(file->Write, 3, file, &size, (void *)cut);
         }
-        uefi_call_wrapper(file->Close, 1, file);
+        if (!EFI_ERROR(st))
+            st = uefi_call_wrapper(file->Flush, 1, file);
+        if (EFI_ERROR(st)) /* a half-written report would pass for a whole one */
+            uefi_call_wrapper(file->Delete, 1, file);
+        else
+            uefi_call_wrapper(file->Close, 1, file);
     }
-    uefi_call_wrapper(root->Close, 1, root);
+    if (EFI_ERROR(st)) {
+        stick_status_text(st, why, sizeof why);
+        report("report file: not written: %s", why);
+        text_format(note, sizeof note, "report NOT saved: %s", why);
+        screen_note(note, SC_FAIL);
+    } else {
+        text_format(note, sizeof note, "saved: \\" FLEET_DIR "\\%s", name);
+        screen_note(note, SC_TEXT);
+    }
     return st;
 }
 

@@ -1,5 +1,5 @@
-/* The report: every line goes to the console and the serial port, and is kept so it can
- * be written to a file on the volume the app was loaded from. */
+/* The report: every line goes to COM1 and is kept so it can be written to a file on the
+ * volume the app was loaded from; the screen shows its own short view (screen.h). */
 #ifndef EFI_REPORT_H
 #define EFI_REPORT_H
 
@@ -8,8 +8,15 @@
 #include <stdint.h>
 
 void report_init(void);
-/* After ExitBootServices: lines go to COM1 directly and to the framebuffer console (the
- * map and mem lines to COM1 only), never to the firmware's console. */
+/* Why lines reach COM1 the way they do: written by the app, or through the firmware's
+ * console (only one of the two, so each line appears once). */
+const char *report_serial_route(void);
+/* Asked by the screen when it has no display of its own and would share the firmware's
+ * console: true when that console already reaches COM1 (a UART in ConOut or in the
+ * console's device path, or U-Boot), and from then on lines go through it, not to COM1. */
+bool report_console_is_com1(void);
+/* After ExitBootServices: lines go to COM1 directly and the screen view moves to the
+ * framebuffer console, never to the firmware's console. */
 void report_firmware_gone(void);
 /* TSC ticks per second: each check line then shows the time since the previous one. */
 void report_set_clock(uint64_t hz);
@@ -21,7 +28,10 @@ void report_check(const char *name, bool pass, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 unsigned report_checks(void);
 unsigned report_failed(void);
-/* Writes the report to \pagetk-report.txt on the app's volume. */
+/* The machine's product name, for the report file's name (machine_product). */
+void report_set_product(const char *name);
+/* Writes the report to its own file \pagetk\<date>-<time>-<product>.txt on the app's
+ * volume (stick.h), and says on the screen where, or why not. */
 EFI_STATUS report_save(EFI_HANDLE image);
 /* Frees the kept copy; later lines still reach the console and serial port. */
 void report_release(void);

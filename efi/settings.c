@@ -8,6 +8,38 @@
 
 #define CONFIG_NAME L"pagetk.cfg"
 
+/* EFI_SHELL_PARAMETERS_PROTOCOL (UEFI Shell specification): installed on an image the
+ * shell starts, holding the command line the person typed, split into words. */
+static EFI_GUID shell_parameters_guid = {
+    0x752f3136, 0x4e16, 0x4fdc, {0xa2, 0x2a, 0xe5, 0xf4, 0x68, 0x12, 0xf4, 0xca}};
+
+struct shell_parameters {
+    CHAR16 **argv;
+    UINTN argc;
+    void *in, *out, *err;
+};
+
+/* LoadOptions without the shell are a boot manager's (U-Boot passes its bootargs, a
+ * Boot#### entry its optional data): not words a person chose. Named, then ignored. */
+static void report_foreign_load_options(EFI_HANDLE image)
+{
+    EFI_LOADED_IMAGE *loaded;
+    if (EFI_ERROR(uefi_call_wrapper(BS->HandleProtocol, 3, image, &LoadedImageProtocol,
+                                    (void **)&loaded)))
+        return;
+    char text[64];
+    enum load_options_kind kind =
+        load_options_describe(loaded->LoadOptions, loaded->LoadOptionsSize, text, sizeof text);
+    if (kind == LOAD_OPTIONS_TEXT)
+        report("options: LoadOptions set by the boot manager ('%s', %u bytes) ignored: words "
+               "come only from pagetk.cfg and the shell's command line",
+               text, (unsigned)loaded->LoadOptionsSize);
+    else if (kind == LOAD_OPTIONS_BINARY)
+        report("options: LoadOptions set by the boot manager (%u bytes, binary) ignored: words "
+               "come only from pagetk.cfg and the shell's command line",
+               (unsigned)loaded->LoadOptionsSize);
+}
+
 static bool apply(struct options *o, const char *text, size_t len, const char *source)
 {
     char bad[40];
@@ -34,8 +66,14 @@ bool settings_read(EFI_HANDLE image, struct options *o)
     if (from_file && !apply(o, text, size, "pagetk.cfg"))
         return false;
     /* The shell passes the command line; argument 0 is the app's own name. */
-    CHAR16 **argv = NULL;
-    INTN argc = GetShellArgcArgv(image, &argv);
+    struct shell_parameters *shell = NULL;
+    if (EFI_ERROR(uefi_call_wrapper(BS->HandleProtocol, 3, image, &shell_parameters_guid,
+                                    (void **)&shell)))
+        shell = NULL;
+    if (!shell)
+        report_foreign_load_options(image);
+    CHAR16 **argv = shell ? shell->argv : NULL;
+    INTN argc = shell && argv ? (INTN)shell->argc : 0;
     bool from_shell = argc > 1;
     for (INTN i = 1; i < argc; i++) {
         char word[64];

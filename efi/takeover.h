@@ -4,6 +4,7 @@
 
 #include <efi.h>
 
+#include "cpu.h"
 #include "cpuinfo.h"
 #include "frames.h"
 #include "memmap.h"
@@ -74,7 +75,10 @@ struct takeover {
     uint64_t own; /* OWN_PAGES pages of the app's own */
     struct pt_stats fw_stats, our_stats;
     bool switched;
-    bool ap_stranded; /* an AP did not finish its checks: our tables are never freed */
+    bool full;             /* left boot services on our tables for good */
+    bool inspecting;       /* halts with our tables live for QEMU's monitor */
+    struct cpu_paging was; /* the firmware's CR3, CR0 and EFER while ours is live */
+    bool ap_stranded;      /* an AP did not finish its checks: our tables are never freed */
     /* Timing. */
     uint64_t tsc_hz;
     uint64_t phase_tsc[PHASE_COUNT + 1]; /* the last one marks the end */

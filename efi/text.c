@@ -111,15 +111,3 @@ size_t text_format(char *buf, size_t size, const char *fmt, ...)
     va_end(ap);
     return n;
 }
-
-bool text_contains(const char *haystack, const char *needle)
-{
-    for (; *haystack; haystack++) {
-        size_t i = 0;
-        while (needle[i] && haystack[i] == needle[i])
-            i++;
-        if (!needle[i])
-            return true;
-    }
-    return !*needle;
-}

@@ -12,7 +12,4 @@ size_t text_vformat(char *buf, size_t size, const char *fmt, va_list ap);
 size_t text_format(char *buf, size_t size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* True when needle occurs in haystack. */
-bool text_contains(const char *haystack, const char *needle);
-
 #endif

@@ -331,31 +331,36 @@ static uint64_t window(enum window_page p)
 
 static void check_faults(struct takeover *t)
 {
+    char seen[96];
     uint64_t before = fault_count();
     int f = probe_read(window(WIN_GUARD));
     report_check("fault-unmapped", fault_matches(f, window(WIN_GUARD), 0),
-                 "read of guard 0x%llx: #PF cr2 0x%llx error 0x%llx",
-                 (unsigned long long)window(WIN_GUARD), (unsigned long long)fault_last().cr2,
-                 (unsigned long long)fault_last().error);
-    bool readable = probe_read(window(WIN_READ_ONLY)) == 0 &&
-                    *(volatile uint64_t *)(uintptr_t)window(WIN_READ_ONLY) ==
-                        *(volatile uint64_t *)(uintptr_t)(t->own + OWN_DATA * 4096ull);
+                 "read of guard 0x%llx: %s", (unsigned long long)window(WIN_GUARD),
+                 fault_describe(f, seen, sizeof seen));
+    int read_fault = probe_read(window(WIN_READ_ONLY));
+    bool readable =
+        read_fault == 0 && *(volatile uint64_t *)(uintptr_t)window(WIN_READ_ONLY) ==
+                               *(volatile uint64_t *)(uintptr_t)(t->own + OWN_DATA * 4096ull);
     f = probe_write(window(WIN_READ_ONLY), 1);
     report_check("fault-read-only",
                  readable && fault_matches(f, window(WIN_READ_ONLY), PF_ERR_PRESENT | PF_ERR_WRITE),
-                 "read ok, write: #PF cr2 0x%llx error 0x%llx",
-                 (unsigned long long)fault_last().cr2, (unsigned long long)fault_last().error);
+                 "read %s, write to a read-only page: %s (CR0.WP=%u)",
+                 readable     ? "ok"
+                 : read_fault ? "faulted"
+                              : "wrong data",
+                 fault_describe(f, seen, sizeof seen), (unsigned)((cpu_read_cr0() & CR0_WP) != 0));
     int exec_ok = probe_exec(window(WIN_EXEC));
     f = probe_exec(window(WIN_NO_EXEC));
     if (t->cpu.pt.nx)
         report_check("fault-no-execute",
                      exec_ok == 0 &&
                          fault_matches(f, window(WIN_NO_EXEC), PF_ERR_PRESENT | PF_ERR_FETCH),
-                     "call into executable copy ok, into NX copy: #PF cr2 0x%llx error 0x%llx",
-                     (unsigned long long)fault_last().cr2, (unsigned long long)fault_last().error);
+                     "call into executable copy %s, into NX copy: %s", exec_ok ? "faulted" : "ok",
+                     fault_describe(f, seen, sizeof seen));
     else
         report_check("fault-no-execute", exec_ok == 0 && f == 0,
-                     "EFER.NXE clear: no NX bits anywhere, both copies execute");
+                     "no NX on this CPU: no NX bits anywhere, both copies execute (%s)",
+                     fault_describe(f, seen, sizeof seen));
     report("  faults caught so far: %llu", (unsigned long long)(fault_count() - before));
 }
 
@@ -372,10 +377,11 @@ static void check_live_change(struct takeover *t, struct live *l)
                 *(volatile uint64_t *)(uintptr_t)va == 0x11fe11fe11fe11feull;
     enum pt_error unmap = pt_unmap(&l->sp, va, 4096);
     int f = probe_read(va);
+    char after[96];
     report_check("live-map-unmap", seen && unmap == PT_OK && fault_matches(f, va, 0),
                  "map through the slot %s, read back %s, unmap %s, read after: %s",
                  pt_error_name(map), seen ? "ok" : "wrong", pt_error_name(unmap),
-                 f ? "#PF" : "no fault (stale TLB)");
+                 f ? fault_describe(f, after, sizeof after) : "no fault (stale TLB)");
 }
 
 /* A large leaf split and folded back live, through the slot, while it holds the stack in
@@ -443,6 +449,8 @@ static void check_boot_services(void)
     EFI_EVENT timer;
     UINTN index;
     bool timer_ok = false, pages_ok = false;
+    bool irq = cpu_irq_save(); /* only to tell: U-Boot runs with interrupts off */
+    cpu_irq_restore(irq);
     if (!EFI_ERROR(uefi_call_wrapper(BS->CreateEvent, 5, EVT_TIMER, 0, NULL, NULL, &timer))) {
         timer_ok = !EFI_ERROR(uefi_call_wrapper(BS->SetTimer, 3, timer, TimerRelative, 100000)) &&
                    !EFI_ERROR(uefi_call_wrapper(BS->WaitForEvent, 3, 1, &timer, &index));
@@ -456,8 +464,9 @@ static void check_boot_services(void)
         pages_ok = p[0] == 0xb007 && !EFI_ERROR(uefi_call_wrapper(BS->FreePages, 2, page, 1));
     }
     report_check("boot-services", timer_ok && pages_ok,
-                 "printing ok, 10 ms timer wait with interrupts on %s, allocate/free page %s",
-                 timer_ok ? "ok" : "FAILED", pages_ok ? "ok" : "FAILED");
+                 "printing ok, 10 ms timer wait with interrupts %s %s, allocate/free page %s",
+                 irq ? "on" : "off (as the firmware runs)", timer_ok ? "ok" : "FAILED",
+                 pages_ok ? "ok" : "FAILED");
 }
 
 /* The checks that run the same before and after ExitBootServices. */

@@ -141,6 +141,18 @@ struct pt_cpu {
     uint8_t pat[8];     /* memory type of each PAT index */
 };
 
+/*
+ * TLB invalidation. A change invalidates one page for each leaf it changes or removes (a
+ * leaf it splits counts once, and again each piece it then changes or removes; a table it
+ * folds counts each leaf it held), and one page when it changed only table entries (which
+ * only the paging-structure caches can hold). When that count n is at most flush_threshold
+ * and at most PT_FLUSH_MAX, the change ends with n single-page flushes; otherwise with one
+ * full flush and no single-page one. PT_FLUSH_MAX is the most addresses a change holds
+ * (in itself: the library has no heap) until every entry is written: a table's worth of
+ * pages; past that, one full flush costs less than the single ones.
+ */
+#define PT_FLUSH_MAX 512u
+
 struct pt_env {
     pt_table_fn table;
     void *table_ctx;
@@ -156,7 +168,7 @@ struct pt_env {
     void (*flush_page)(void *ctx, uint64_t va);
     void (*flush_all)(void *ctx);
     void *flush_ctx;
-    unsigned flush_threshold; /* single-page flushes up to this many, then a full flush */
+    unsigned flush_threshold; /* single-page flushes up to this many (see PT_FLUSH_MAX) */
     /* True when alloc_frame hands out zeroed frames. When false, the library writes every
      * entry of each table it makes and reads none it did not write, so a frame need not be
      * cleared twice (once by the allocator, once by the entries). */
@@ -174,7 +186,9 @@ void pt_access_identity(struct pt_env *env);
 void pt_access_offset(struct pt_env *env, struct pt_offset_access *acc);
 /* Tables are read at their recursive addresses through `slot` of the active hierarchy.
  * `deref` turns such a virtual address into a pointer (the identity cast on the CPU;
- * a software walk on the host). */
+ * a software walk on the host). The CPU applies the rights of the entries on that path
+ * to the table itself: below a table entry that withholds RW (and with CR0.WP set), a
+ * table is read-only through the slot, so changes there need identity or offset access. */
 struct pt_recursive_access {
     unsigned slot;
     uint64_t *(*deref)(void *ctx, uint64_t va);
@@ -209,6 +223,17 @@ uint64_t pt_recursive_entry_va(unsigned slot, int level, uint64_t va);
 
 /* ---- mapping --------------------------------------------------------------------------- */
 
+/*
+ * On hierarchies the library did not build. The rights of a page are the AND of RW and
+ * US and the OR of NX over every entry on its path; every call keeps to that rule.
+ * "Mapped" means a leaf: a table holding no leaf is no mapping, and a leaf that may go
+ * where it is replaces it (the table is freed). Map, replace and protect below a table
+ * entry that withholds a right (or sets NX) first move that restriction down into every
+ * entry of the table it points to and let the entry grant everything, so the pages the
+ * call writes get exactly the attributes asked and every other page keeps its effective
+ * ones. Unmap removes leaves and leaves the entries above as they are.
+ */
+
 #define PT_MAP_REPLACE 0x1u /* overwrite whatever the range maps now */
 
 struct pt_map_stats {
@@ -228,8 +253,10 @@ enum pt_error pt_map_region_cost(const struct pt_space *sp, uint64_t va, uint64_
 enum pt_error pt_unmap(struct pt_space *sp, uint64_t va, uint64_t len);
 /* Sets the attributes of every mapped page in [va, va+len); holes stay holes. */
 enum pt_error pt_protect(struct pt_space *sp, uint64_t va, uint64_t len, pt_attr attr);
-/* Folds tables in [va, va+len) whose entries form one aligned uniform run into a leaf.
- * `folded` (may be NULL) receives the number of tables freed. */
+/* Folds tables in [va, va+len) whose entries form one aligned uniform run into a leaf,
+ * which carries what the entry above withheld: no page's effective rights change. Leaves
+ * that differ only in a right that entry withholds fold too. `folded` (may be NULL)
+ * receives the number of tables freed. */
 enum pt_error pt_coalesce(struct pt_space *sp, uint64_t va, uint64_t len, uint64_t *folded);
 
 /* ---- reading --------------------------------------------------------------------------- */
@@ -255,8 +282,8 @@ typedef bool (*pt_run_fn)(void *ctx, const struct pt_run *run);
 
 /* Tables already seen during a walk: caller storage, so the library needs no heap. */
 struct pt_seen {
-    uint64_t *slots;
-    size_t capacity; /* a power of two */
+    uint64_t *slots; /* capacity slots, zero before a walk */
+    size_t capacity; /* a power of two: holds up to this many tables */
     size_t count;
 };
 
@@ -270,13 +297,16 @@ struct pt_fault {
     uint64_t entry;
 };
 
-/* Visits the mapping of [va, va+len) as runs, in address order (the slot is skipped). */
+/* Visits the mapping of [va, va+len) as runs, in address order (the slot is skipped):
+ * every page the bytes of the range touch, whole (va need not be aligned, nor len). */
 enum pt_error pt_walk(const struct pt_space *sp, uint64_t va, uint64_t len, pt_run_fn fn,
                       void *ctx);
 /*
- * Reads a hierarchy the library did not build, validating every entry. Bad entries are
- * reported in `fault` and the import stops (a loop, a reserved bit, PS in a PML4 entry,
- * an unaligned or too-wide leaf, a 1 GiB leaf the CPU cannot have). `seen` bounds the work.
+ * Reads a hierarchy the library did not build, validating every entry it reaches, the
+ * recursive slot's own entry included (it is not followed). Bad entries are reported in
+ * `fault` and the import stops (a loop, a reserved bit such as NX while EFER.NXE is clear,
+ * PS in a PML4 entry, an unaligned or too-wide leaf, a 1 GiB leaf the CPU cannot have).
+ * `seen` bounds the work. Other calls expect a hierarchy that passes this check.
  */
 enum pt_error pt_import(const struct pt_space *sp, struct pt_seen *seen, pt_run_fn fn, void *ctx,
                         struct pt_fault *fault);

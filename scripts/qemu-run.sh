@@ -3,19 +3,35 @@
 # Exit 0 when the serial log says RESULT: PASS and QEMU exited with the app's PASS code
 # (or RESULT: FAIL and the FAIL code, with --expect-fail); non-zero otherwise, timeout included.
 #
-# usage: qemu-run.sh [--efi FILE] [--boot esp|usb|shell] [--mem 2G] [--cpu max] [--smp 1]
+# usage: qemu-run.sh [--efi FILE] [--boot esp|usb|nvme|shell] [--mem 2G] [--cpu max] [--smp 1]
 #                    [--machine q35|pc] [--timeout 120] [--log FILE] [--expect-fail] [--quiet]
 #                    [--cfg "WORDS"] [--args "WORDS"] [--monitor CMDS --monitor-log FILE]
-#                    [--expect-reset]
+#                    [--expect-reset] [--stick IMG] [--readonly] [--rtc BASE] [--vga XxY]
+#                    [--monitor-when REGEX] [--no-exit-port] [--firmware ovmf|secure|uboot]
+#                    [--disk ahci|ehci|virtio] [--expect-refused]
 # --cfg writes pagetk.cfg beside the app; --args passes words on the shell command line
 # (--boot shell). --monitor: the app must halt with "inspect: halted" (option inspect);
 # then the monitor commands in the file CMDS run, their output goes to the monitor log,
 # and QEMU quits. --expect-reset: the app ends with ResetSystem, which -no-reboot turns
-# into QEMU's exit with status 0.
+# into QEMU's exit with status 0. --stick boots (--boot usb or nvme) from the image IMG and
+# keeps it, so boots can share one stick; --readonly makes that stick write-protected.
+# --rtc starts the clock at BASE (e.g. 2026-01-01T00:00:00) and runs it with the guest.
+# --vga gives the VGA device a preferred resolution, which OVMF picks up.
+# --monitor-when runs the monitor commands once the serial log matches REGEX instead of
+# "inspect: halted"; --no-exit-port leaves out QEMU's exit port, so the app stays on its
+# last screen (waiting for a key, or 10 s before its reset) for a monitor screendump.
+# --firmware uboot: U-Boot's UEFI (machine pc) starts \EFI\BOOT\BOOTX64.EFI from the USB
+# image by itself; --disk says how the image is attached (AHCI disk, the default, EHCI USB
+# stick, or virtio-blk). --firmware secure: Debian's snakeoil OVMF, Secure Boot enforced
+# (SMM, secure flash). --expect-refused: the firmware must refuse to load the app from the
+# boot option ("Access Denied") and never start it; QEMU is stopped once the boot manager
+# has given up.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 efi=$here/build/BOOTX64.EFI boot=esp mem=2G cpu=max smp=1 machine=q35 limit=120
 log="" expect=PASS quiet=0 cfg="" args="" monitor="" monitor_log="" reset=0
+stick_img="" readonly=off rtc="" vga="" when="inspect: halted" exit_port=1
+firmware=ovmf disk_type=ahci
 while [ $# -gt 0 ]; do
     case $1 in
     --efi) efi=$2; shift ;;
@@ -33,18 +49,39 @@ while [ $# -gt 0 ]; do
     --args) args=$2; shift ;;
     --monitor) monitor=$2; shift ;;
     --monitor-log) monitor_log=$2; shift ;;
+    --stick) stick_img=$2; shift ;;
+    --readonly) readonly=on ;;
+    --rtc) rtc=$2; shift ;;
+    --vga) vga=$2; shift ;;
+    --monitor-when) when=$2; shift ;;
+    --no-exit-port) exit_port=0 ;;
+    --firmware) firmware=$2; shift ;;
+    --disk) disk_type=$2; shift ;;
+    --expect-refused) expect=REFUSED ;;
     *) echo "qemu-run: unknown option $1" >&2; exit 2 ;;
     esac
     shift
 done
-ovmf=/usr/share/OVMF
-for f in "$ovmf/OVMF_CODE_4M.fd" "$ovmf/OVMF_VARS_4M.fd" "$efi"; do
+ovmf=/usr/share/OVMF uboot=/usr/lib/u-boot/qemu-x86_64/u-boot.rom
+code=$ovmf/OVMF_CODE_4M.fd vars=$ovmf/OVMF_VARS_4M.fd secure=()
+case $firmware in
+ovmf) needed=("$code" "$vars") ;;
+secure)
+    # PK, KEK and db hold the snakeoil certificate; the firmware verifies every image.
+    code=$ovmf/OVMF_CODE_4M.snakeoil.fd vars=$ovmf/OVMF_VARS_4M.snakeoil.fd
+    needed=("$code" "$vars") machine=$machine,smm=on
+    secure=(-global driver=cfi.pflash01,property=secure,value=on)
+    ;;
+uboot) needed=("$uboot"); boot=usb machine=pc ;; # U-Boot's x86 build runs on pc only
+*) echo "qemu-run: unknown firmware $firmware" >&2; exit 2 ;;
+esac
+for f in "${needed[@]}" "$efi"; do
     [ -f "$f" ] || { echo "qemu-run: missing $f" >&2; exit 2; }
 done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 [ -n "$log" ] || log=$work/serial.log
-cp "$ovmf/OVMF_VARS_4M.fd" "$work/vars.fd"
+[ "$firmware" = uboot ] || cp "$vars" "$work/vars.fd"
 case $boot in
 esp)
     mkdir -p "$work/esp/EFI/BOOT"
@@ -61,33 +98,76 @@ shell)
     [ -z "$cfg" ] || printf '%s\n' "$cfg" >"$work/esp/EFI/pagetk/pagetk.cfg"
     disk=(-drive "format=raw,file=fat:rw:$work/esp")
     ;;
-usb)
+usb | nvme)
     [ -z "$cfg" ] || printf '%s\n' "$cfg" >"$work/pagetk.cfg"
-    bash "$here/scripts/mkimg.sh" "$efi" "$here/startup.nsh" "$work/usb.img" ${cfg:+"$work/pagetk.cfg"}
-    disk=(-device qemu-xhci -drive "if=none,id=stick,format=raw,file=$work/usb.img"
-          -device usb-storage,drive=stick,removable=on)
+    img=${stick_img:-$work/usb.img}
+    [ -n "$stick_img" ] && [ -f "$stick_img" ] ||
+        bash "$here/scripts/mkimg.sh" "$efi" "$here/startup.nsh" "$img" ${cfg:+"$work/pagetk.cfg"}
+    drive="if=none,id=stick,format=raw,file=$img,readonly=$readonly"
+    if [ "$firmware" = uboot ]; then
+        case $disk_type in
+        ahci) disk=(-device ahci,id=ahci -drive "$drive" -device ide-hd,drive=stick,bus=ahci.0) ;;
+        ehci) disk=(-device usb-ehci,id=ehci -drive "$drive"
+                    -device usb-storage,bus=ehci.0,drive=stick,removable=on) ;;
+        virtio) disk=(-drive "if=virtio,format=raw,file=$img,readonly=$readonly") ;;
+        *) echo "qemu-run: unknown disk $disk_type" >&2; exit 2 ;;
+        esac
+    elif [ "$boot" = usb ]; then
+        disk=(-device qemu-xhci -drive "$drive" -device usb-storage,drive=stick,removable=on)
+    else
+        disk=(-drive "$drive" -device nvme,serial=pagetk,drive=stick)
+    fi
     ;;
 *) echo "qemu-run: unknown boot $boot" >&2; exit 2 ;;
 esac
-qemu=(qemu-system-x86_64 -machine "$machine" -cpu "$cpu" -m "$mem" -smp "$smp"
-      -drive if=pflash,format=raw,readonly=on,file="$ovmf/OVMF_CODE_4M.fd"
-      -drive if=pflash,format=raw,file="$work/vars.fd"
-      "${disk[@]}" -net none -display none -no-reboot
-      -device isa-debug-exit,iobase=0xf4,iosize=0x04 -serial file:"$log")
-if [ -z "$monitor" ]; then
+if [ "$firmware" != uboot ]; then
+    fw=("${secure[@]}" -drive if=pflash,format=raw,readonly=on,file="$code"
+        -drive if=pflash,format=raw,file="$work/vars.fd")
+else
+    fw=(-bios "$uboot")
+fi
+qemu=(qemu-system-x86_64 -machine "$machine" -cpu "$cpu" -m "$mem" -smp "$smp" "${fw[@]}"
+      "${disk[@]}" -net none -display none -no-reboot -serial file:"$log")
+[ "$exit_port" = 0 ] || qemu+=(-device isa-debug-exit,iobase=0xf4,iosize=0x04)
+[ -z "$rtc" ] || qemu+=(-rtc "base=$rtc,clock=vm")
+[ -z "$vga" ] || qemu+=(-vga none -device "VGA,xres=${vga%x*},yres=${vga#*x},xmax=${vga%x*},ymax=${vga#*x},vgamem_mb=64")
+if [ "$expect" = REFUSED ]; then
+    # The boot manager says why it did not load each option, then waits for a key.
+    timeout "$limit" "${qemu[@]}" -monitor none </dev/null &
+    qpid=$!
+    for _ in $(seq "$limit"); do
+        grep -aq "No bootable option" "$log" 2>/dev/null && break
+        kill -0 $qpid 2>/dev/null || break
+        sleep 1
+    done
+    kill $qpid 2>/dev/null
+    wait $qpid
+    [ "$quiet" = 1 ] || tr -d '\r' <"$log" | sed 's/\x1b\[[0-9;=]*[a-zA-Z]//g'
+    if grep -aq "pagetk:" "$log"; then
+        echo "qemu-run: the firmware started the app" >&2
+        exit 1
+    fi
+    if ! grep -aEq "failed to load Boot[0-9A-F]+ .*: Access Denied" "$log"; then
+        echo "qemu-run: no refusal (Access Denied) in the boot manager's output" >&2
+        exit 1
+    fi
+    exit 0
+elif [ -z "$monitor" ]; then
     timeout "$limit" "${qemu[@]}" -monitor none </dev/null
 else
-    # The monitor reads from a pipe held open until the app has halted for inspection.
+    # The monitor reads from a pipe held open until the log matches $when (by default: the
+    # app has halted for inspection).
     mkfifo "$work/mon.in"
     timeout "$limit" "${qemu[@]}" -monitor stdio <"$work/mon.in" >"${monitor_log:-$work/mon.log}" 2>&1 &
     qpid=$!
     exec 3>"$work/mon.in"
     for _ in $(seq "$limit"); do
-        grep -aq "inspect: halted" "$log" 2>/dev/null && break
+        grep -aEq "$when" "$log" 2>/dev/null && break
         kill -0 $qpid 2>/dev/null || break
         sleep 1
     done
-    if grep -aq "inspect: halted" "$log"; then
+    if grep -aEq "$when" "$log"; then
+        sleep 1 # the screen is drawn after the line reaches COM1
         cat "$monitor" >&3
     fi
     echo quit >&3
@@ -95,13 +175,16 @@ else
     wait $qpid
 fi
 status=$?
-if [ "$boot" = usb ]; then
-    # The app leaves its report on the stick: read it back as a person would, and keep it
-    # beside the serial log.
+if [ "$boot" = usb ] || [ "$boot" = nvme ]; then
+    # The app leaves its report on the stick as \pagetk\<date>-<time>-<product>.txt: read
+    # the newest back as a person would, and keep it beside the serial log.
     stick=${log%.log}.stick-report.txt
-    mtype -i "$work/usb.img@@1M" ::/pagetk-report.txt >"$stick" 2>/dev/null
+    part="$img@@1M"
+    newest=$(mdir -b -i "$part" ::/pagetk 2>/dev/null | tr -d '\r' | grep -a '\.txt$' | sort | tail -1)
+    : >"$stick"
+    [ -z "$newest" ] || mtype -i "$part" "$newest" >"$stick" 2>/dev/null
     last=$(tr -d '\r' <"$stick" | grep -a RESULT | tail -1)
-    echo "host: report file on the stick says: ${last:-nothing}" >>"$log"
+    echo "host: report file on the stick ${newest:+(${newest##*/}) }says: ${last:-nothing}" >>"$log"
 fi
 [ "$quiet" = 1 ] || grep -a -v '^map ' "$log" | tr -d '\r' | sed 's/\x1b\[[0-9;=]*[a-zA-Z]//g'
 want=33
@@ -112,8 +195,8 @@ if [ $status -eq 124 ]; then
     echo "qemu-run: timed out after ${limit}s" >&2
     exit 124
 fi
-if [ -n "$monitor" ] && ! grep -aq "inspect: halted" "$log"; then
-    echo "qemu-run: the app never halted for inspection" >&2
+if [ -n "$monitor" ] && ! grep -aEq "$when" "$log"; then
+    echo "qemu-run: the log never matched /$when/ for the monitor" >&2
     exit 1
 fi
 if [ $status -ne $want ] || ! grep -aq "RESULT: $expect" "$log"; then

@@ -1,8 +1,11 @@
 /*
  * libFuzzer target: input bytes become a sequence of library calls on one hierarchy in
  * simulated memory (map, replace, map one page, unmap, protect, coalesce, translate through
- * the recursive slot, import), with random CPUs, attributes and allocator failures, on
- * zeroed frames reached through a checked function or poisoned frames reached by offset. After
+ * the recursive slot, import, walk over an unaligned range), with random CPUs, attributes
+ * and allocator failures, on zeroed frames reached through a checked function or poisoned
+ * frames reached by offset, and changes no library call makes, as on a hierarchy the
+ * library did not build: a table entry that withholds RW or US or sets NX, an empty table
+ * (with an empty one below it) where nothing is mapped. After
  * every call: the error is exactly the one expected, the interval model agrees at the
  * call's key points, the checker passes, no frame leaks, and a failed call changed nothing.
  */
@@ -10,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "entry.h"
 #include "interval_model.h"
 #include "sim.h"
 
@@ -64,6 +68,9 @@ enum op_kind {
     OP_COALESCE,
     OP_RECURSIVE,
     OP_IMPORT,
+    OP_RESTRICT,    /* a table entry above va withholds RW or US, or sets NX */
+    OP_EMPTY_TABLE, /* an empty table linked where va maps nothing */
+    OP_WALK,        /* pt_walk over an unaligned range */
     OP_KINDS
 };
 
@@ -296,6 +303,95 @@ static void check_import(struct world *w)
              (unsigned long long)model_bytes(&w->model));
 }
 
+/* A table entry on the path to op->va (PML4, PDPT or PD entry, by the next byte) loses
+ * RW or US or gains NX, as firmware tables have them; the model narrows the same span. */
+static bool restrict_entry(struct world *w, const struct op *op, struct input *in)
+{
+    uint8_t b = byte(in);
+    int target = 2 + b % 3;
+    uint64_t lin = op->va & VA_MASK, table = w->sp.root;
+    for (int level = PT_LEVEL_PML4; level >= target; level--) {
+        uint64_t *e = &sim_frame(&w->sim, table)[pt_index(lin, level)];
+        if (!pte_present(*e) || pte_is_leaf(*e, level))
+            return true;
+        if (level == target) {
+            uint64_t clear = 0, set = 0;
+            uint32_t aclear = 0, aset = 0;
+            if (b & 0x08)
+                clear |= PTE_RW, aclear |= PT_ATTR_WRITE;
+            if (b & 0x10)
+                clear |= PTE_US, aclear |= PT_ATTR_USER;
+            if ((b & 0x20) && w->sim.env.cpu.nx)
+                set |= PTE_NX, aset |= PT_ATTR_NX;
+            *e = (*e & ~clear) | set;
+            uint64_t span = pt_level_span(level);
+            return model_restrict(&w->model, pt_canonical(lin & ~(span - 1)), span, aclear, aset);
+        }
+        table = *e & PTE_ADDR;
+    }
+    return true;
+}
+
+/* Where op->va maps nothing, an empty table (and, by the next byte, an empty one in it):
+ * a table holding no leaf is no mapping, and a leaf may take its place. */
+static void link_empty_table(struct world *w, const struct op *op, struct input *in)
+{
+    uint8_t b = byte(in);
+    uint64_t lin = op->va & VA_MASK, table = w->sp.root;
+    for (int level = PT_LEVEL_PML4; level > PT_LEVEL_PT; level--) {
+        uint64_t *e = &sim_frame(&w->sim, table)[pt_index(lin, level)];
+        if (pte_present(*e) && pte_is_leaf(*e, level))
+            return;
+        if (pte_present(*e)) {
+            table = *e & PTE_ADDR;
+            continue;
+        }
+        uint64_t pa, inner;
+        if (!w->sim.env.alloc_frame(&w->sim, &pa))
+            return;
+        if ((b & 1) && level - 1 > PT_LEVEL_PT && w->sim.env.alloc_frame(&w->sim, &inner))
+            sim_frame(&w->sim, pa)[(b >> 1) % PT_ENTRIES] = inner | PTE_P | PTE_RW | PTE_US;
+        *e = pa | PTE_P | PTE_RW | PTE_US;
+        return;
+    }
+}
+
+struct walk_sum {
+    const struct interval_model *m;
+    uint64_t bytes;
+};
+
+static bool sum_run(void *ctx, const struct pt_run *run)
+{
+    struct walk_sum *ws = ctx;
+    uint64_t pa;
+    uint32_t attr;
+    for (int end = 0; end < 2; end++) {
+        uint64_t off = end ? run->len - 1 : 0;
+        if (!model_lookup(ws->m, run->va + off, &pa, &attr) || pa != run->pa + off ||
+            attr != run->attr)
+            FAIL("walk run 0x%llx+0x%llx disagrees with the model", (unsigned long long)run->va,
+                 (unsigned long long)run->len);
+    }
+    ws->bytes += run->len;
+    return true;
+}
+
+/* pt_walk over [va, va+len) with both ends unaligned reports every page the bytes touch. */
+static void check_walk(struct world *w, const struct op *op, struct input *in)
+{
+    uint64_t va = (op->va & ~0xfffull) + (word(in) & 0xfff);
+    uint64_t len = op->len - (word(in) & 0xfff);
+    uint64_t lo = va & ~0xfffull, hi = (va + len + 0xfff) & ~0xfffull;
+    struct walk_sum ws = {&w->model, 0};
+    enum pt_error err = pt_walk(&w->sp, va, len, sum_run, &ws);
+    uint64_t want = model_bytes_in(&w->model, lo, hi);
+    if (err != PT_OK || ws.bytes != want)
+        FAIL("walk 0x%llx+0x%llx: %s, %llu bytes, model %llu", (unsigned long long)va,
+             (unsigned long long)len, pt_error_name(err), (unsigned long long)ws.bytes,
+             (unsigned long long)want);
+}
+
 static struct world world;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -323,6 +419,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         if (op.kind == OP_IMPORT) {
             check_import(w);
+            continue;
+        }
+        if (op.kind == OP_WALK) {
+            check_walk(w, &op, &in);
+            continue;
+        }
+        if (op.kind == OP_RESTRICT || op.kind == OP_EMPTY_TABLE) {
+            if (op.kind == OP_EMPTY_TABLE)
+                link_empty_table(w, &op, &in);
+            else if (!restrict_entry(w, &op, &in))
+                break; /* the model is full */
+            check_world(w, &op, &in);
             continue;
         }
         int runs_before = snapshot(w, w->before);

@@ -86,6 +86,29 @@ bool model_protect(struct interval_model *m, uint64_t va, uint64_t len, uint32_t
     return true;
 }
 
+bool model_restrict(struct interval_model *m, uint64_t va, uint64_t len, uint32_t clear,
+                    uint32_t set)
+{
+    if (!split_at(m, va) || !split_at(m, va + len))
+        return false;
+    for (int i = 0; i < m->n; i++)
+        if (m->iv[i].va >= va && m->iv[i].va < va + len)
+            m->iv[i].attr = (m->iv[i].attr & ~clear) | set;
+    return true;
+}
+
+uint64_t model_bytes_in(const struct interval_model *m, uint64_t lo, uint64_t hi)
+{
+    uint64_t sum = 0;
+    for (int i = 0; i < m->n; i++) {
+        uint64_t a = m->iv[i].va > lo ? m->iv[i].va : lo;
+        uint64_t b = m->iv[i].va + m->iv[i].len < hi ? m->iv[i].va + m->iv[i].len : hi;
+        if (a < b)
+            sum += b - a;
+    }
+    return sum;
+}
+
 uint64_t model_bytes(const struct interval_model *m)
 {
     uint64_t sum = 0;

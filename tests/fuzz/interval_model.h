@@ -25,6 +25,11 @@ bool model_overlaps(const struct interval_model *m, uint64_t va, uint64_t len);
 bool model_unmap(struct interval_model *m, uint64_t va, uint64_t len);
 bool model_map(struct interval_model *m, uint64_t va, uint64_t len, uint64_t pa, uint32_t attr);
 bool model_protect(struct interval_model *m, uint64_t va, uint64_t len, uint32_t attr);
+/* The rights of every interval in [va, va+len) narrowed: `clear` bits go, `set` come. */
+bool model_restrict(struct interval_model *m, uint64_t va, uint64_t len, uint32_t clear,
+                    uint32_t set);
 uint64_t model_bytes(const struct interval_model *m);
+/* Bytes mapped inside [lo, hi). */
+uint64_t model_bytes_in(const struct interval_model *m, uint64_t lo, uint64_t hi);
 
 #endif

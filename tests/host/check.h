@@ -44,5 +44,7 @@ struct test_case {
 #define TEST_SUITE(name) const struct test_case name[]
 
 extern uint64_t test_seed;
+extern uint64_t test_ops;          /* --ops N: operations for the long model tests, 0: default */
+extern uint64_t test_episode_seed; /* --episode-seed S: replay one episode of the foreign model */
 
 #endif

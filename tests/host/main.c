@@ -7,6 +7,8 @@
 
 int check_failures;
 uint64_t test_seed;
+uint64_t test_ops;
+uint64_t test_episode_seed;
 
 extern TEST_SUITE(entry_tests);
 extern TEST_SUITE(map_tests);
@@ -18,11 +20,20 @@ extern TEST_SUITE(model_tests);
 extern TEST_SUITE(plan_tests);
 extern TEST_SUITE(options_tests);
 extern TEST_SUITE(wx_tests);
+extern TEST_SUITE(rt_props_tests);
+extern TEST_SUITE(devpath_tests);
+extern TEST_SUITE(smbios_tests);
+extern TEST_SUITE(names_tests);
+extern TEST_SUITE(screen_tests);
+extern TEST_SUITE(foreign_tests);
+extern TEST_SUITE(foreign_model_tests);
 extern TEST_SUITE(fast_tests);
 
 static const struct test_case *const suites[] = {
-    entry_tests, map_tests,     edit_tests, walk_tests, recursive_tests, txn_tests,
-    plan_tests,  options_tests, wx_tests,   fast_tests, model_tests};
+    entry_tests,   map_tests,    edit_tests,         walk_tests,   recursive_tests,
+    txn_tests,     plan_tests,   options_tests,      wx_tests,     rt_props_tests,
+    devpath_tests, smbios_tests, names_tests,        screen_tests, foreign_tests,
+    fast_tests,    model_tests,  foreign_model_tests};
 
 int main(int argc, char **argv)
 {
@@ -31,6 +42,10 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--seed") && i + 1 < argc)
             test_seed = strtoull(argv[++i], NULL, 0);
+        else if (!strcmp(argv[i], "--ops") && i + 1 < argc)
+            test_ops = strtoull(argv[++i], NULL, 0);
+        else if (!strcmp(argv[i], "--episode-seed") && i + 1 < argc)
+            test_episode_seed = strtoull(argv[++i], NULL, 0);
         else
             only = argv[i];
     }

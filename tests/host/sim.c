@@ -80,6 +80,18 @@ void sim_init(struct sim *s, uint64_t frames, struct pt_cpu cpu)
     s->frames = frames;
     s->mem = aligned_alloc(PT_PAGE_4K, frames * PT_PAGE_4K);
     s->free_list = malloc(frames * sizeof *s->free_list);
+    sim_reset(s, cpu);
+}
+
+void sim_reset(struct sim *s, struct pt_cpu cpu)
+{
+    uint64_t frames = s->frames;
+    uint8_t *mem = s->mem;
+    uint64_t *free_list = s->free_list;
+    memset(s, 0, sizeof *s);
+    s->frames = frames;
+    s->mem = mem;
+    s->free_list = free_list;
     for (uint64_t i = 0; i < frames; i++)
         s->free_list[i] = frames - 1 - i; /* low frames first */
     s->free_count = frames;
@@ -149,9 +161,11 @@ void sim_use_recursive(struct sim *s, const struct pt_space *sp, unsigned slot)
 
 static void count_page(void *ctx, uint64_t va)
 {
-    (void)va;
+    struct sim *s = ctx;
     watch_check();
-    ((struct sim *)ctx)->flush_pages++;
+    if (s->flush_logged < PT_FLUSH_MAX)
+        s->flush_log[s->flush_logged++] = va;
+    s->flush_pages++;
 }
 
 static void count_all(void *ctx)

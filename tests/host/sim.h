@@ -19,12 +19,16 @@ struct sim {
     uint64_t flush_pages, flush_alls;
     bool dirty_frames; /* frames are handed out poisoned, not zeroed */
     struct pt_offset_access offset;
+    uint64_t flush_log[PT_FLUSH_MAX]; /* the first single-page flushes since last cleared */
+    unsigned flush_logged;
     struct pt_env env;
 };
 
 /* A CPU like `-cpu max`: 1 GiB pages, NX, 46-bit physical addresses, the reset PAT. */
 struct pt_cpu sim_cpu_max(void);
 void sim_init(struct sim *s, uint64_t frames, struct pt_cpu cpu);
+/* Every frame free again, a new CPU, direct access, no TLB hooks; the memory is kept. */
+void sim_reset(struct sim *s, struct pt_cpu cpu);
 void sim_fini(struct sim *s);
 uint64_t *sim_frame(struct sim *s, uint64_t pa);
 /* Makes the env reach tables through `slot` of `sp`, walking the simulated hierarchy in

@@ -1,4 +1,5 @@
 /* Transactions: failure injection at every allocation, and TLB invalidation choices. */
+#include "../../core/entry.h"
 #include "fixture.h"
 
 #include <stdlib.h>
@@ -52,7 +53,33 @@ static void populate(struct fixture *f)
     CHECK_ERR(pt_map_region(&f->sp, 4 * GIB, 0x3000, 6 * MIB, RO, 0, NULL), PT_OK);
 }
 
+/* As firmware leaves them: the PDPT entry over [1 GiB, 2 GiB) read-only and
+ * supervisor-only, the PD entry over its split 2 MiB no-execute, and an empty PT where
+ * [1 GiB + 6 MiB, 1 GiB + 8 MiB) was a leaf. */
+static void make_foreign(struct fixture *f)
+{
+    uint64_t *pml4 = sim_frame(&f->sim, f->sp.root);
+    uint64_t *pdpt = sim_frame(&f->sim, pml4[0] & PTE_ADDR);
+    pdpt[1] &= ~(PTE_RW | PTE_US);
+    uint64_t *pd1 = sim_frame(&f->sim, pdpt[1] & PTE_ADDR);
+    pd1[1] |= PTE_NX;
+    uint64_t empty;
+    CHECK(f->sim.env.alloc_frame(&f->sim, &empty));
+    pd1[3] = empty | PTE_P | PTE_RW | PTE_US;
+}
+
 typedef enum pt_error (*change_fn)(struct pt_space *sp);
+
+/* Through the restrictive entries and the empty PT: 4 KiB leaves (PA misaligned). */
+static enum pt_error foreign_replace(struct pt_space *sp)
+{
+    return pt_map_region(sp, GIB + MIB, 0x9000, 16 * MIB, RO, PT_MAP_REPLACE, NULL);
+}
+
+static enum pt_error foreign_protect(struct pt_space *sp)
+{
+    return pt_protect(sp, GIB + MIB + PT_PAGE_4K, 8 * MIB, RWX | PT_ATTR_USER);
+}
 
 static enum pt_error big_map(struct pt_space *sp)
 {
@@ -77,10 +104,14 @@ static enum pt_error edge_protect(struct pt_space *sp)
 
 /* In recursive mode the change reaches every table through slot 510, and frames beyond the
  * inline reserve are listed in stash frames linked at free PML4 entries. */
+static bool foreign_fixture;
+
 static void open_fixture(struct fixture *f, bool recursive)
 {
     fixture_init(f, 4096, sim_cpu_max());
     populate(f);
+    if (foreign_fixture)
+        make_foreign(f);
     if (recursive) {
         CHECK_ERR(pt_recursive_install(&f->sp, 510), PT_OK);
         sim_use_recursive(&f->sim, &f->sp, 510);
@@ -139,6 +170,18 @@ static void failure_injection_recursive_replace(void)
     fail_every_allocation(big_replace, "replace through the slot", true);
 }
 
+/* On a hierarchy with restrictive table entries and an empty table: the restriction moves
+ * down and the empty table goes only once every frame is there. */
+static void failure_injection_foreign(void)
+{
+    foreign_fixture = true;
+    fail_every_allocation(foreign_replace, "replace under restrictive entries", false);
+    fail_every_allocation(foreign_protect, "protect under restrictive entries", false);
+    fail_every_allocation(foreign_replace, "replace under restrictive entries, slot", true);
+    fail_every_allocation(foreign_protect, "protect under restrictive entries, slot", true);
+    foreign_fixture = false;
+}
+
 static void failure_injection_map(void)
 {
     fail_every_allocation(big_map, "map", false);
@@ -184,6 +227,7 @@ TEST_SUITE(txn_tests) = {
     {"txn/failure_injection_recursive_map", failure_injection_recursive_map},
     {"txn/failure_injection_recursive_replace", failure_injection_recursive_replace},
     {"txn/failure_injection_map", failure_injection_map},
+    {"txn/failure_injection_foreign", failure_injection_foreign},
     {"txn/failure_injection_replace", failure_injection_replace},
     {"txn/failure_injection_unmap", failure_injection_unmap},
     {"txn/failure_injection_protect", failure_injection_protect},

@@ -149,4 +149,84 @@ expect_reject error-no-map-no-mem "$work/no-runs.log" "no map and no mem lines"
 # Input that cannot be read.
 expect_reject error-unreadable "$work/does-not-exist.log" "does-not-exist.log: No such file or directory"
 
+# ---- make report on a folder: one page comparing the machines (tests/report/fleet) ---------
+if make --no-print-directory build/fleet-svg >"$work/fleet-build.log" 2>&1; then
+    pass fleet/build
+else
+    fail fleet/build "make build/fleet-svg failed: $(tail -5 "$work/fleet-build.log" | tr '\n' ' ')"
+    finish
+fi
+folder=tests/report/fleet
+svg=$work/fleet.svg
+if make --no-print-directory report REPORT=$folder SVG="$svg" >"$work/fleet.out" 2>"$work/fleet.err"; then
+    pass fleet/run
+else
+    fail fleet/run "exit $?: $(cat "$work/fleet.err")"
+fi
+# One column per file, named in the header.
+for f in "$folder"/*; do
+    name=$(basename "$f")
+    if grep -qF ">$name<" "$svg"; then pass "fleet/column-$name"; else fail "fleet/column-$name" "no header cell"; fi
+done
+# The malformed files keep their column, which names the line and the problem; so does stderr.
+expect_refusal() { # file, message
+    if grep -qF ">$(echo "$2" | sed 's/"/\&quot;/g')<" "$svg" && grep -qF "$folder/$1: $2" "$work/fleet.err"; then
+        pass "fleet/refused-$1"
+    else
+        fail "fleet/refused-$1" "page or stderr lacks '$2'"
+    fi
+}
+expect_refusal bad-check.txt "line $(grep -n '^check translation *MAYBE' $folder/bad-check.txt | cut -d: -f1): check translation: 'MAYBE' is neither PASS nor FAIL"
+expect_refusal bad-quote.txt "line $(grep -n '^system: ' $folder/bad-quote.txt | cut -d: -f1): want vendor \"...\", product \"...\", version \"...\""
+expect_refusal empty.txt "empty file"
+expect_refusal ends-early.txt "no RESULT line after $(wc -l <$folder/ends-early.txt) lines: the report ends early"
+# Each report read whole: its product, verdict and table counts as the report says them.
+passes=0 fails=0 lefts=0
+for f in $(grep -l '^system: ' "$folder"/* | grep -v 'bad-\|ends-early'); do
+    name=$(basename "$f")
+    product=$(clean "$f" | sed -n 's/^system: vendor "\([^"]*\)", product "\([^"]*\)", version "\([^"]*\)"$/\1 \2, \3/p' | head -1)
+    expect_eq "fleet/product-$name" "$(grep -cF ">$product<" "$svg" | awk '$1 > 0 { print "yes" }')" yes "product '$product' on the page"
+    result=$(clean "$f" | grep '^RESULT: ' | tail -1 | sed 's/^RESULT: //')
+    if [ -n "$result" ]; then
+        grep -qF ">$result<" "$svg" && pass "fleet/verdict-$name" || fail "fleet/verdict-$name" "no cell '$result'"
+        case $result in PASS*) passes=$((passes + 1)) ;; *) fails=$((fails + 1)) ;; esac
+    else
+        lefts=$((lefts + 1))
+    fi
+    for who in firmware ours; do
+        n=$(tables_count "$f" "$who")
+        kib=$(tables_kib "$f" "$who")
+        grep -qF ">$n tables, $kib KiB<" "$svg" && pass "fleet/tables-$who-$name" ||
+            fail "fleet/tables-$who-$name" "no cell '$n tables, $kib KiB'"
+    done
+done
+expect_eq fleet/pass-cells "$(grep -c 'fill="#15803d"' "$svg")" "$passes" "green verdict cells"
+expect_eq fleet/fail-cells "$(grep -c 'fill="#b91c1c"' "$svg")" "$fails" "red verdict cells"
+expect_eq fleet/takeover-cells "$(grep -c 'fill="#d97706"' "$svg")" "$lefts" "amber (left boot services) cells"
+# One row per check the good reports name, and each FAIL of the failing report in red.
+want=$(for f in "$folder"/2026*.txt "$folder"/corrupt-entry.log; do clean "$f"; done |
+    awk '$1 == "check" { print $2 }' | sort -u | wc -l)
+got=$(grep -c 'class="row" x="14.0"' "$svg")
+expect_eq fleet/check-rows "$((got - 15))" "$want" "check rows (page rows less the 15 fixed ones)"
+want=$(clean "$folder/corrupt-entry.log" | awk '$1 == "check" && $3 == "FAIL" { print $2 }' | sort -u | wc -l)
+got=$(grep -c '>FAIL<' "$svg")
+expect_eq fleet/fail-checks "$got" "$want" "FAIL check cells"
+if xmllint --noout "$svg" 2>"$work/fleet.xml"; then pass fleet/xml; else fail fleet/xml "$(head -3 "$work/fleet.xml")"; fi
+./build/fleet-svg "$folder" "$work/fleet.again.svg" >/dev/null 2>&1
+cmp -s "$svg" "$work/fleet.again.svg" && pass fleet/deterministic || fail fleet/deterministic "two runs differ"
+# A folder with nothing to compare: exit 2, a message, no page.
+mkdir -p "$work/none" "$work/bad"
+cp "$folder"/bad-*.txt "$folder"/empty.txt "$work/bad/"
+for c in none:"no report files" bad:"no readable report"; do
+    dir=${c%%:*} msg=${c#*:}
+    rm -f "$work/$dir.svg"
+    ./build/fleet-svg "$work/$dir" "$work/$dir.svg" >/dev/null 2>"$work/$dir.err"
+    status=$?
+    if [ $status = 2 ] && grep -q "$msg" "$work/$dir.err" && [ ! -e "$work/$dir.svg" ]; then
+        pass "fleet/refuse-$dir"
+    else
+        fail "fleet/refuse-$dir" "exit $status, stderr '$(cat "$work/$dir.err")'"
+    fi
+done
+
 finish

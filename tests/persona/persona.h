@@ -1,0 +1,16 @@
+/*
+ * Test-only (built with -DPAGETK_TEST_PERSONAS): firmware personas. Each makes the machine
+ * look like another firmware before the takeover (a CPU state, or a page-table hierarchy in
+ * another firmware's style, built with the library and switched to), runs the whole
+ * takeover against it, and puts the real firmware's state back. Each ends in a check
+ * "persona-NAME", or says why it cannot be produced on this CPU and counts as skipped.
+ */
+#ifndef TESTS_PERSONA_H
+#define TESTS_PERSONA_H
+
+#include "takeover.h"
+
+/* run(t, dump) is one whole takeover on a fresh t. */
+void persona_run_all(struct takeover *t, void (*run)(struct takeover *t, bool dump));
+
+#endif
