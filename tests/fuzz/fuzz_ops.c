@@ -347,9 +347,9 @@ static void link_empty_table(struct world *w, const struct op *op, struct input 
             continue;
         }
         uint64_t pa, inner;
-        if (!w->sim.env.alloc_frame(&w->sim, &pa))
+        if (!sim_zeroed_frame(&w->sim, &pa))
             return;
-        if ((b & 1) && level - 1 > PT_LEVEL_PT && w->sim.env.alloc_frame(&w->sim, &inner))
+        if ((b & 1) && level - 1 > PT_LEVEL_PT && sim_zeroed_frame(&w->sim, &inner))
             sim_frame(&w->sim, pa)[(b >> 1) % PT_ENTRIES] = inner | PTE_P | PTE_RW | PTE_US;
         *e = pa | PTE_P | PTE_RW | PTE_US;
         return;

@@ -62,6 +62,14 @@ void sim_use_direct(struct sim *s)
     s->env.recursive_slot = -1;
 }
 
+bool sim_zeroed_frame(struct sim *s, uint64_t *pa)
+{
+    if (!s->env.alloc_frame(s, pa))
+        return false;
+    memset(sim_frame(s, *pa), 0, PT_PAGE_4K);
+    return true;
+}
+
 void sim_use_offset(struct sim *s)
 {
     s->offset.offset = (uint64_t)(uintptr_t)s->mem - SIM_BASE;

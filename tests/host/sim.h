@@ -40,6 +40,8 @@ void sim_use_offset(struct sim *s);
 /* Hands out frames full of poison (present-looking entries) and tells the library so
  * (env.frames_zeroed false): it must write every entry of each table it makes. */
 void sim_dirty_frames(struct sim *s);
+/* A frame from the allocator, cleared: for tables a test writes by hand. */
+bool sim_zeroed_frame(struct sim *s, uint64_t *pa);
 /* In recursive mode, at every table access and TLB hook call (the points where a CPU
  * running the caller's code could walk the tables), checks that va still translates and
  * counts the times it did not. NULL stops watching. */
