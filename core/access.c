@@ -13,6 +13,8 @@ void pt_access_identity(struct pt_env *env)
 {
     env->table = identity_table;
     env->table_ctx = NULL;
+    env->table_direct = true;
+    env->table_offset = 0;
     env->recursive_slot = -1;
 }
 
@@ -28,6 +30,8 @@ void pt_access_offset(struct pt_env *env, struct pt_offset_access *acc)
 {
     env->table = offset_table;
     env->table_ctx = acc;
+    env->table_direct = true;
+    env->table_offset = acc->offset;
     env->recursive_slot = -1;
 }
 
@@ -44,6 +48,7 @@ void pt_access_recursive(struct pt_env *env, struct pt_recursive_access *acc)
 {
     env->table = recursive_table;
     env->table_ctx = acc;
+    env->table_direct = false;
     env->recursive_slot = (int)acc->slot;
 }
 

@@ -4,32 +4,6 @@
 const uint8_t pt_pat_reset[8] = {PT_MT_WB, PT_MT_WT, PT_MT_UCMINUS, PT_MT_UC,
                                  PT_MT_WB, PT_MT_WT, PT_MT_UCMINUS, PT_MT_UC};
 
-uint64_t pt_size_bytes(enum pt_size size)
-{
-    return pt_level_span((int)size + 1);
-}
-
-uint64_t pt_level_span(int level)
-{
-    return 1ull << (12 + 9 * (level - 1));
-}
-
-unsigned pt_index(uint64_t va, int level)
-{
-    return (unsigned)(va >> (12 + 9 * (level - 1))) & (PT_ENTRIES - 1);
-}
-
-bool pt_is_canonical(uint64_t va)
-{
-    return pt_canonical(va) == va;
-}
-
-uint64_t pt_canonical(uint64_t va)
-{
-    va &= VA_MASK;
-    return (va & VA_HALF) ? (va | ~VA_MASK) : va;
-}
-
 static int pat_index_of(const struct pt_cpu *cpu, enum pt_memtype mt)
 {
     for (int i = 0; i < 8; i++)
@@ -86,21 +60,4 @@ uint64_t pte_leaf_bits(const struct pt_cpu *cpu, pt_attr attr, int level)
             e |= PTE_PAT_BIG;
     }
     return e;
-}
-
-pt_attr pte_leaf_attr(const struct pt_cpu *cpu, uint64_t e, int level)
-{
-    pt_attr a = 0;
-    if (e & PTE_RW)
-        a |= PT_ATTR_WRITE;
-    if (e & PTE_US)
-        a |= PT_ATTR_USER;
-    if (e & PTE_G)
-        a |= PT_ATTR_GLOBAL;
-    if (e & PTE_NX)
-        a |= PT_ATTR_NX;
-    unsigned pat = ((e & PTE_PWT) ? 1u : 0u) | ((e & PTE_PCD) ? 2u : 0u);
-    if (e & (level == PT_LEVEL_PT ? PTE_PAT_4K : PTE_PAT_BIG))
-        pat |= 4;
-    return a | PT_ATTR_MT(cpu->pat[pat]);
 }

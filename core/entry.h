@@ -81,8 +81,18 @@ static inline uint64_t pte_table_opened(uint64_t e)
 
 /* Leaf entry bits (everything but the address) for `attr` at `level`. */
 uint64_t pte_leaf_bits(const struct pt_cpu *cpu, pt_attr attr, int level);
-/* Attributes of a leaf entry at `level`. */
-pt_attr pte_leaf_attr(const struct pt_cpu *cpu, uint64_t e, int level);
+/* Attributes of a leaf entry at `level`. Branch-free and inline: a translation ends here,
+ * waiting on the leaf's load, and every instruction queued behind that load is one fewer
+ * for the next translation's loads to overlap with. */
+static inline pt_attr pte_leaf_attr(const struct pt_cpu *cpu, uint64_t e, int level)
+{
+    unsigned pat_bit = (unsigned)(e >> (level == PT_LEVEL_PT ? 7 : 12)) & 1u;
+    unsigned pat = ((unsigned)(e >> 3) & 3u) | (pat_bit << 2); /* PWT, PCD, PAT */
+    pt_attr a = (pt_attr)((e >> 1) & 3u)                       /* RW, US: WRITE, USER */
+                | (pt_attr)((e >> 61) & 4u)                    /* NX */
+                | (pt_attr)((e >> 5) & 8u);                    /* G: GLOBAL */
+    return a | PT_ATTR_MT(cpu->pat[pat]);
+}
 /* Attributes of leaf `e` at `level` at the end of a path carrying `path` (pte_restrict). */
 static inline pt_attr pte_effective_attr(const struct pt_cpu *cpu, uint64_t e, int level,
                                          uint64_t path)

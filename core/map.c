@@ -137,13 +137,35 @@ static void map_leaves(struct map_op *op, uint64_t *t, int level, unsigned i0, u
     op->stats.leaves[level - 1] += i1 - i0 + 1;
 }
 
-/* The apply pass. `fresh` tables were just linked and are known to be all zero. */
+static void map_apply(struct map_op *op, uint64_t *t, int level, uint64_t base, bool fresh);
+
+/* A new table below the empty `*entry`. Filled before it is linked where its frame can be
+ * reached unlinked, so a live walker never sees it half-made, whatever the frame held;
+ * through the slot it is linked first, and its frame arrived zeroed (txn_reserve). */
+static void map_new_table(struct map_op *op, uint64_t *entry, int child_level, uint64_t elo)
+{
+    uint64_t pa;
+    uint64_t *child = txn_table_unlinked(op->tx, child_level, elo, &pa);
+    if (child) {
+        map_apply(op, child, child_level, elo, true);
+        *entry = pa | PTE_TABLE;
+        return;
+    }
+    map_apply(op, txn_link_table(op->tx, entry, child_level, elo, 0), child_level, elo, true);
+}
+
+/* The apply pass. `fresh` tables are new: every entry in the range is written here, and
+ * the others are zero (cleared here when frames do not arrive zeroed). */
 static void map_apply(struct map_op *op, uint64_t *t, int level, uint64_t base, bool fresh)
 {
     uint64_t span = pt_level_span(level);
     struct lin_range part = range_clip(op->r, base, level);
     uint64_t first = part.lo, last = part.hi;
     unsigned i = pt_index(first, level), end = pt_index(last - 1, level);
+    if (fresh && !op->sp->env->frames_zeroed) {
+        space_clear(t, 0, i);
+        space_clear(t, end + 1, PT_ENTRIES);
+    }
     while (i <= end) {
         uint64_t elo = base + (uint64_t)i * span;
         uint64_t lo = max_u64(first, elo), hi = min_u64(last, elo + span);
@@ -159,8 +181,7 @@ static void map_apply(struct map_op *op, uint64_t *t, int level, uint64_t base, 
         uint64_t e = fresh ? 0 : t[i];
         uint64_t *child;
         if (!pte_present(e)) {
-            child = txn_link_table(op->tx, &t[i], level - 1, elo, 0);
-            map_apply(op, child, level - 1, elo, true);
+            map_new_table(op, &t[i], level - 1, elo);
         } else {
             if (pte_is_leaf(e, level)) {
                 child = txn_link_table(op->tx, &t[i], level - 1, elo, e);

@@ -9,6 +9,14 @@ enum pt_error pt_create(struct pt_space *sp, const struct pt_env *env)
     sp->env = env;
     sp->root = root;
     sp->recursive_slot = -1;
+    if (!env->frames_zeroed) {
+        uint64_t *t = space_frame(sp, root);
+        if (!t) {
+            env->free_frame(env->frame_ctx, root);
+            return PT_ERR_UNREACHABLE;
+        }
+        space_clear(t, 0, PT_ENTRIES);
+    }
     return PT_OK;
 }
 

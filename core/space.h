@@ -7,7 +7,27 @@
 /* Pointer to the table at `pa`, sitting at `level` and covering linear address `lin`. */
 static inline uint64_t *space_table(const struct pt_space *sp, uint64_t pa, int level, uint64_t lin)
 {
-    return sp->env->table(sp->env->table_ctx, pa, level, pt_canonical(lin));
+    const struct pt_env *env = sp->env;
+    if (env->table_direct)
+        return (uint64_t *)(uintptr_t)(pa + env->table_offset);
+    return env->table(env->table_ctx, pa, level, pt_canonical(lin));
+}
+
+/* Pointer to a frame that is not (yet) part of the hierarchy; NULL when the access mode
+ * cannot reach one (recursive access). */
+static inline uint64_t *space_frame(const struct pt_space *sp, uint64_t pa)
+{
+    const struct pt_env *env = sp->env;
+    if (env->table_direct)
+        return (uint64_t *)(uintptr_t)(pa + env->table_offset);
+    return env->table(env->table_ctx, pa, 0, 0);
+}
+
+/* Clears entries [from, to) of a table: frames that did not arrive zeroed hold garbage. */
+static inline void space_clear(uint64_t *t, unsigned from, unsigned to)
+{
+    for (unsigned i = from; i < to; i++)
+        t[i] = 0;
 }
 
 /* A validated virtual range in 48-bit linear form: [lo, hi), hi <= 2^48. */

@@ -116,6 +116,10 @@ static void release_unused(struct txn *tx)
 enum pt_error txn_reserve(struct txn *tx, uint64_t frames, struct lin_range touched)
 {
     const struct pt_env *env = tx->sp->env;
+    /* Through the slot a new table is reachable only once linked, so it must already be
+     * clear when it is: frames that may hold anything cannot be used. */
+    if (frames > 0 && env->recursive_slot >= 0 && !env->frames_zeroed)
+        return PT_ERR_UNREACHABLE;
     bool reachable = free_frame_words(tx->sp, tx->sp->root) != NULL;
     for (uint64_t i = 0; i < frames; i++) {
         uint64_t pa;
@@ -227,6 +231,14 @@ uint64_t *txn_link_table(struct txn *tx, uint64_t *entry, int child_level, uint6
     if (pte_present(split_leaf))
         fill_with_pieces(t, child_level, split_leaf);
     return t;
+}
+
+uint64_t *txn_table_unlinked(struct txn *tx, int child_level, uint64_t lin, uint64_t *pa)
+{
+    if (tx->sp->env->recursive_slot >= 0)
+        return NULL;
+    *pa = take_frame(tx);
+    return space_table(tx->sp, *pa, child_level, lin);
 }
 
 void txn_invalidate(struct txn *tx, uint64_t lin)

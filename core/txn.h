@@ -38,6 +38,10 @@ enum pt_error txn_reserve(struct txn *tx, uint64_t frames, struct lin_range touc
  * leaf first, so every address keeps its translation. Returns the new table. */
 uint64_t *txn_link_table(struct txn *tx, uint64_t *entry, int child_level, uint64_t lin,
                          uint64_t split_leaf);
+/* Where the access mode reaches a frame before it is linked (not through the slot), takes
+ * a reserved frame and returns it as a table at child_level covering `lin`, to be filled
+ * and then linked by the caller; NULL otherwise, taking nothing. */
+uint64_t *txn_table_unlinked(struct txn *tx, int child_level, uint64_t lin, uint64_t *pa);
 /* Records that the translation of the entry covering `lin` changed. */
 void txn_invalidate(struct txn *tx, uint64_t lin);
 /* txn_invalidate as a leaf_visit_fn, for space_free_below with the txn as context. */

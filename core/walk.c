@@ -13,36 +13,76 @@ struct visit {
     struct pt_stats *stats;
 };
 
-enum pt_error pt_translate(const struct pt_space *sp, uint64_t va, struct pt_translation *out)
+/* The translation a leaf gives at the end of a path carrying `path` (pte_restrict). */
+static inline enum pt_error translate_leaf(const struct pt_cpu *cpu, uint64_t e, int level,
+                                           uint64_t path, uint64_t lin, struct pt_translation *out)
 {
-    if (!pt_is_canonical(va))
-        return PT_ERR_NON_CANONICAL;
-    const struct pt_cpu *cpu = &sp->env->cpu;
-    uint64_t lin = va & VA_MASK;
+    uint64_t span = pt_level_span(level);
+    *out = (struct pt_translation){.mapped = true,
+                                   .level = level,
+                                   .pa = pte_addr(e, level) + (lin & (span - 1)),
+                                   .page = span,
+                                   .attr = pte_effective_attr(cpu, e, level, path)};
+    return PT_OK;
+}
+
+static inline enum pt_error translate_hole(int level, struct pt_translation *out)
+{
+    *out = (struct pt_translation){.level = level};
+    return PT_OK;
+}
+
+/* Identity or offset access: nothing but loads and a few bit operations per level, so
+ * the walks of independent addresses overlap their cache misses. */
+static enum pt_error translate_direct(const struct pt_space *sp, uint64_t lin,
+                                      struct pt_translation *out)
+{
+    uint64_t off = sp->env->table_offset;
+    uint64_t e = ((const uint64_t *)(uintptr_t)(sp->root + off))[pt_index(lin, PT_LEVEL_PML4)];
+    if (!pte_present(e))
+        return translate_hole(PT_LEVEL_PML4, out);
+    if (e & PTE_PS)
+        return PT_ERR_BAD_PS;
+    uint64_t path = pte_restrict(PTE_PATH_OPEN, e);
+    for (int level = PT_LEVEL_PDPT; level >= PT_LEVEL_PT; level--) {
+        e = ((const uint64_t *)(uintptr_t)((e & PTE_ADDR) + off))[pt_index(lin, level)];
+        if (!pte_present(e))
+            return translate_hole(level, out);
+        if (pte_is_leaf(e, level))
+            return translate_leaf(&sp->env->cpu, e, level, path, lin, out);
+        path = pte_restrict(path, e);
+    }
+    return PT_OK; /* not reached: level 1 entries are always leaves */
+}
+
+/* Any other access: the caller's function gives each table. Out of line, so the direct
+ * walk carries none of its register saves. */
+__attribute__((noinline)) static enum pt_error
+translate_by_fn(const struct pt_space *sp, uint64_t lin, struct pt_translation *out)
+{
     uint64_t table = sp->root;
     uint64_t path = PTE_PATH_OPEN;
-    *out = (struct pt_translation){0};
     for (int level = PT_LEVEL_PML4; level >= PT_LEVEL_PT; level--) {
         uint64_t e = space_table(sp, table, level, lin)[pt_index(lin, level)];
-        if (!pte_present(e)) {
-            out->level = level;
-            return PT_OK;
-        }
+        if (!pte_present(e))
+            return translate_hole(level, out);
         if (level == PT_LEVEL_PML4 && (e & PTE_PS))
             return PT_ERR_BAD_PS;
-        if (pte_is_leaf(e, level)) {
-            uint64_t span = pt_level_span(level);
-            out->mapped = true;
-            out->level = level;
-            out->page = span;
-            out->pa = pte_addr(e, level) + (lin & (span - 1));
-            out->attr = pte_effective_attr(cpu, e, level, path);
-            return PT_OK;
-        }
+        if (pte_is_leaf(e, level))
+            return translate_leaf(&sp->env->cpu, e, level, path, lin, out);
         path = pte_restrict(path, e);
         table = e & PTE_ADDR;
     }
     return PT_OK; /* not reached: level 1 entries are always leaves */
+}
+
+enum pt_error pt_translate(const struct pt_space *sp, uint64_t va, struct pt_translation *out)
+{
+    if (!pt_is_canonical(va))
+        return PT_ERR_NON_CANONICAL;
+    if (sp->env->table_direct)
+        return translate_direct(sp, va & VA_MASK, out);
+    return translate_by_fn(sp, va & VA_MASK, out);
 }
 
 /* ---- the set of tables already visited ------------------------------------------------- */
@@ -137,6 +177,24 @@ static enum pt_error visit_fault(struct visit *v, enum pt_error err, int level, 
 
 /* ---- the traversal --------------------------------------------------------------------- */
 
+/* How many entries from t[i] (before t[stop]) continue the leaf `prev`, each the next page
+ * of the same kind. Addresses only grow: the run stops before one would carry past bit 51,
+ * so the last entry has the highest address and alone decides the address width. */
+static unsigned leaves_continuing(const uint64_t *t, unsigned i, unsigned stop, uint64_t prev,
+                                  uint64_t span)
+{
+    uint64_t room = (PTE_ADDR - (prev & PTE_ADDR)) / span; /* pages before the carry */
+    if (room < stop - i)
+        stop = i + (unsigned)room;
+    uint64_t want = prev + span;
+    unsigned j = i;
+    while (j < stop && t[j] == want) {
+        j++;
+        want += span;
+    }
+    return j - i;
+}
+
 static enum pt_error visit_table(struct visit *v, uint64_t table, int level, uint64_t base,
                                  uint64_t path)
 {
@@ -149,19 +207,29 @@ static enum pt_error visit_table(struct visit *v, uint64_t table, int level, uin
     uint64_t prev = 0; /* the leaf just added whole to the run, or 0 */
     if (v->stats)
         v->stats->tables[level]++;
-    for (unsigned i = pt_index(first, level), end = pt_index(last - 1, level); i <= end; i++) {
+    unsigned end = pt_index(last - 1, level);
+    /* Entries before whole_stop lie wholly inside the range; the last may be cut by it. */
+    unsigned whole_stop = base + (uint64_t)end * span + span <= last ? end + 1 : end;
+    for (unsigned i = pt_index(first, level); i <= end; i++) {
         uint64_t e = t[i];
         uint64_t elo = base + i * span;
-        if (prev && e == prev + span && (e & PTE_ADDR) > (prev & PTE_ADDR) && elo + span <= last) {
-            /* The next page of the same kind (firmware maps memory this way by the
+        unsigned n = prev ? leaves_continuing(t, i, whole_stop, prev, span) : 0;
+        if (n > 0) {
+            /* The next pages of the same kind (firmware maps memory this way by the
              * thousand): every check but the address width passed for `prev`, and the
-             * run goes on. */
-            if (v->validate && (e & too_wide))
-                return visit_fault(v, PT_ERR_PA_TOO_WIDE, level, elo, table, i, e);
+             * run goes on for as long as the entries continue it. */
+            uint64_t tail = t[i + n - 1];
+            if (v->validate && (tail & too_wide)) {
+                unsigned k = i;
+                while (!(t[k] & too_wide))
+                    k++; /* the first page past MAXPHYADDR is the one to name */
+                return visit_fault(v, PT_ERR_PA_TOO_WIDE, level, base + k * span, table, k, t[k]);
+            }
             if (v->stats)
-                v->stats->leaves[level - 1]++;
-            v->run.len += span;
-            prev = e;
+                v->stats->leaves[level - 1] += n;
+            v->run.len += n * span;
+            prev = tail;
+            i += n - 1;
             continue;
         }
         prev = 0;

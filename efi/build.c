@@ -222,6 +222,7 @@ bool takeover_build(struct takeover *t)
     t->env = (struct pt_env){.alloc_frame = frame_pool_alloc,
                              .free_frame = frame_pool_free,
                              .frame_ctx = &t->pool,
+                             .frames_zeroed = true, /* frame_pool_alloc clears each frame */
                              .cpu = t->cpu.pt};
     pt_access_identity(&t->env);
     enum pt_error err = pt_create(&t->sp, &t->env);

@@ -57,14 +57,37 @@ enum pt_level { PT_LEVEL_PT = 1, PT_LEVEL_PD = 2, PT_LEVEL_PDPT = 3, PT_LEVEL_PM
 
 enum pt_size { PT_SIZE_4K = 0, PT_SIZE_2M = 1, PT_SIZE_1G = 2, PT_SIZE_COUNT = 3 };
 
-uint64_t pt_size_bytes(enum pt_size size);
+/* Inline: every walk computes these at each level. */
+
 /* Bytes one entry of a table at `level` covers (4 KiB at level 1 ... 512 GiB at level 4). */
-uint64_t pt_level_span(int level);
+static inline uint64_t pt_level_span(int level)
+{
+    return 1ull << (12 + 9 * (level - 1));
+}
+
+static inline uint64_t pt_size_bytes(enum pt_size size)
+{
+    return pt_level_span((int)size + 1);
+}
+
 /* Index of the entry covering `va` in a table of `level`. */
-unsigned pt_index(uint64_t va, int level);
-bool pt_is_canonical(uint64_t va);
+static inline unsigned pt_index(uint64_t va, int level)
+{
+    return (unsigned)(va >> (12 + 9 * (level - 1))) & (PT_ENTRIES - 1);
+}
+
 /* Sign-extend bit 47 so a 48-bit address becomes canonical. */
-uint64_t pt_canonical(uint64_t va);
+static inline uint64_t pt_canonical(uint64_t va)
+{
+    va &= 0x0000ffffffffffffull;
+    return (va & (1ull << 47)) ? (va | 0xffff000000000000ull) : va;
+}
+
+/* Bits 63:47 all equal: adding 2^47 carries the upper half's ones out of bit 63. */
+static inline bool pt_is_canonical(uint64_t va)
+{
+    return ((va + (1ull << 47)) >> 48) == 0;
+}
 
 /* ---- attributes ------------------------------------------------------------------------ */
 
@@ -133,7 +156,11 @@ struct pt_cpu {
 struct pt_env {
     pt_table_fn table;
     void *table_ctx;
-    /* A zeroed 4 KiB frame; returns false when none is left. */
+    /* Set by pt_access_identity and pt_access_offset: the table at `pa` sits at pa +
+     * table_offset, reached without a call per level. */
+    bool table_direct;
+    uint64_t table_offset;
+    /* A 4 KiB frame; returns false when none is left. */
     bool (*alloc_frame)(void *ctx, uint64_t *pa);
     void (*free_frame)(void *ctx, uint64_t pa);
     void *frame_ctx;
@@ -142,6 +169,10 @@ struct pt_env {
     void (*flush_all)(void *ctx);
     void *flush_ctx;
     unsigned flush_threshold; /* single-page flushes up to this many (see PT_FLUSH_MAX) */
+    /* True when alloc_frame hands out zeroed frames. When false, the library writes every
+     * entry of each table it makes and reads none it did not write, so a frame need not be
+     * cleared twice (once by the allocator, once by the entries). */
+    bool frames_zeroed;
     /* Set by pt_access_recursive: tables are reached through this PML4 slot. */
     int recursive_slot;
     struct pt_cpu cpu;

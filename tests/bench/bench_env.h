@@ -1,5 +1,6 @@
-/* Simulated physical memory for benchmarks: one big buffer, frames handed out zeroed from
- * a bump pointer or a free list, reached by identity (host address = physical address). */
+/* Simulated physical memory for benchmarks: one big buffer, frames handed out as they are
+ * (not zeroed) from a bump pointer or a free list, reached by identity (host address =
+ * physical address). */
 #ifndef BENCH_ENV_H
 #define BENCH_ENV_H
 
@@ -14,6 +15,8 @@ struct bench_mem {
 };
 
 void bench_mem_init(struct bench_mem *m, uint64_t frames, struct pt_cpu cpu);
+/* A zeroed frame, for the baselines and fixtures that write only some entries. */
+bool bench_zeroed_frame(struct bench_mem *m, uint64_t *pa);
 /* Forgets every frame (the next hierarchy starts from an empty pool). */
 void bench_mem_reset(struct bench_mem *m);
 void bench_mem_fini(struct bench_mem *m);

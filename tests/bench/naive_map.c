@@ -14,7 +14,7 @@ static uint64_t naive_map_one(struct bench_mem *m, uint64_t root, uint64_t va, u
         uint64_t *e = (uint64_t *)(uintptr_t)table + ((va >> (12 + 9 * (level - 1))) & 511);
         if (!(*e & P)) {
             uint64_t frame;
-            m->env.alloc_frame(m, &frame);
+            bench_zeroed_frame(m, &frame);
             *e = frame | P | RW;
             made++;
         }

@@ -2,7 +2,8 @@
  * libFuzzer target: input bytes become a sequence of library calls on one hierarchy in
  * simulated memory (map, replace, map one page, unmap, protect, coalesce, translate through
  * the recursive slot, import, walk over an unaligned range), with random CPUs, attributes
- * and allocator failures, and changes no library call makes, as on a hierarchy the
+ * and allocator failures, on zeroed frames reached through a checked function or poisoned
+ * frames reached by offset, and changes no library call makes, as on a hierarchy the
  * library did not build: a table entry that withholds RW or US or sets NX, an empty table
  * (with an empty one below it) where nothing is mapped. After
  * every call: the error is exactly the one expected, the interval model agrees at the
@@ -127,6 +128,7 @@ struct world {
     struct interval_model model;
     struct pt_run before[MAX_RUNS], after[MAX_RUNS];
     uint64_t seen_slots[8192];
+    bool fast; /* poisoned frames and offset access: the library's fast paths */
 };
 
 struct run_buf {
@@ -259,6 +261,16 @@ static void check_world(struct world *w, const struct op *op, struct input *in)
              (unsigned long long)tables);
 }
 
+/* The input's access outside the recursive checks: through the sim's checked function, or
+ * (fast) by offset on frames handed out full of poison. */
+static void use_plain_access(struct world *w)
+{
+    if (w->fast)
+        sim_use_offset(&w->sim);
+    else
+        sim_use_direct(&w->sim);
+}
+
 /* Through the recursive slot the library must read what the direct walk reads. */
 static void check_recursive(struct world *w, const struct op *op)
 {
@@ -269,7 +281,7 @@ static void check_recursive(struct world *w, const struct op *op)
     sim_use_recursive(&w->sim, &w->sp, PT_DEFAULT_SLOT);
     for (int i = 0; i < 3; i++)
         pt_translate(&w->sp, points[i], &through[i]);
-    sim_use_direct(&w->sim);
+    use_plain_access(w);
     for (int i = 0; i < 3; i++)
         if (direct[i].mapped != through[i].mapped || direct[i].pa != through[i].pa ||
             direct[i].attr != through[i].attr)
@@ -335,9 +347,9 @@ static void link_empty_table(struct world *w, const struct op *op, struct input 
             continue;
         }
         uint64_t pa, inner;
-        if (!w->sim.env.alloc_frame(&w->sim, &pa))
+        if (!sim_zeroed_frame(&w->sim, &pa))
             return;
-        if ((b & 1) && level - 1 > PT_LEVEL_PT && w->sim.env.alloc_frame(&w->sim, &inner))
+        if ((b & 1) && level - 1 > PT_LEVEL_PT && sim_zeroed_frame(&w->sim, &inner))
             sim_frame(&w->sim, pa)[(b >> 1) % PT_ENTRIES] = inner | PTE_P | PTE_RW | PTE_US;
         *e = pa | PTE_P | PTE_RW | PTE_US;
         return;
@@ -391,6 +403,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cpu.page_1g = head & 1;
     cpu.nx = (head & 2) != 0;
     sim_init(&w->sim, FRAMES, cpu);
+    w->fast = (head & 4) != 0;
+    if (w->fast)
+        sim_dirty_frames(&w->sim);
+    use_plain_access(w);
     if (pt_create(&w->sp, &w->sim.env) != PT_OK ||
         pt_recursive_install(&w->sp, PT_DEFAULT_SLOT) != PT_OK)
         FAIL("set-up failed");

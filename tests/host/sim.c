@@ -38,7 +38,9 @@ static bool sim_alloc(void *ctx, uint64_t *pa)
         return false;
     uint64_t n = s->free_list[--s->free_count];
     *pa = SIM_BASE + n * PT_PAGE_4K;
-    memset(sim_frame(s, *pa), 0, PT_PAGE_4K);
+    uint64_t *f = sim_frame(s, *pa);
+    for (unsigned i = 0; i < PT_ENTRIES; i++)
+        f[i] = s->dirty_frames ? 0xdeadbeefdeadbeefull : 0;
     s->in_use++;
     return true;
 }
@@ -58,6 +60,26 @@ void sim_use_direct(struct sim *s)
     s->env.table = sim_table;
     s->env.table_ctx = s;
     s->env.recursive_slot = -1;
+}
+
+bool sim_zeroed_frame(struct sim *s, uint64_t *pa)
+{
+    if (!s->env.alloc_frame(s, pa))
+        return false;
+    memset(sim_frame(s, *pa), 0, PT_PAGE_4K);
+    return true;
+}
+
+void sim_use_offset(struct sim *s)
+{
+    s->offset.offset = (uint64_t)(uintptr_t)s->mem - SIM_BASE;
+    pt_access_offset(&s->env, &s->offset);
+}
+
+void sim_dirty_frames(struct sim *s)
+{
+    s->dirty_frames = true;
+    s->env.frames_zeroed = false;
 }
 
 void sim_init(struct sim *s, uint64_t frames, struct pt_cpu cpu)
@@ -85,6 +107,7 @@ void sim_reset(struct sim *s, struct pt_cpu cpu)
     s->env.alloc_frame = sim_alloc;
     s->env.free_frame = sim_free;
     s->env.frame_ctx = s;
+    s->env.frames_zeroed = true;
     s->env.cpu = cpu;
     sim_use_direct(s);
 }

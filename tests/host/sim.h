@@ -17,6 +17,8 @@ struct sim {
     int64_t fail_at;   /* the request with this number (0-based) fails; -1 never */
     bool fail_sticky;  /* once failed, keep failing */
     uint64_t flush_pages, flush_alls;
+    bool dirty_frames; /* frames are handed out poisoned, not zeroed */
+    struct pt_offset_access offset;
     uint64_t flush_log[PT_FLUSH_MAX]; /* the first single-page flushes since last cleared */
     unsigned flush_logged;
     struct pt_env env;
@@ -33,6 +35,13 @@ uint64_t *sim_frame(struct sim *s, uint64_t pa);
  * software the way the CPU would. */
 void sim_use_recursive(struct sim *s, const struct pt_space *sp, unsigned slot);
 void sim_use_direct(struct sim *s);
+/* Reaches tables by pt_access_offset (the library's direct path, no call per table). */
+void sim_use_offset(struct sim *s);
+/* Hands out frames full of poison (present-looking entries) and tells the library so
+ * (env.frames_zeroed false): it must write every entry of each table it makes. */
+void sim_dirty_frames(struct sim *s);
+/* A frame from the allocator, cleared: for tables a test writes by hand. */
+bool sim_zeroed_frame(struct sim *s, uint64_t *pa);
 /* In recursive mode, at every table access and TLB hook call (the points where a CPU
  * running the caller's code could walk the tables), checks that va still translates and
  * counts the times it did not. NULL stops watching. */
