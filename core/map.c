@@ -117,7 +117,9 @@ static void map_leaves(struct map_op *op, uint64_t *t, int level, unsigned i0, u
 {
     uint64_t span = pt_level_span(level);
     uint64_t e = ((lo + op->delta) & PTE_ADDR) | op->leaf_bits[level];
-    if (fresh) {
+    if (fresh && i0 == 0 && i1 == PT_ENTRIES - 1) {
+        entries_stream(t, e, span);
+    } else if (fresh) {
         for (unsigned i = i0; i <= i1; i++, e += span)
             t[i] = e;
     } else {
@@ -148,6 +150,7 @@ static void map_new_table(struct map_op *op, uint64_t *entry, int child_level, u
     uint64_t *child = txn_table_unlinked(op->tx, child_level, elo, &pa);
     if (child) {
         map_apply(op, child, child_level, elo, true);
+        entries_streamed(); /* the table is whole before anything points at it */
         *entry = pa | PTE_TABLE;
         return;
     }

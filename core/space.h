@@ -4,6 +4,10 @@
 
 #include "entry.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 /* Pointer to the table at `pa`, sitting at `level` and covering linear address `lin`. */
 static inline uint64_t *space_table(const struct pt_space *sp, uint64_t pa, int level, uint64_t lin)
 {
@@ -21,6 +25,29 @@ static inline uint64_t *space_frame(const struct pt_space *sp, uint64_t pa)
     if (env->table_direct)
         return (uint64_t *)(uintptr_t)(pa + env->table_offset);
     return env->table(env->table_ctx, pa, 0, 0);
+}
+
+/* Writes a whole new table of leaves e, e + step, ... with non-temporal stores: a table the
+ * call builds is not read again soon, and a store that bypasses the cache does not first
+ * read the line it fills (one memory pass instead of two). entries_streamed must follow
+ * before the table is linked: such stores are not ordered with later ones. */
+static inline void entries_stream(uint64_t *t, uint64_t e, uint64_t step)
+{
+#ifdef __SSE2__
+    /* Two entries a store where the build may use vector registers. */
+    __m128i pair = _mm_set_epi64x((long long)(e + step), (long long)e);
+    __m128i next = _mm_set1_epi64x((long long)(2 * step));
+    for (unsigned i = 0; i < PT_ENTRIES; i += 2, pair = _mm_add_epi64(pair, next))
+        _mm_stream_si128((__m128i *)&t[i], pair);
+#else
+    for (unsigned i = 0; i < PT_ENTRIES; i++, e += step)
+        __asm__ volatile("movnti %1, %0" : "=m"(t[i]) : "r"(e));
+#endif
+}
+
+static inline void entries_streamed(void)
+{
+    __asm__ volatile("sfence" ::: "memory");
 }
 
 /* Clears entries [from, to) of a table: frames that did not arrive zeroed hold garbage. */

@@ -11,6 +11,7 @@ void txn_begin(struct txn *tx, const struct pt_space *sp)
     tx->sp = sp;
     tx->inline_count = 0;
     tx->list_head = 0;
+    tx->list_fill = 0;
     tx->list_count = 0;
     tx->taken = 0;
     tx->flush_count = 0;
@@ -96,6 +97,37 @@ static uint64_t stash_pop(struct txn *tx)
     return pa;
 }
 
+/* Reachable frames beyond the inline ones are listed 511 to a list frame, whose last word
+ * holds the previous list frame: reserving touches one frame in 512, not each. Every word
+ * handed back is zero again. */
+static void list_push(struct txn *tx, uint64_t pa)
+{
+    if (tx->list_head && tx->list_fill < PT_ENTRIES - 1) {
+        free_frame_words(tx->sp, tx->list_head)[tx->list_fill++] = pa;
+    } else {
+        free_frame_words(tx->sp, pa)[PT_ENTRIES - 1] = tx->list_head;
+        tx->list_head = pa;
+        tx->list_fill = 0;
+    }
+    tx->list_count++;
+}
+
+static uint64_t list_pop(struct txn *tx)
+{
+    uint64_t *w = free_frame_words(tx->sp, tx->list_head);
+    uint64_t pa = tx->list_head;
+    tx->list_count--;
+    if (tx->list_fill > 0) {
+        pa = w[--tx->list_fill];
+        w[tx->list_fill] = 0;
+        return pa;
+    }
+    tx->list_head = w[PT_ENTRIES - 1];
+    w[PT_ENTRIES - 1] = 0;
+    tx->list_fill = tx->list_head ? PT_ENTRIES - 1 : 0;
+    return pa;
+}
+
 static void release_unused(struct txn *tx)
 {
     const struct pt_env *env = tx->sp->env;
@@ -103,14 +135,8 @@ static void release_unused(struct txn *tx)
         env->free_frame(env->frame_ctx, stash_pop(tx));
     while (tx->inline_count > 0)
         env->free_frame(env->frame_ctx, tx->inline_frames[--tx->inline_count]);
-    while (tx->list_count > 0) {
-        uint64_t pa = tx->list_head;
-        uint64_t *w = free_frame_words(tx->sp, pa);
-        tx->list_head = w[0];
-        w[0] = 0; /* frames go back zeroed, as they came */
-        tx->list_count--;
-        env->free_frame(env->frame_ctx, pa);
-    }
+    while (tx->list_count > 0)
+        env->free_frame(env->frame_ctx, list_pop(tx));
 }
 
 enum pt_error txn_reserve(struct txn *tx, uint64_t frames, struct lin_range touched)
@@ -130,9 +156,7 @@ enum pt_error txn_reserve(struct txn *tx, uint64_t frames, struct lin_range touc
         if (tx->inline_count < TXN_INLINE_FRAMES) {
             tx->inline_frames[tx->inline_count++] = pa;
         } else if (reachable) {
-            free_frame_words(tx->sp, pa)[0] = tx->list_head;
-            tx->list_head = pa;
-            tx->list_count++;
+            list_push(tx, pa);
         } else if (tx->stash_count > 0 && tx->stash_fill < PT_ENTRIES) {
             pml4_window(tx->sp, tx->stash_k[tx->stash_count - 1])[tx->stash_fill++] = pa;
         } else if (!stash_open(tx, pa, touched)) {
@@ -149,14 +173,8 @@ static uint64_t take_frame(struct txn *tx)
     tx->taken++;
     if (tx->stash_count > 0)
         return stash_pop(tx);
-    if (tx->list_count > 0) {
-        uint64_t pa = tx->list_head;
-        uint64_t *w = free_frame_words(tx->sp, pa);
-        tx->list_head = w[0];
-        w[0] = 0;
-        tx->list_count--;
-        return pa;
-    }
+    if (tx->list_count > 0)
+        return list_pop(tx);
     /* The dry run counted exactly; running dry here is a library bug. */
     return tx->inline_frames[--tx->inline_count];
 }
@@ -284,6 +302,7 @@ void txn_invalidate_leaf(void *tx, uint64_t lin, int level)
 
 void txn_finish(struct txn *tx)
 {
+    entries_streamed(); /* tables filled after they were linked (through the slot) */
     const struct pt_env *env = tx->sp->env;
     if (tx->tables_changed && tx->flush_count == 0)
         txn_invalidate(tx, tx->tables_lin);

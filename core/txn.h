@@ -15,7 +15,8 @@ struct txn {
     const struct pt_space *sp;
     uint64_t inline_frames[TXN_INLINE_FRAMES];
     unsigned inline_count;
-    uint64_t list_head; /* further frames, each holding the next one's address */
+    uint64_t list_head; /* further frames: the newest list frame (see list_push) */
+    unsigned list_fill; /* addresses in it */
     uint64_t list_count;
     /* Recursive mode, where a free frame cannot be reached: further frames are listed in
      * stash frames, each linked at a free PML4 entry outside the change's range. */
