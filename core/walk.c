@@ -43,14 +43,15 @@ static enum pt_error translate_direct(const struct pt_space *sp, uint64_t lin,
         return translate_hole(PT_LEVEL_PML4, out);
     if (e & PTE_PS)
         return PT_ERR_BAD_PS;
-    uint64_t path = pte_restrict(PTE_PATH_OPEN, e);
+    uint64_t all = e, any = e;
     for (int level = PT_LEVEL_PDPT; level >= PT_LEVEL_PT; level--) {
         e = ((const uint64_t *)(uintptr_t)((e & PTE_ADDR) + off))[pt_index(lin, level)];
         if (!pte_present(e))
             return translate_hole(level, out);
         if (pte_is_leaf(e, level))
-            return translate_leaf(&sp->env->cpu, e, level, path, lin, out);
-        path = pte_restrict(path, e);
+            return translate_leaf(&sp->env->cpu, e, level, pte_path_of(all, any), lin, out);
+        all &= e;
+        any |= e;
     }
     return PT_OK; /* not reached: level 1 entries are always leaves */
 }
@@ -188,6 +189,11 @@ static unsigned leaves_continuing(const uint64_t *t, unsigned i, unsigned stop, 
         stop = i + (unsigned)room;
     uint64_t want = prev + span;
     unsigned j = i;
+    /* Four entries a step, one branch for all four: the scan runs at the speed of a read. */
+    for (; j + 4 <= stop; j += 4, want += 4 * span)
+        if ((t[j] ^ want) | (t[j + 1] ^ (want + span)) | (t[j + 2] ^ (want + 2 * span)) |
+            (t[j + 3] ^ (want + 3 * span)))
+            break;
     while (j < stop && t[j] == want) {
         j++;
         want += span;
