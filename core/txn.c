@@ -192,8 +192,7 @@ static void fill_with_pieces(uint64_t *t, int child_level, uint64_t leaf)
     } else if (leaf & PTE_PAT_BIG) {
         bits |= PTE_PAT_BIG;
     }
-    for (unsigned i = 0; i < PT_ENTRIES; i++)
-        t[i] = (base + i * step) | bits;
+    entries_fill(t, base | bits, step); /* the pieces' addresses never reach the bits */
 }
 
 /* Recursive mode, splitting a leaf that may be in use: the new table is first linked at a
