@@ -76,11 +76,12 @@ install: build/lib/libpagetk.a
 	install -m 644 $(PUBLIC_HEADERS) $(DESTDIR)$(INCLUDEDIR)/
 
 # For a kernel: no libc, no red zone (interrupts push onto the stack), no SSE state to save,
-# no stack protector runtime. The check fails on any undefined symbol the archive does not
+# no stack protector runtime. FS_EXTRA adds flags, e.g. -mcmodel=kernel for a kernel linked
+# in the top 2 GiB. The check fails on any undefined symbol the archive does not
 # define itself, but for the four string functions GCC may emit (tests/install/symbols.sh).
 CC_FREESTANDING ?= gcc
 FS_CFLAGS        = $(CSTD) -O2 -ffreestanding -nostdlib -mno-red-zone -mgeneral-regs-only \
-                   -fno-stack-protector -fno-pic
+                   -fno-stack-protector -fno-pic $(FS_EXTRA)
 FS_OBJS          = $(patsubst core/%.c,build/freestanding/%.o,$(CORE_SRCS))
 
 build/freestanding/%.o: core/%.c $(wildcard core/*.h include/*.h)
