@@ -4,7 +4,7 @@
 # freestanding archive built and checked for symbols outside itself; the API reference
 # built without a doxygen warning. Ends with "N passed, N failed".
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 passed=0 failed=0
 pass() {
     echo "PASS install/$1"
@@ -39,8 +39,7 @@ else
 fi
 
 export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
-# shellcheck disable=SC2046 # pkgconf ends its line with a space: words, not the line
-flags=$(echo $(pkg-config --cflags --libs pagetk 2>&1))
+flags=$(pkg-config --cflags --libs pagetk 2>&1 | sed 's/ *$//') # pkgconf ends it with a space
 if [ "$flags" = "-I$prefix/include -L$prefix/lib -lpagetk" ]; then
     pass "pkg-config"
 else
@@ -51,7 +50,7 @@ fi
 cp tests/install/map_and_translate.c "$work/"
 # shellcheck disable=SC2086 # pkg-config's flags are words
 if (cd "$work" && cc -std=c11 -Wall -Wextra -Werror -o map_and_translate map_and_translate.c \
-    $(pkg-config --cflags --libs pagetk)) >"$work/cc.log" 2>&1; then
+    $flags) >"$work/cc.log" 2>&1; then
     pass "example-builds"
     if "$work/map_and_translate" >"$work/run.log" 2>&1 &&
         grep -qx 'map_and_translate: PASS' "$work/run.log"; then

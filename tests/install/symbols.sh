@@ -10,10 +10,8 @@ undefined=$(nm -u "$archive" | awk 'NF == 2 && $1 == "U" { print $2 }' | sort -u
 defined=$(nm --defined-only "$archive" | awk 'NF == 3 && $2 ~ /^[TDBRWV]$/ { print $3 }' | sort -u)
 outside=$(comm -23 <(echo "$undefined") <(echo "$defined") | sed '/^$/d')
 others=$(echo "$outside" | grep -Ev "$allowed" | sed '/^$/d')
-# shellcheck disable=SC2086 # word splitting puts the names on one line
-echo "freestanding: undefined outside the archive: $(echo ${outside:-none})"
+echo "freestanding: undefined outside the archive: $(echo "${outside:-none}" | paste -sd ' ')"
 if [ -n "$others" ]; then
-    # shellcheck disable=SC2086
-    echo "freestanding: not allowed: $(echo $others)" >&2
+    echo "freestanding: not allowed: $(echo "$others" | paste -sd ' ')" >&2
     exit 1
 fi
