@@ -7,7 +7,8 @@ TEST_SRCS   = $(wildcard tests/host/*.c) efi/options.c efi/wx_parse.c efi/rt_pro
               efi/smbios_parse.c efi/devpath_parse.c efi/fleet_name.c efi/screen_layout.c
 BENCH_SRCS  = $(wildcard tests/bench/*.c)
 
-.PHONY: all host-tests soak test test-host run bench fuzz fuzz-check clean format efi-app efi-variants efi-minimal report signed
+.PHONY: all host-tests soak test test-host run bench fuzz fuzz-check clean format efi-app efi-variants efi-minimal report signed \
+        lib install freestanding docs
 
 all: build/host/tests build/BOOTX64.EFI build/usb.img
 
@@ -40,6 +41,69 @@ test-host: build/host/tests
 # Everything: host tests, then the QEMU boot matrix; ends with "N passed, N failed".
 test:
 	@bash scripts/test.sh
+
+# ---- the library as a product: static archive, headers, pkg-config, kernels, reference ----
+PAGETK_VERSION ?= 0.1.0
+PREFIX         ?= /usr/local
+DESTDIR        ?=
+LIBDIR          = $(PREFIX)/lib
+INCLUDEDIR      = $(PREFIX)/include
+# pt_plan.h is public too: core/plan.c implements it and the archive holds it.
+PUBLIC_HEADERS  = include/pt.h include/pt_plan.h
+LIB_OBJS        = $(patsubst core/%.c,build/lib/%.o,$(CORE_SRCS))
+
+# For the host, with the host compiler; -fPIC so a shared library may link it in too.
+build/lib/%.o: core/%.c $(wildcard core/*.h include/*.h)
+	@mkdir -p $(@D)
+	$(CC_HOST) $(CSTD) -O2 -fPIC -c $< -o $@
+
+build/lib/libpagetk.a: $(LIB_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+# pagetk.pc is written at install time: it holds PREFIX, which each install may change.
+PC_LINES = 'prefix=$(PREFIX)' 'exec_prefix=$${prefix}' 'libdir=$${exec_prefix}/lib' \
+           'includedir=$${prefix}/include' '' 'Name: pagetk' \
+           'Description: x86-64 four-level page tables: build, change, read and check them' \
+           'Version: $(PAGETK_VERSION)' 'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lpagetk'
+
+lib: build/lib/libpagetk.a
+
+# PREFIX=... (default /usr/local); DESTDIR stages the tree elsewhere (pagetk.pc keeps PREFIX).
+install: build/lib/libpagetk.a
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)
+	install -m 644 build/lib/libpagetk.a $(DESTDIR)$(LIBDIR)/libpagetk.a
+	printf '%s\n' $(PC_LINES) >$(DESTDIR)$(LIBDIR)/pkgconfig/pagetk.pc
+	install -m 644 $(PUBLIC_HEADERS) $(DESTDIR)$(INCLUDEDIR)/
+
+# For a kernel: no libc, no red zone (interrupts push onto the stack), no SSE state to save,
+# no stack protector runtime. FS_EXTRA adds flags, e.g. -mcmodel=kernel for a kernel linked
+# in the top 2 GiB. The check fails on any undefined symbol the archive does not
+# define itself, but for the four string functions GCC may emit (tests/install/symbols.sh).
+CC_FREESTANDING ?= gcc
+FS_CFLAGS        = $(CSTD) -O2 -ffreestanding -nostdlib -mno-red-zone -mgeneral-regs-only \
+                   -fno-stack-protector -fno-pic $(FS_EXTRA)
+FS_OBJS          = $(patsubst core/%.c,build/freestanding/%.o,$(CORE_SRCS))
+
+build/freestanding/%.o: core/%.c $(wildcard core/*.h include/*.h)
+	@mkdir -p $(@D)
+	$(CC_FREESTANDING) $(FS_CFLAGS) -c $< -o $@
+
+build/freestanding/libpagetk.a: $(FS_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+freestanding: build/freestanding/libpagetk.a
+	@bash tests/install/symbols.sh $<
+
+# The API reference from the public headers' comments (build/docs/html); any doxygen
+# warning fails the target.
+docs:
+	@bash scripts/deps.sh doxygen
+	@mkdir -p build/docs
+	@doxygen scripts/Doxyfile >build/docs/doxygen.log 2>build/docs/warnings.log; \
+	status=$$?; cat build/docs/warnings.log; \
+	if [ $$status -ne 0 ] || [ -s build/docs/warnings.log ]; then \
+	    echo "docs: doxygen failed or warned" >&2; exit 1; fi; \
+	echo "docs: build/docs/html/index.html"
 
 # ---- the UEFI app (gnu-efi) ----------------------------------------------------------------
 EFI_INC      = /usr/include/efi

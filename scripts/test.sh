@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # `make test`: formatting, host tests (ASan+UBSan), fuzz corpus replay and a short fuzz,
-# the report picture, QEMU's MMU as witness (make inspect), the QEMU boot matrix, a stick
-# collecting a fleet, then the screenshots.
+# the report picture, the library as another project uses it (make install, pkg-config,
+# the freestanding build, make docs), QEMU's MMU as witness (make inspect), the QEMU boot
+# matrix, a stick collecting a fleet, then the screenshots.
 # Ends with one line "N passed, N failed" summing every step.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh gcc make clang libclang-rt-14-dev gnu-efi ovmf u-boot-qemu qemu-system-x86 \
-    mtools dosfstools gdisk libxml2-utils clang-format sbsigntool openssl console-setup-linux || exit 1
+    mtools dosfstools gdisk libxml2-utils clang-format sbsigntool openssl console-setup-linux pkg-config \
+    doxygen || exit 1
 passed=0 failed=0
 count() { # adds the "N passed, N failed" line of a step's output to the totals
     local line p f
@@ -43,6 +45,10 @@ count "$out/fuzz" "fuzz-check"
 echo "== report picture"
 bash tests/report/check.sh 2>&1 | tee "$out/report"
 count "$out/report" "report picture"
+
+echo "== the library installed and used as another project would (tests/install)"
+bash tests/install/check.sh 2>&1 | tee "$out/install"
+count "$out/install" "install checks"
 
 echo "== inspect-compare catches differences (tests/inspect)"
 bash tests/inspect/check.sh 2>&1 | tee "$out/inspect-check"
