@@ -7,6 +7,7 @@ struct map_op {
     uint64_t delta; /* pa = lin + delta (mod 2^64) */
     uint64_t leaf_bits[4];
     bool replace;
+    bool streamed; /* non-temporal stores not yet fenced */
     uint64_t need; /* frames the apply pass will take */
     struct pt_map_stats stats;
     struct txn *tx;
@@ -119,6 +120,7 @@ static void map_leaves(struct map_op *op, uint64_t *t, int level, unsigned i0, u
     uint64_t e = ((lo + op->delta) & PTE_ADDR) | op->leaf_bits[level];
     if (fresh && i0 == 0 && i1 == PT_ENTRIES - 1) {
         entries_stream(t, e, span);
+        op->streamed = true;
     } else if (fresh) {
         for (unsigned i = i0; i <= i1; i++, e += span)
             t[i] = e;
@@ -141,6 +143,15 @@ static void map_leaves(struct map_op *op, uint64_t *t, int level, unsigned i0, u
 
 static void map_apply(struct map_op *op, uint64_t *t, int level, uint64_t base, bool fresh);
 
+/* Orders the non-temporal stores made so far before any store that follows. A fence waits
+ * for every pending store, so there is one only where something was streamed. */
+static void map_fence(struct map_op *op)
+{
+    if (op->streamed)
+        entries_streamed();
+    op->streamed = false;
+}
+
 /* A new table below the empty `*entry`. Filled before it is linked where its frame can be
  * reached unlinked, so a live walker never sees it half-made, whatever the frame held;
  * through the slot it is linked first, and its frame arrived zeroed (txn_reserve). */
@@ -150,7 +161,7 @@ static void map_new_table(struct map_op *op, uint64_t *entry, int child_level, u
     uint64_t *child = txn_table_unlinked(op->tx, child_level, elo, &pa);
     if (child) {
         map_apply(op, child, child_level, elo, true);
-        entries_streamed(); /* the table is whole before anything points at it */
+        map_fence(op); /* the table is whole before anything points at it */
         *entry = pa | PTE_TABLE;
         return;
     }
@@ -220,6 +231,7 @@ static enum pt_error map_prepare(const struct pt_space *sp, uint64_t va, uint64_
     for (int level = PT_LEVEL_PT; level <= PT_LEVEL_PDPT; level++)
         op->leaf_bits[level] = pte_leaf_bits(cpu, attr, level);
     op->replace = (flags & PT_MAP_REPLACE) != 0;
+    op->streamed = false;
     op->need = 0;
     op->stats = (struct pt_map_stats){{0}, 0};
     op->tx = NULL;
@@ -251,6 +263,7 @@ enum pt_error pt_map_region(struct pt_space *sp, uint64_t va, uint64_t pa, uint6
         return err;
     op.tx = &tx;
     map_apply(&op, space_table(sp, sp->root, PT_LEVEL_PML4, 0), PT_LEVEL_PML4, 0, false);
+    map_fence(&op); /* tables filled after they were linked (through the slot) */
     op.stats.tables = tx.taken;
     txn_finish(&tx);
     if (stats)

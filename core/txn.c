@@ -301,7 +301,6 @@ void txn_invalidate_leaf(void *tx, uint64_t lin, int level)
 
 void txn_finish(struct txn *tx)
 {
-    entries_streamed(); /* tables filled after they were linked (through the slot) */
     const struct pt_env *env = tx->sp->env;
     if (tx->tables_changed && tx->flush_count == 0)
         txn_invalidate(tx, tx->tables_lin);
