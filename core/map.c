@@ -119,7 +119,7 @@ static void map_leaves(struct map_op *op, uint64_t *t, int level, unsigned i0, u
     uint64_t span = pt_level_span(level);
     uint64_t e = ((lo + op->delta) & PTE_ADDR) | op->leaf_bits[level];
     if (fresh && i0 == 0 && i1 == PT_ENTRIES - 1) {
-        entries_stream(t, e, span);
+        entries_write(t, e, span, true);
         op->streamed = true;
     } else if (fresh) {
         for (unsigned i = i0; i <= i1; i++, e += span)

@@ -27,36 +27,29 @@ static inline uint64_t *space_frame(const struct pt_space *sp, uint64_t pa)
     return env->table(env->table_ctx, pa, 0, 0);
 }
 
-/* Writes a whole table of entries e, e + step, ...: two a store where the build may use
- * vector registers. */
-static inline void entries_fill(uint64_t *t, uint64_t e, uint64_t step)
+/* Writes a whole table of entries e, e + step, ..., two a store where the build may use
+ * vector registers. With `streaming` the stores are non-temporal: a table the call builds
+ * is not read again soon, and such a store does not first read the line it fills (one
+ * memory pass instead of two); entries_streamed must then follow before the table is
+ * linked, since those stores are not ordered with later ones. */
+static inline void entries_write(uint64_t *t, uint64_t e, uint64_t step, bool streaming)
 {
 #ifdef __SSE2__
     __m128i pair = _mm_set_epi64x((long long)(e + step), (long long)e);
     __m128i next = _mm_set1_epi64x((long long)(2 * step));
-    for (unsigned i = 0; i < PT_ENTRIES; i += 2, pair = _mm_add_epi64(pair, next))
-        _mm_store_si128((__m128i *)&t[i], pair);
+    for (unsigned i = 0; i < PT_ENTRIES; i += 2, pair = _mm_add_epi64(pair, next)) {
+        if (streaming)
+            _mm_stream_si128((__m128i *)&t[i], pair);
+        else
+            _mm_store_si128((__m128i *)&t[i], pair);
+    }
 #else
-    for (unsigned i = 0; i < PT_ENTRIES; i++, e += step)
-        t[i] = e;
-#endif
-}
-
-/* Writes a whole new table of leaves e, e + step, ... with non-temporal stores: a table the
- * call builds is not read again soon, and a store that bypasses the cache does not first
- * read the line it fills (one memory pass instead of two). entries_streamed must follow
- * before the table is linked: such stores are not ordered with later ones. */
-static inline void entries_stream(uint64_t *t, uint64_t e, uint64_t step)
-{
-#ifdef __SSE2__
-    /* Two entries a store where the build may use vector registers. */
-    __m128i pair = _mm_set_epi64x((long long)(e + step), (long long)e);
-    __m128i next = _mm_set1_epi64x((long long)(2 * step));
-    for (unsigned i = 0; i < PT_ENTRIES; i += 2, pair = _mm_add_epi64(pair, next))
-        _mm_stream_si128((__m128i *)&t[i], pair);
-#else
-    for (unsigned i = 0; i < PT_ENTRIES; i++, e += step)
-        __asm__ volatile("movnti %1, %0" : "=m"(t[i]) : "r"(e));
+    for (unsigned i = 0; i < PT_ENTRIES; i++, e += step) {
+        if (streaming)
+            __asm__ volatile("movnti %1, %0" : "=m"(t[i]) : "r"(e));
+        else
+            t[i] = e;
+    }
 #endif
 }
 

@@ -192,7 +192,7 @@ static void fill_with_pieces(uint64_t *t, int child_level, uint64_t leaf)
     } else if (leaf & PTE_PAT_BIG) {
         bits |= PTE_PAT_BIG;
     }
-    entries_fill(t, base | bits, step); /* the pieces' addresses never reach the bits */
+    entries_write(t, base | bits, step, false); /* the pieces' addresses never reach the bits */
 }
 
 /* Recursive mode, splitting a leaf that may be in use: the new table is first linked at a
