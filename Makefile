@@ -3,8 +3,12 @@ CC_HOST    ?= gcc
 CSTD        = -std=c11 -Wall -Wextra -Werror -Iinclude -Icore
 HOST_SAN    = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 CORE_SRCS   = $(wildcard core/*.c)
-TEST_SRCS   = $(wildcard tests/host/*.c) efi/options.c efi/wx_parse.c efi/rt_props.c \
-              efi/smbios_parse.c efi/devpath_parse.c efi/fleet_name.c efi/screen_layout.c
+# The planner: every parse of firmware bytes and the plan made from them. Plain C with no
+# UEFI header, so the host tests run it on hostile input; the app links the same files.
+PLAN_SRCS   = $(wildcard efi/plan/*.c)
+# The app's other plain-C pieces the host tests cover: report file names, the screen layout.
+APP_PURE_SRCS = efi/fleet_name.c efi/screen_layout.c
+TEST_SRCS   = $(wildcard tests/host/*.c) $(PLAN_SRCS) $(APP_PURE_SRCS)
 BENCH_SRCS  = $(wildcard tests/bench/*.c)
 
 .PHONY: all host-tests soak test test-host run bench fuzz fuzz-check clean format efi-app efi-variants efi-minimal report signed \
@@ -12,18 +16,18 @@ BENCH_SRCS  = $(wildcard tests/bench/*.c)
 
 all: build/host/tests build/BOOTX64.EFI build/usb.img
 
-build/host/tests: $(CORE_SRCS) $(TEST_SRCS) $(wildcard core/*.h tests/host/*.h include/*.h) \
-                  $(patsubst %.c,%.h,$(filter efi/%,$(TEST_SRCS)))
+build/host/tests: $(CORE_SRCS) $(TEST_SRCS) $(wildcard core/*.h tests/host/*.h include/*.h efi/plan/*.h) \
+                  $(patsubst %.c,%.h,$(APP_PURE_SRCS))
 	@mkdir -p $(@D)
-	$(CC_HOST) $(CSTD) $(HOST_SAN) -Itests/host -Iefi -o $@ $(CORE_SRCS) $(TEST_SRCS)
+	$(CC_HOST) $(CSTD) $(HOST_SAN) -Itests/host -Iefi/plan -Iefi -o $@ $(CORE_SRCS) $(TEST_SRCS)
 
 host-tests: build/host/tests
 
 # The same tests optimised, with UBSan, for the long model run.
-build/host/soak: $(CORE_SRCS) $(TEST_SRCS) $(wildcard core/*.h tests/host/*.h include/*.h) \
-                 $(patsubst %.c,%.h,$(filter efi/%,$(TEST_SRCS)))
+build/host/soak: $(CORE_SRCS) $(TEST_SRCS) $(wildcard core/*.h tests/host/*.h include/*.h efi/plan/*.h) \
+                 $(patsubst %.c,%.h,$(APP_PURE_SRCS))
 	@mkdir -p $(@D)
-	$(CC_HOST) $(CSTD) -O2 -g -fsanitize=undefined -fno-sanitize-recover=all -Itests/host -Iefi \
+	$(CC_HOST) $(CSTD) -O2 -g -fsanitize=undefined -fno-sanitize-recover=all -Itests/host -Iefi/plan -Iefi \
 	    -o $@ $(CORE_SRCS) $(TEST_SRCS)
 
 # The foreign-hierarchy model for SOAK_OPS operations (default a million) on a random
@@ -48,8 +52,7 @@ PREFIX         ?= /usr/local
 DESTDIR        ?=
 LIBDIR          = $(PREFIX)/lib
 INCLUDEDIR      = $(PREFIX)/include
-# pt_plan.h is public too: core/plan.c implements it and the archive holds it.
-PUBLIC_HEADERS  = include/pt.h include/pt_plan.h
+PUBLIC_HEADERS  = include/pt.h
 LIB_OBJS        = $(patsubst core/%.c,build/lib/%.o,$(CORE_SRCS))
 
 # For the host, with the host compiler; -fPIC so a shared library may link it in too.
@@ -110,8 +113,8 @@ EFI_INC      = /usr/include/efi
 EFI_LIB      = /usr/lib
 EFI_CFLAGS   = -std=c11 -Wall -Wextra -Werror -O2 -ffreestanding -fno-stack-protector -fpic \
                -fshort-wchar -mno-red-zone -maccumulate-outgoing-args -DGNU_EFI_USE_MS_ABI \
-               -I$(EFI_INC) -I$(EFI_INC)/x86_64 -Iinclude -Icore -Iefi $(EFI_DEFS)
-EFI_SRCS     = $(CORE_SRCS) $(wildcard efi/*.c) build/gen/font_data.c
+               -I$(EFI_INC) -I$(EFI_INC)/x86_64 -Iinclude -Icore -Iefi/plan -Iefi $(EFI_DEFS)
+EFI_SRCS     = $(CORE_SRCS) $(PLAN_SRCS) $(wildcard efi/*.c) build/gen/font_data.c
 # Test-only variants: EFI_DEFS=-DPAGETK_TEST_CORRUPT, -DPAGETK_FRAME_CAP=n, -DPAGETK_TEST_STRAY_FAULT,
 # -DPAGETK_TEST_NO_MAT, -DPAGETK_TEST_AP_HANG, -DPAGETK_TEST_CORRUPT_AFTER_EXIT,
 # -DPAGETK_TEST_PERSONAS (with tests/persona/persona.c).
@@ -132,7 +135,7 @@ build/gen/font_data.c: build/psf2c $(FONT_PSF)
 	@mkdir -p $(@D)
 	gzip -dc $(FONT_PSF) | ./build/psf2c >$@.tmp && mv $@.tmp $@
 
-$(EFI_OBJDIR)/%.o: %.c $(wildcard include/*.h core/*.h efi/*.h)
+$(EFI_OBJDIR)/%.o: %.c $(wildcard include/*.h core/*.h efi/*.h efi/plan/*.h)
 	@mkdir -p $(@D)
 	gcc $(EFI_CFLAGS) -c $< -o $@
 
@@ -274,7 +277,7 @@ clean:
 	rm -rf build
 
 format:
-	clang-format -i include/*.h core/*.c core/*.h tests/*/*.c tests/*/*.h efi/*.c efi/*.h scripts/*.c scripts/*.h
+	clang-format -i include/*.h core/*.c core/*.h tests/*/*.c tests/*/*.h efi/*.c efi/*.h efi/plan/*.c efi/plan/*.h scripts/*.c scripts/*.h
 
 
 # ---- QEMU's MMU as witness -------------------------------------------------------------------

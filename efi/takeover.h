@@ -10,7 +10,7 @@
 #include "memmap.h"
 #include "options.h"
 #include "pt.h"
-#include "pt_plan.h"
+#include "plan.h"
 #include "wx.h"
 
 #define TAKEOVER_SLOT       510u

@@ -1,7 +1,7 @@
 /*
  * pt: a freestanding library for x86-64 four-level page tables.
  *
- * The same code builds for UEFI firmware and for a host test program: it never calls
+ * The same code builds into firmware, a kernel and a host test program: it never calls
  * libc and reaches physical memory only through the environment the caller hands it
  * (struct pt_env). Every mutating call is transactional: it validates and counts the
  * frames it needs first, obtains them all, and only then writes an entry, so a failing

@@ -1,5 +1,5 @@
 /* The takeover planner: memory-map sanitising, hostile maps, and the regions it plans. */
-#include "pt_plan.h"
+#include "plan.h"
 #include "fixture.h"
 
 #include <stdlib.h>

@@ -24,10 +24,17 @@ else
     fail "make-install" "$(tail -5 "$work/install.log" | tr '\n' ' ')"
 fi
 missing=""
-for f in lib/libpagetk.a lib/pkgconfig/pagetk.pc include/pt.h include/pt_plan.h; do
+for f in lib/libpagetk.a lib/pkgconfig/pagetk.pc include/pt.h; do
     [ -f "$prefix/$f" ] || missing="$missing $f"
 done
 if [ -z "$missing" ]; then pass "installed-files"; else fail "installed-files" "missing:$missing"; fi
+
+# The paging library says nothing of UEFI: no firmware header, type or planner symbol is
+# installed (the planner is the app's, in efi/plan/).
+uefi=$( (ls "$prefix/include"; grep -nE 'EFI|efi_|plan_' "$prefix"/include/*.h;
+    nm -g --defined-only "$prefix/lib/libpagetk.a" | grep -E ' (plan|wx|smbios|devpath)_') 2>&1 |
+    grep -vx 'pt.h')
+if [ -z "$uefi" ]; then pass "no-uefi"; else fail "no-uefi" "$(echo "$uefi" | head -3 | tr '\n' ' ')"; fi
 
 # DESTDIR stages the same tree under another root; pagetk.pc still names PREFIX.
 if make --no-print-directory install DESTDIR="$work/stage" PREFIX=/opt/pt >"$work/stage.log" 2>&1 &&

@@ -1,6 +1,8 @@
 /* SMBIOS entry points and structures: see smbios_parse.h. */
 #include "smbios_parse.h"
 
+#include "le.h"
+
 #include <string.h>
 
 static const struct {
@@ -48,14 +50,6 @@ static bool same(const uint8_t *p, const char *text, size_t n)
     return true;
 }
 
-static uint64_t le(const uint8_t *p, int bytes)
-{
-    uint64_t v = 0;
-    for (int i = bytes - 1; i >= 0; i--)
-        v = (v << 8) | p[i];
-    return v;
-}
-
 static bool sums_to_zero(const uint8_t *p, size_t n)
 {
     uint8_t sum = 0;
@@ -79,8 +73,8 @@ enum smbios_status smbios_entry_parse(const uint8_t *ep, size_t avail, bool v3,
             return SMBIOS_ENTRY_CHECKSUM;
         out->major = ep[7];
         out->minor = ep[8];
-        out->table_length = (uint32_t)le(ep + 12, 4);
-        out->table_address = le(ep + 16, 8);
+        out->table_length = (uint32_t)le_read(ep + 12, 4);
+        out->table_address = le_read(ep + 16, 8);
     } else {
         if (avail < 6 || !same(ep, "_SM_", 4))
             return SMBIOS_ENTRY_ANCHOR;
@@ -93,9 +87,9 @@ enum smbios_status smbios_entry_parse(const uint8_t *ep, size_t avail, bool v3,
             return SMBIOS_ENTRY_CHECKSUM;
         out->major = ep[6];
         out->minor = ep[7];
-        out->table_length = (uint32_t)le(ep + 22, 2);
-        out->table_address = le(ep + 24, 4);
-        out->structures = (unsigned)le(ep + 28, 2);
+        out->table_length = (uint32_t)le_read(ep + 22, 2);
+        out->table_address = le_read(ep + 24, 4);
+        out->structures = (unsigned)le_read(ep + 28, 2);
     }
     if (!out->table_address || !out->table_length)
         return SMBIOS_TABLE_EMPTY;

@@ -1,15 +1,12 @@
 /* W^X describers from raw bytes: see wx_parse.h. */
 #include "wx_parse.h"
 
-/* EFI_MEMORY_DESCRIPTOR (UEFI 2.x) and attribute bits. */
-#define DESC_PHYS_OFF  8
-#define DESC_PAGES_OFF 24
-#define DESC_ATTR_OFF  32
-#define DESC_MIN_SIZE  40
-#define DESC_MAX_SIZE  1024 /* descriptors are 40-48 bytes; more is a corrupt header */
-#define MEMORY_RO      0x20000ull
-#define MEMORY_XP      0x4000ull
-#define TABLE_HEADER   16 /* Version, NumberOfEntries, DescriptorSize, Flags */
+#include "le.h"
+
+/* The table's descriptors are EFI_MEMORY_DESCRIPTORs, read with the memory map's layout
+ * (plan.h). */
+#define DESC_MAX_SIZE 1024 /* descriptors are 40-48 bytes; more is a corrupt header */
+#define TABLE_HEADER  16   /* Version, NumberOfEntries, DescriptorSize, Flags */
 
 /* PE/COFF (Microsoft PE format specification). */
 #define PE_LFANEW_OFF      0x3c
@@ -46,15 +43,6 @@ const char *wx_status_message(enum wx_status st)
     return (unsigned)st < WX_STATUS_COUNT ? texts[st][1] : "unknown W^X status";
 }
 
-/* Firmware tables and images may sit at any byte offset: read little-endian bytewise. */
-static uint64_t rd(const uint8_t *p, int bytes)
-{
-    uint64_t v = 0;
-    for (int i = bytes - 1; i >= 0; i--)
-        v = (v << 8) | p[i];
-    return v;
-}
-
 static bool add(struct wx_limits *wx, uint64_t start, uint64_t end, pt_attr clear, pt_attr set,
                 enum wx_origin origin)
 {
@@ -71,24 +59,25 @@ static enum wx_status table_into(const void *table, pt_attr nx, struct wx_limits
                                  uint32_t *version, uint32_t *entries, uint64_t *first_read_only)
 {
     const uint8_t *t = table;
-    uint64_t count = rd(t + 4, 4), desc_size = rd(t + 8, 4);
-    *version = (uint32_t)rd(t, 4);
+    uint64_t count = le_read(t + 4, 4), desc_size = le_read(t + 8, 4);
+    *version = (uint32_t)le_read(t, 4);
     *entries = (uint32_t)count;
     *first_read_only = 0;
-    if (desc_size < DESC_MIN_SIZE || desc_size > DESC_MAX_SIZE)
+    if (desc_size < PLAN_DESC_MIN_SIZE || desc_size > DESC_MAX_SIZE)
         return WX_TABLE_DESC_SIZE;
     if (count > WX_MAX_TABLE_ENTRY)
         return WX_TABLE_TOO_LARGE;
     for (uint64_t i = 0; i < count; i++) {
         const uint8_t *d = t + TABLE_HEADER + i * desc_size;
-        uint64_t start = rd(d + DESC_PHYS_OFF, 8), pages = rd(d + DESC_PAGES_OFF, 8);
-        uint64_t attr = rd(d + DESC_ATTR_OFF, 8);
+        uint64_t start = le_read(d + PLAN_DESC_PHYS_OFF, 8),
+                 pages = le_read(d + PLAN_DESC_PAGES_OFF, 8);
+        uint64_t attr = le_read(d + PLAN_DESC_ATTR_OFF, 8);
         if (!pages || (start & 4095) || pages > (~start >> 12)) {
             wx->skipped++;
             continue;
         }
-        pt_attr clear = (attr & MEMORY_RO) ? PT_ATTR_WRITE : 0;
-        pt_attr set = (attr & MEMORY_XP) ? nx : 0;
+        pt_attr clear = (attr & PLAN_DESC_ATTR_RO) ? PT_ATTR_WRITE : 0;
+        pt_attr set = (attr & PLAN_DESC_ATTR_XP) ? nx : 0;
         if (clear && !set && !*first_read_only)
             *first_read_only = start;
         if (!add(wx, start, start + pages * 4096, clear, set, WX_FIRMWARE))
@@ -103,21 +92,21 @@ static enum wx_status pe_into(const void *image, uint64_t base, uint64_t size, p
     const uint8_t *img = image;
     if (size < PE_LFANEW_OFF + 4 || img[0] != 'M' || img[1] != 'Z')
         return WX_PE_HEADER;
-    uint64_t pe = rd(img + PE_LFANEW_OFF, 4);
-    if (pe + COFF_HEADER_SIZE > size || rd(img + pe, 4) != 0x4550) /* "PE\0\0" */
+    uint64_t pe = le_read(img + PE_LFANEW_OFF, 4);
+    if (pe + COFF_HEADER_SIZE > size || le_read(img + pe, 4) != 0x4550) /* "PE\0\0" */
         return WX_PE_HEADER;
-    uint64_t sections = rd(img + pe + COFF_SECTIONS_OFF, 2);
-    uint64_t opt = pe + COFF_HEADER_SIZE, opt_size = rd(img + pe + COFF_OPT_SIZE_OFF, 2);
+    uint64_t sections = le_read(img + pe + COFF_SECTIONS_OFF, 2);
+    uint64_t opt = pe + COFF_HEADER_SIZE, opt_size = le_read(img + pe + COFF_OPT_SIZE_OFF, 2);
     uint64_t table = opt + opt_size;
     if (opt_size < OPT_SECT_ALIGN_OFF + 4 || table + sections * SECTION_SIZE > size)
         return WX_PE_HEADER;
-    if ((base & 4095) || rd(img + opt + OPT_SECT_ALIGN_OFF, 4) % 4096)
+    if ((base & 4095) || le_read(img + opt + OPT_SECT_ALIGN_OFF, 4) % 4096)
         return WX_PE_ALIGNMENT;
     uint64_t headers_end = size;
     for (uint64_t i = 0; i < sections; i++) {
         const uint8_t *sec = img + table + i * SECTION_SIZE;
-        uint64_t va = rd(sec + SECTION_VA_OFF, 4), len = rd(sec + SECTION_VSIZE_OFF, 4);
-        uint32_t flags = (uint32_t)rd(sec + SECTION_FLAGS_OFF, 4);
+        uint64_t va = le_read(sec + SECTION_VA_OFF, 4), len = le_read(sec + SECTION_VSIZE_OFF, 4);
+        uint32_t flags = (uint32_t)le_read(sec + SECTION_FLAGS_OFF, 4);
         if (!len)
             continue;
         if (va & 4095)

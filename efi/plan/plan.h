@@ -1,5 +1,5 @@
 /*
- * pt_plan: what a fresh hierarchy must map to take over from the firmware.
+ * The plan: what a fresh hierarchy must map to take over from the firmware.
  *
  * Input: the UEFI memory map as raw bytes (descriptors of DescriptorSize bytes, in the
  * layout of EFI_MEMORY_DESCRIPTOR) and the firmware's own mapping as runs (pt_import).
@@ -7,9 +7,10 @@
  * of the memory map the firmware does not map (identity), and a higher-half alias of RAM.
  * Hostile maps are sanitised with counted warnings, or refused with a named status.
  * No UEFI headers: the same code runs in the app and in host tests.
+ * Part of the planner (efi/plan/): not the paging library's API.
  */
-#ifndef PT_PLAN_H
-#define PT_PLAN_H
+#ifndef PLAN_PLAN_H
+#define PLAN_PLAN_H
 
 #include "pt.h"
 
@@ -62,11 +63,16 @@ enum efi_memory_type {
     EFI_MT_PERSISTENT = 14,
 };
 
-/* Byte layout of EFI_MEMORY_DESCRIPTOR (UEFI 2.x). */
+/* Byte layout of EFI_MEMORY_DESCRIPTOR (UEFI 2.x): the memory map's and the memory
+ * attributes table's descriptors, the one layout every parser here reads. */
 #define PLAN_DESC_TYPE_OFF  0
 #define PLAN_DESC_PHYS_OFF  8
 #define PLAN_DESC_PAGES_OFF 24
+#define PLAN_DESC_ATTR_OFF  32
 #define PLAN_DESC_MIN_SIZE  40
+/* Attribute bits of a descriptor the W^X limits read. */
+#define PLAN_DESC_ATTR_XP 0x4000ull
+#define PLAN_DESC_ATTR_RO 0x20000ull
 
 /* A short lower-case name of an EFI memory type ("conventional", "mmio", ...; "other"). */
 const char *plan_type_name(uint32_t type);

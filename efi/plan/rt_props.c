@@ -1,17 +1,19 @@
 /* EFI_RT_PROPERTIES_TABLE: see rt_props.h. */
 #include "rt_props.h"
 
+#include "le.h"
+
 /* Version (UINT16), Length (UINT16), RuntimeServicesSupported (UINT32), little-endian. */
 enum rt_props_status rt_props_parse(const void *table, uint32_t *supported)
 {
     const uint8_t *b = table;
-    unsigned version = b[0] | (unsigned)b[1] << 8, length = b[2] | (unsigned)b[3] << 8;
+    uint64_t version = le_read(b, 2), length = le_read(b + 2, 2);
     *supported = RT_SUPPORTS_ALL;
     if (version != 1)
         return RT_PROPS_VERSION;
     if (length < 8)
         return RT_PROPS_LENGTH;
-    *supported = b[4] | (uint32_t)b[5] << 8 | (uint32_t)b[6] << 16 | (uint32_t)b[7] << 24;
+    *supported = (uint32_t)le_read(b + 4, 4);
     return RT_PROPS_OK;
 }
 

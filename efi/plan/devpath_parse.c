@@ -1,6 +1,8 @@
 /* Device path kind and text: see devpath_parse.h. */
 #include "devpath_parse.h"
 
+#include "le.h"
+
 #include <stdbool.h>
 #include <string.h>
 
@@ -65,14 +67,6 @@ static void put_hex(struct text *t, uint64_t v)
     put(t, digits);
 }
 
-static uint64_t le(const uint8_t *p, size_t bytes)
-{
-    uint64_t v = 0;
-    for (size_t i = bytes; i-- > 0;)
-        v = (v << 8) | p[i];
-    return v;
-}
-
 /* A node's fields as "Name(a,b)", each only when the node holds it. */
 static void put_node(struct text *t, const char *name, const uint8_t *node, size_t len,
                      const size_t (*fields)[2], size_t nfields)
@@ -84,7 +78,7 @@ static void put_node(struct text *t, const char *name, const uint8_t *node, size
             break;
         put(t, open ? "," : "(");
         open = true;
-        put_hex(t, le(node + fields[i][0], fields[i][1]));
+        put_hex(t, le_read(node + fields[i][0], fields[i][1]));
     }
     if (open)
         put(t, ")");
@@ -100,7 +94,7 @@ static void describe_node(struct text *t, const uint8_t *n, size_t len, unsigned
     if (type == 1 && sub == 1)
         put_node(t, "Pci", n, len, FIELDS({5, 1}, {4, 1}));
     else if (type == 2 && sub == 1 && len >= 12 &&
-             (le(n + 4, 4) == 0x0a0341d0u || le(n + 4, 4) == 0x0a0841d0u))
+             (le_read(n + 4, 4) == 0x0a0341d0u || le_read(n + 4, 4) == 0x0a0841d0u))
         put_node(t, "PciRoot", n, len, FIELDS({8, 4}));
     else if (type == 3 && sub == 1) {
         put_node(t, "Ata", n, len, FIELDS({4, 1}, {5, 1}, {6, 2}));
@@ -161,7 +155,7 @@ enum devpath_status devpath_describe(const uint8_t *p, size_t avail, unsigned *k
             st = avail == at ? DEVPATH_NO_END : DEVPATH_NODE_PAST_END;
             break;
         }
-        size_t len = le(p + at + 2, 2);
+        size_t len = le_read(p + at + 2, 2);
         if (len < 4) {
             st = DEVPATH_NODE_SHORT;
             break;
@@ -191,7 +185,7 @@ bool devpath_has_uart(const uint8_t *path, size_t size)
 {
     for (size_t pos = 0; pos + 4 <= size;) {
         uint8_t type = path[pos], subtype = path[pos + 1];
-        size_t len = path[pos + 2] | (size_t)path[pos + 3] << 8;
+        size_t len = le_read(path + pos + 2, 2);
         if (len < 4 || len > size - pos)
             return false;
         if (type == 0x03 && subtype == 0x0e) /* messaging, UART */

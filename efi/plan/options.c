@@ -1,6 +1,8 @@
 /* Option words: see options.h. */
 #include "options.h"
 
+#include "le.h"
+
 struct word {
     const char *text;
     size_t len;
@@ -89,7 +91,7 @@ enum load_options_kind load_options_describe(const unsigned char *data, size_t s
         return LOAD_OPTIONS_BINARY;
     size_t chars = size / 2, n = 0;
     for (size_t i = 0; i < chars; i++) {
-        unsigned c = data[2 * i] | (unsigned)data[2 * i + 1] << 8;
+        uint64_t c = le_read(data + 2 * i, 2);
         if (c == 0) { /* the end: only NULs may follow */
             for (size_t j = 2 * i; j < size; j++)
                 if (data[j])

@@ -4,7 +4,7 @@
 #ifndef EFI_WX_PARSE_H
 #define EFI_WX_PARSE_H
 
-#include "pt_plan.h"
+#include "plan.h"
 
 #define WX_MAX_LIMITS      512u
 #define WX_MAX_TABLE_ENTRY 4096u /* more entries than any firmware has: a corrupt header */

@@ -1,5 +1,7 @@
 /* Planning the takeover map from the UEFI memory map and the firmware's runs. */
-#include "pt_plan.h"
+#include "plan.h"
+
+#include "le.h"
 
 struct text_pair {
     const char *name;
@@ -98,20 +100,6 @@ pt_attr plan_memmap_attr(const struct pt_cpu *cpu, uint32_t type)
     return a | PT_ATTR_MT(plan_type_is_ram(type) ? PT_MT_WB : PT_MT_UC);
 }
 
-/* Descriptors may sit at any byte offset when DescriptorSize is odd: read bytewise. */
-static uint64_t read_u64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = (v << 8) | p[i];
-    return v;
-}
-
-static uint32_t read_u32(const uint8_t *p)
-{
-    return (uint32_t)read_u64(p) & 0xffffffffu; /* low half of a little-endian u64 */
-}
-
 static bool range_before(const void *x, const void *y)
 {
     const struct plan_range *a = x, *b = y;
@@ -166,9 +154,9 @@ static void sort_items(void *items, size_t n, size_t size,
 static bool sanitise_descriptor(const uint8_t *d, uint64_t phys_limit, struct plan *out,
                                 struct plan_range *r)
 {
-    uint64_t start = read_u64(d + PLAN_DESC_PHYS_OFF);
-    uint64_t pages = read_u64(d + PLAN_DESC_PAGES_OFF);
-    r->type = read_u32(d + PLAN_DESC_TYPE_OFF);
+    uint64_t start = le_read(d + PLAN_DESC_PHYS_OFF, 8);
+    uint64_t pages = le_read(d + PLAN_DESC_PAGES_OFF, 8);
+    r->type = (uint32_t)le_read(d + PLAN_DESC_TYPE_OFF, 4);
     if (pages == 0) {
         out->warnings[PLAN_WARN_ZERO_PAGES]++;
         return false;
