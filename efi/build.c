@@ -144,23 +144,11 @@ bool takeover_plan(struct takeover *t)
     return true;
 }
 
-/* An upper bound on the frames the build takes: each region's cost on an empty hierarchy
- * (shared tables are counted more than once), plus the window, plus the root. */
-static uint64_t frames_needed(struct takeover *t)
+/* The frames the build takes: the plan's tables, the root, the window's PDPT, PD and PT,
+ * and a spare for the live-map check. */
+static uint64_t frames_needed(const struct takeover *t)
 {
-    static uint64_t empty_root[512] __attribute__((aligned(4096)));
-    struct pt_env env = {.cpu = t->cpu.pt};
-    pt_access_identity(&env);
-    struct pt_space empty = {
-        .env = &env, .root = (uint64_t)(uintptr_t)empty_root, .recursive_slot = -1};
-    uint64_t total = 1 + 3 + 1; /* root; window PDPT, PD, PT; the live-map check's spare */
-    for (size_t i = 0; i < t->plan.region_count; i++) {
-        const struct plan_region *r = &t->plan.regions[i];
-        uint64_t n = 0;
-        if (pt_map_region_cost(&empty, r->va, r->pa, r->len, r->attr, 0, &n) == PT_OK)
-            total += n;
-    }
-    return total;
+    return plan_frame_budget(&t->plan, t->cpu.pt.page_1g) + 1 + 3 + 1;
 }
 
 /* The window: guard, read-only data, a no-execute and an executable copy of one code page

@@ -55,13 +55,12 @@ struct ap_job {
 
 static void ap_translate(struct takeover *t, struct live *l, struct ap_job *job, uint64_t va)
 {
-    uint64_t pa;
-    pt_attr attr;
     struct pt_translation live;
-    bool planned = takeover_plan_lookup(&t->plan, va, &pa, &attr);
-    pt_translate(&l->sp, va, &live);
+    const struct plan_region *r = plan_lookup(&t->plan, va);
+    enum pt_error err = pt_translate(&l->sp, va, &live); /* a failure counts as wrong */
     job->points++;
-    if (live.mapped != planned || (planned && (live.pa != pa || live.attr != attr))) {
+    if (err != PT_OK || live.mapped != (r != NULL) ||
+        (r && (live.pa != r->pa + (va - r->va) || live.attr != r->attr))) {
         if (!job->mismatches++)
             job->first_bad = va;
     }

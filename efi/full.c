@@ -103,29 +103,42 @@ static EFI_STATUS leave_boot_services(struct takeover *t, struct memmap *mm, uns
 }
 
 /* Counts the pages the final memory map describes as RAM, and those our tables do not map
- * at their own address. */
-static void check_final_map(struct takeover *t, const struct memmap *mm, uint64_t *pages,
-                            uint64_t *unmapped)
+ * at their own address. The map goes through the planner's one sanitiser, as the first
+ * did: `final` holds its ranges (storage taken before boot services went). */
+static enum plan_status check_final_map(struct takeover *t, const struct memmap *mm,
+                                        struct plan *final, uint64_t *pages, uint64_t *unmapped)
 {
     *pages = *unmapped = 0;
-    for (UINTN off = 0; off + mm->desc_size <= mm->size; off += mm->desc_size) {
-        const EFI_MEMORY_DESCRIPTOR *d =
-            (const EFI_MEMORY_DESCRIPTOR *)((uint8_t *)mm->buffer + off);
-        if (!plan_type_is_ram(d->Type))
+    struct plan_input in = {
+        .map = mm->buffer, .map_size = mm->size, .desc_size = mm->desc_size, .cpu = t->cpu.pt};
+    enum plan_status st = plan_read_memory_map(&in, final);
+    for (size_t i = 0; st == PLAN_OK && i < final->range_count; i++) {
+        const struct plan_range *r = &final->ranges[i];
+        if (!plan_type_is_ram(r->type))
             continue;
-        for (uint64_t p = 0; p < d->NumberOfPages;) {
+        for (uint64_t pa = r->start; pa < r->end;) {
             struct pt_translation tr;
-            uint64_t pa = d->PhysicalStart + p * 4096;
-            pt_translate(&t->sp, pa, &tr);
-            uint64_t step = 1;
-            if (!tr.mapped || tr.pa != pa)
+            uint64_t next = pa + 4096;
+            if (pt_translate(&t->sp, pa, &tr) != PT_OK || !tr.mapped || tr.pa != pa)
                 ++*unmapped;
             else
-                step = ((pa & ~(tr.page - 1)) + tr.page - pa) / 4096;
-            *pages += step < d->NumberOfPages - p ? step : d->NumberOfPages - p;
-            p += step;
+                next = (pa & ~(tr.page - 1)) + tr.page;
+            next = next < r->end ? next : r->end;
+            *pages += (next - pa) / 4096;
+            pa = next;
         }
     }
+    return st;
+}
+
+static void report_final_map(const struct plan *final, enum plan_status st)
+{
+    for (int w = 0; w < PLAN_WARN_COUNT; w++)
+        if (final->warnings[w])
+            report("  final map: warning %s x%u: %s", plan_warning_name(w), final->warnings[w],
+                   plan_warning_message(w));
+    if (st != PLAN_OK)
+        report("  final map: %s: %s", plan_status_name(st), plan_status_message(st));
 }
 
 static void check_after_exit(struct takeover *t)
@@ -134,8 +147,9 @@ static void check_after_exit(struct takeover *t)
     struct live l;
     takeover_live_open(t, &l);
     struct pt_translation tr = {0};
-    if (fb.base)
-        pt_translate(&l.sp, fb.base, &tr);
+    /* A translation that fails leaves tr unmapped: reported as such. */
+    if (fb.base && pt_translate(&l.sp, fb.base, &tr) != PT_OK)
+        tr.mapped = false;
     bool wc = !fb.base || (tr.mapped && PT_ATTR_MEMTYPE(tr.attr) == PT_MT_WC);
     report_check("pat-wc", pat == new_pat && wc,
                  "PAT 0x%016llx; framebuffer 0x%llx %s through the slot", (unsigned long long)pat,
@@ -194,12 +208,11 @@ static bool framebuffer_mapped(struct takeover *t)
 {
     if (!fb.base)
         return true;
-    struct pt_translation first, last;
-    pt_translate(&t->sp, fb.base, &first);
-    pt_translate(&t->sp, fb.base + fb.size - 1, &last);
-    bool ok = first.mapped && last.mapped && first.pa == fb.base &&
-              last.pa == fb.base + fb.size - 1 && PT_ATTR_MEMTYPE(first.attr) == PT_MT_WC &&
-              PT_ATTR_MEMTYPE(last.attr) == PT_MT_WC;
+    struct pt_translation first = {0}, last = {0};
+    bool ok = pt_translate(&t->sp, fb.base, &first) == PT_OK &&
+              pt_translate(&t->sp, fb.base + fb.size - 1, &last) == PT_OK && first.mapped &&
+              last.mapped && first.pa == fb.base && last.pa == fb.base + fb.size - 1 &&
+              PT_ATTR_MEMTYPE(first.attr) == PT_MT_WC && PT_ATTR_MEMTYPE(last.attr) == PT_MT_WC;
     report_check("framebuffer-mapped", ok, "0x%llx-0x%llx identity-mapped write-combining: %s",
                  (unsigned long long)fb.base, (unsigned long long)(fb.base + fb.size),
                  ok ? "yes" : "no");
@@ -213,7 +226,12 @@ bool full_takeover(struct takeover *t)
     struct memmap mm = {0};
     /* Room for what the firmware may still add before the exit. */
     EFI_STATUS st = memmap_read(&mm, MAP_SPARE_DESC);
+    struct plan final = {.range_cap = mm.capacity / (mm.desc_size ? mm.desc_size : 1) + 1};
+    if (!EFI_ERROR(st))
+        st = uefi_call_wrapper(BS->AllocatePool, 3, EfiLoaderData,
+                               final.range_cap * sizeof *final.ranges, (void **)&final.ranges);
     if (EFI_ERROR(st)) {
+        memmap_free(&mm);
         report_check("exit-boot-services", false, "no memory map buffer: status 0x%llx",
                      (unsigned long long)st);
         return false;
@@ -243,8 +261,9 @@ bool full_takeover(struct takeover *t)
     report("pagetk: boot services are gone; CR3 0x%llx is ours for good",
            (unsigned long long)cpu_read_cr3());
     uint64_t pages, unmapped;
-    check_final_map(t, &mm, &pages, &unmapped);
-    report_check("exit-boot-services", unmapped == 0,
+    enum plan_status final_st = check_final_map(t, &mm, &final, &pages, &unmapped);
+    report_final_map(&final, final_st);
+    report_check("exit-boot-services", final_st == PLAN_OK && unmapped == 0,
                  "after %u attempt%s (a stale key is retried); the final map's %llu RAM pages "
                  "are all mapped by our tables: %llu are not",
                  attempts, attempts == 1 ? "" : "s", (unsigned long long)pages,

@@ -108,9 +108,6 @@ struct live {
 };
 void takeover_live_open(struct takeover *t, struct live *l);
 
-/* What the plan says va should translate to (regions are sorted by VA). */
-bool takeover_plan_lookup(const struct plan *p, uint64_t va, uint64_t *pa, pt_attr *attr);
-
 struct touch_tally {
     uint64_t leaves, pages, unmapped, sum;
 };

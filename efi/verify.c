@@ -55,25 +55,6 @@ static uint64_t rnd(void)
     return rng;
 }
 
-bool takeover_plan_lookup(const struct plan *p, uint64_t va, uint64_t *pa, pt_attr *attr)
-{
-    size_t lo = 0, hi = p->region_count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        const struct plan_region *r = &p->regions[mid];
-        if (va < r->va) {
-            hi = mid;
-        } else if (va - r->va >= r->len) {
-            lo = mid + 1;
-        } else {
-            *pa = r->pa + (va - r->va);
-            *attr = r->attr;
-            return true;
-        }
-    }
-    return false;
-}
-
 struct translation_tally {
     uint64_t points, firmware_compared, mismatches;
 };
@@ -83,15 +64,18 @@ static void compare_point(struct takeover *t, struct live *l, uint64_t va,
 {
     if (!pt_is_canonical(va) || (va >= TAKEOVER_WINDOW && va < TAKEOVER_WINDOW + (1ull << 39)))
         return;
-    struct pt_translation built, live, fw;
-    uint64_t pa = 0;
-    pt_attr attr = 0;
-    bool planned = takeover_plan_lookup(&t->plan, va, &pa, &attr);
-    pt_translate(&t->sp, va, &built);
-    pt_translate(&l->sp, va, &live);
-    pt_translate(&t->fw, va, &fw);
+    struct pt_translation built = {0}, live = {0}, fw = {0};
+    const struct plan_region *r = plan_lookup(&t->plan, va);
+    bool planned = r != NULL;
+    uint64_t pa = planned ? r->pa + (va - r->va) : 0;
+    pt_attr attr = planned ? r->attr : 0;
+    /* A translation that fails counts as a mismatch: its result is not compared. */
+    bool translated = pt_translate(&t->sp, va, &built) == PT_OK &&
+                      pt_translate(&l->sp, va, &live) == PT_OK &&
+                      pt_translate(&t->fw, va, &fw) == PT_OK;
     tally->points++;
-    bool ok = built.mapped == planned && (!planned || (built.pa == pa && built.attr == attr));
+    bool ok = translated && built.mapped == planned &&
+              (!planned || (built.pa == pa && built.attr == attr));
     ok = ok && live.mapped == built.mapped &&
          (!built.mapped ||
           (live.pa == built.pa && live.attr == built.attr && live.page == built.page));
@@ -128,24 +112,9 @@ static bool compare_run(void *ctx, const struct pt_run *run)
     rt->runs++;
     rt->bytes += run->len;
     for (uint64_t off = 0; off < run->len;) {
-        uint64_t pa;
-        pt_attr attr;
-        size_t lo = 0, hi = rt->plan->region_count;
-        const struct plan_region *r = NULL;
-        while (lo < hi) { /* the region holding va, to step over it whole */
-            size_t mid = lo + (hi - lo) / 2;
-            const struct plan_region *m = &rt->plan->regions[mid];
-            if (run->va + off < m->va)
-                hi = mid;
-            else if (run->va + off - m->va >= m->len)
-                lo = mid + 1;
-            else {
-                r = m;
-                break;
-            }
-        }
-        if (!r || !takeover_plan_lookup(rt->plan, run->va + off, &pa, &attr) ||
-            pa != run->pa + off || attr != run->attr) {
+        /* The region holding va, to step over it whole. */
+        const struct plan_region *r = plan_lookup(rt->plan, run->va + off);
+        if (!r || r->pa + (run->va + off - r->va) != run->pa + off || r->attr != run->attr) {
             if (rt->mismatches++ < SHOWN_MISMATCHES)
                 report("  run 0x%llx+0x%llx -> 0x%llx attr %x: not what the plan maps at 0x%llx",
                        (unsigned long long)run->va, (unsigned long long)run->len,

@@ -130,4 +130,11 @@ enum plan_status plan_build(const struct plan_input *in, struct plan *out);
 /* Attributes the planner gives a memory-map range the firmware does not map. */
 pt_attr plan_memmap_attr(const struct pt_cpu *cpu, uint32_t type);
 
+/* The region of a built plan that maps va, or NULL (regions are sorted by VA). */
+const struct plan_region *plan_lookup(const struct plan *p, uint64_t va);
+/* The tables pt_map_region allocates when it maps the regions of a built plan, in order,
+ * into a hierarchy holding nothing but its root (the root not counted). page_1g: the CPU
+ * has 1 GiB pages. */
+uint64_t plan_frame_budget(const struct plan *p, bool page_1g);
+
 #endif

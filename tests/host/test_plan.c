@@ -420,6 +420,101 @@ static void random_limits_narrow_exactly(void)
     }
 }
 
+/* A random plan (memory map only) for the queries below; NULL when the map came out empty. */
+static struct planner *random_plan(uint64_t *x, struct memmap *mm, struct pt_cpu cpu)
+{
+    mm_init(mm, 40 + 8 * (*x % 3));
+    int n = 1 + (int)(*x % 40);
+    for (int i = 0; i < n; i++) {
+        *x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17;
+        uint64_t start = (*x % (1ull << 36)) & ~(uint64_t)(*x & 1 ? 0xfff : 0);
+        uint64_t pages = *x & 2 ? (*x >> 20) % 5000 : (*x >> 20) % (1u << 20);
+        mm_add(mm, (uint32_t)(*x >> 40) % 16, start, pages);
+    }
+    struct planner *p = planner_new(mm, NULL, 0);
+    p->in.cpu = cpu;
+    if (plan_build(&p->in, &p->plan) != PLAN_OK) {
+        free(p);
+        free(mm->bytes);
+        return NULL;
+    }
+    return p;
+}
+
+/* plan_lookup answers what a linear search answers: at both edges of every region, one
+ * byte either side, and at random points inside. */
+static void lookup_finds_the_region(void)
+{
+    uint64_t x = test_seed | 1;
+    for (int round = 0; round < 100; round++) {
+        struct memmap mm;
+        struct planner *p = random_plan(&x, &mm, sim_cpu_max());
+        if (!p)
+            continue;
+        for (size_t i = 0; i < p->plan.region_count; i++) {
+            const struct plan_region *r = &p->plan.regions[i];
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            uint64_t points[] = {r->va, r->va - 1, r->va + r->len - 1, r->va + r->len,
+                                 r->va + x % r->len};
+            for (size_t k = 0; k < 5; k++)
+                CHECK(plan_lookup(&p->plan, points[k]) == region_at(&p->plan, points[k]));
+            CHECK(plan_lookup(&p->plan, r->va) == r);
+        }
+        CHECK(plan_lookup(&p->plan, 0xffffff8000000000ull) == NULL);
+        free(p);
+        free(mm.bytes);
+    }
+}
+
+/* The frames the plan says a build takes are the tables mapping it takes: exactly, with
+ * and without 1 GiB pages, on the typical map and on random ones. */
+static uint64_t tables_mapping_takes(const struct plan *p, struct pt_cpu cpu, uint64_t budget)
+{
+    struct fixture f;
+    fixture_init(&f, budget + 8, cpu);
+    uint64_t tables = 0;
+    for (size_t i = 0; i < p->region_count; i++) {
+        const struct plan_region *r = &p->regions[i];
+        struct pt_map_stats st;
+        CHECK_ERR(pt_map_region(&f.sp, r->va, r->pa, r->len, r->attr, 0, &st), PT_OK);
+        tables += st.tables;
+    }
+    fixture_fini(&f);
+    return tables;
+}
+
+static void frame_budget_is_what_mapping_takes(void)
+{
+    struct memmap mm;
+    mm_init(&mm, 48);
+    mm_add(&mm, EFI_MT_CONVENTIONAL, 0, 0xa0);
+    mm_add(&mm, EFI_MT_BOOT_CODE, 0x100000, 0x100);
+    mm_add(&mm, EFI_MT_CONVENTIONAL, 0x200000, 0x3fe00);
+    mm_add(&mm, EFI_MT_MMIO, 0xffc00000, 0x400);
+    struct planner *typical = planner_new(&mm, NULL, 0);
+    CHECK_EQ(plan_build(&typical->in, &typical->plan), PLAN_OK);
+    /* Two PDPTs (identity, alias), three PDs (GiB 0 and 3, alias GiB 0), two PTs (the
+     * first 2 MiB in both halves: a hole at 0xa0000-0x100000, and in the identity half
+     * executable boot code beside no-execute RAM). */
+    CHECK_EQ(plan_frame_budget(&typical->plan, true), 7);
+    CHECK_EQ(tables_mapping_takes(&typical->plan, sim_cpu_max(), 7), 7);
+    free(typical);
+    free(mm.bytes);
+
+    uint64_t x = test_seed | 1;
+    for (int round = 0; round < 60; round++) {
+        struct pt_cpu cpu = sim_cpu_max();
+        cpu.page_1g = round % 2;
+        struct planner *p = random_plan(&x, &mm, cpu);
+        if (!p)
+            continue;
+        uint64_t budget = plan_frame_budget(&p->plan, cpu.page_1g);
+        CHECK_EQ(tables_mapping_takes(&p->plan, cpu, budget), budget);
+        free(p);
+        free(mm.bytes);
+    }
+}
+
 TEST_SUITE(plan_tests) = {
     {"plan/typical_map", typical_map},
     {"plan/limits_split_and_restrict", limits_split_and_restrict},
@@ -429,5 +524,7 @@ TEST_SUITE(plan_tests) = {
     {"plan/ten_thousand_descriptors", ten_thousand_descriptors},
     {"plan/random_maps_keep_the_property", random_maps_keep_the_property},
     {"plan/random_limits_narrow_exactly", random_limits_narrow_exactly},
+    {"plan/lookup_finds_the_region", lookup_finds_the_region},
+    {"plan/frame_budget_is_what_mapping_takes", frame_budget_is_what_mapping_takes},
     {NULL, NULL},
 };
