@@ -1,7 +1,7 @@
 /* A ptdump-like listing of a hierarchy's runs. */
 #include "pt.h"
 
-static const char *memtype_name(enum pt_memtype mt)
+const char *pt_memtype_name(enum pt_memtype mt)
 {
     switch (mt) {
     case PT_MT_UC:
@@ -27,7 +27,7 @@ void pt_attr_format(pt_attr attr, char *buf, size_t size)
     pt_fmt_str(buf, size, &pos, (attr & PT_ATTR_USER) ? "USR " : "    ");
     pt_fmt_str(buf, size, &pos, (attr & PT_ATTR_GLOBAL) ? "GLB " : "    ");
     pt_fmt_str(buf, size, &pos, (attr & PT_ATTR_NX) ? "NX " : "x  ");
-    pt_fmt_str(buf, size, &pos, memtype_name(PT_ATTR_MEMTYPE(attr)));
+    pt_fmt_str(buf, size, &pos, pt_memtype_name(PT_ATTR_MEMTYPE(attr)));
 }
 
 struct dump_ctx {

@@ -4,19 +4,19 @@
 
 #include "pt.h"
 
-#define PTE_P       (1ull << 0)
+#define PTE_P       PT_ENTRY_PRESENT
 #define PTE_RW      (1ull << 1)
 #define PTE_US      (1ull << 2)
 #define PTE_PWT     (1ull << 3)
 #define PTE_PCD     (1ull << 4)
 #define PTE_A       (1ull << 5)
 #define PTE_D       (1ull << 6)
-#define PTE_PS      (1ull << 7) /* PAT in a 4 KiB entry */
+#define PTE_PS      PT_ENTRY_PS /* PAT in a 4 KiB entry */
 #define PTE_G       (1ull << 8)
 #define PTE_PAT_4K  (1ull << 7)
 #define PTE_PAT_BIG (1ull << 12)
 #define PTE_NX      (1ull << 63)
-#define PTE_ADDR    0x000ffffffffff000ull
+#define PTE_ADDR    PT_ENTRY_ADDR_MASK
 #define PTE_AD      (PTE_A | PTE_D)
 /* Entries the library writes to point at a table grant everything, so rights live in its
  * leaves alone. A foreign hierarchy's table entries may restrict (see pte_restrict). */
@@ -29,23 +29,22 @@
 #define VA_MASK ((1ull << VA_BITS) - 1)
 #define VA_HALF (1ull << (VA_BITS - 1))
 
+/* The public accessors (pt.h) under the short names the library's files use. */
 static inline bool pte_present(uint64_t e)
 {
-    return (e & PTE_P) != 0;
+    return pt_entry_present(e);
 }
 
 /* A present entry is a leaf at level 1, or with PS at level 2 or 3. */
 static inline bool pte_is_leaf(uint64_t e, int level)
 {
-    return level == PT_LEVEL_PT || (level <= PT_LEVEL_PDPT && (e & PTE_PS));
+    return pt_entry_is_leaf(e, level);
 }
 
 /* Physical address of a leaf's page or of a child table. */
 static inline uint64_t pte_addr(uint64_t e, int level)
 {
-    if (level > PT_LEVEL_PT && pte_is_leaf(e, level))
-        return e & PTE_ADDR & ~(pt_level_span(level) - 1);
-    return e & PTE_ADDR;
+    return pt_entry_addr(e, level);
 }
 
 static inline bool level_allows_leaf(const struct pt_cpu *cpu, int level)
@@ -94,12 +93,10 @@ uint64_t pte_leaf_bits(const struct pt_cpu *cpu, pt_attr attr, int level);
  * for the next translation's loads to overlap with. */
 static inline pt_attr pte_leaf_attr(const struct pt_cpu *cpu, uint64_t e, int level)
 {
-    unsigned pat_bit = (unsigned)(e >> (level == PT_LEVEL_PT ? 7 : 12)) & 1u;
-    unsigned pat = ((unsigned)(e >> 3) & 3u) | (pat_bit << 2); /* PWT, PCD, PAT */
-    pt_attr a = (pt_attr)((e >> 1) & 3u)                       /* RW, US: WRITE, USER */
-                | (pt_attr)((e >> 61) & 4u)                    /* NX */
-                | (pt_attr)((e >> 5) & 8u);                    /* G: GLOBAL */
-    return a | PT_ATTR_MT(cpu->pat[pat]);
+    pt_attr a = (pt_attr)((e >> 1) & 3u)    /* RW, US: WRITE, USER */
+                | (pt_attr)((e >> 61) & 4u) /* NX */
+                | (pt_attr)((e >> 5) & 8u); /* G: GLOBAL */
+    return a | PT_ATTR_MT(pt_entry_memtype(cpu, e, level));
 }
 /* Attributes of leaf `e` at `level` at the end of a path carrying `path` (pte_restrict). */
 static inline pt_attr pte_effective_attr(const struct pt_cpu *cpu, uint64_t e, int level,

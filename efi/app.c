@@ -176,7 +176,7 @@ static bool prepare(struct takeover *t)
     report_tables("ours", &t->our_stats);
     report("recursive slot %u: PML4 visible at 0x%llx; RAM alias at 0x%llx; test window at "
            "0x%llx",
-           TAKEOVER_SLOT, (unsigned long long)pt_recursive_table_va(TAKEOVER_SLOT, 4, 0),
+           PT_DEFAULT_SLOT, (unsigned long long)pt_recursive_table_va(PT_DEFAULT_SLOT, 4, 0),
            (unsigned long long)TAKEOVER_ALIAS_BASE, (unsigned long long)TAKEOVER_WINDOW);
     return ok;
 }

@@ -49,7 +49,7 @@ bool takeover_import(struct takeover *t)
 {
     t->fw_env = (struct pt_env){.cpu = t->cpu.fw_pt};
     pt_access_identity(&t->fw_env); /* the firmware maps physical memory 1:1 */
-    pt_open(&t->fw, &t->fw_env, t->cpu.cr3 & 0x000ffffffffff000ull);
+    pt_open(&t->fw, &t->fw_env, pt_cr3_root(t->cpu.cr3));
     t->run_cap = RUN_CAPACITY;
     t->runs = pool_alloc(RUN_CAPACITY * sizeof *t->runs);
     t->seen.capacity = SEEN_CAPACITY;
@@ -215,7 +215,7 @@ bool takeover_build(struct takeover *t)
     pt_access_identity(&t->env);
     enum pt_error err = pt_create(&t->sp, &t->env);
     if (err == PT_OK)
-        err = pt_recursive_install(&t->sp, TAKEOVER_SLOT);
+        err = pt_recursive_install(&t->sp, PT_DEFAULT_SLOT);
     size_t i = 0;
     struct pt_map_stats st, sum = {{0}, 0};
     for (; err == PT_OK && i < t->plan.region_count; i++) {

@@ -47,22 +47,28 @@ void check_wx(struct takeover *t, const struct pt_space *live)
     const struct wx_sources *wx = &t->wx;
     const struct wx_limits *set = &wx->set;
     uint64_t bytes[WX_ORIGINS] = {0}, bad[WX_ORIGINS] = {0};
+    enum pt_error walked = PT_OK;
     for (size_t i = 0; i < set->count; i++) {
         struct wx_tally w = {.limit = &set->limits[i]};
-        pt_walk(live, w.limit->start, w.limit->end - w.limit->start, limit_holds, &w);
+        enum pt_error err =
+            pt_walk(live, w.limit->start, w.limit->end - w.limit->start, limit_holds, &w);
+        if (err != PT_OK) /* a walk that fails proves nothing: its whole limit counts as broken */
+            w.violating = w.limit->end - w.limit->start;
+        walked = walked != PT_OK ? walked : err;
         bytes[set->origin[i]] += w.covered;
         bad[set->origin[i]] += w.violating;
     }
     uint64_t wx_bytes = 0;
-    pt_walk(live, 0, 1ull << 48, count_wx, &wx_bytes);
-    report_check("w-xor-x", bad[WX_FIRMWARE] == 0 && bad[WX_IMAGE] == 0,
+    enum pt_error counted = pt_walk(live, 0, 1ull << 48, count_wx, &wx_bytes);
+    walked = walked != PT_OK ? walked : counted;
+    report_check("w-xor-x", walked == PT_OK && bad[WX_FIRMWARE] == 0 && bad[WX_IMAGE] == 0,
                  "%llu KiB limited by the firmware's table, %llu KiB by the app's sections, %llu "
                  "KiB break a limit; %llu MiB elsewhere stay writable and executable as the "
-                 "firmware maps them",
+                 "firmware maps them; walks %s",
                  (unsigned long long)(bytes[WX_FIRMWARE] >> 10),
                  (unsigned long long)(bytes[WX_IMAGE] >> 10),
                  (unsigned long long)((bad[WX_FIRMWARE] + bad[WX_IMAGE]) >> 10),
-                 (unsigned long long)(wx_bytes >> 20));
+                 (unsigned long long)(wx_bytes >> 20), pt_error_name(walked));
 
     uint64_t code = (uint64_t)(uintptr_t)check_wx & ~7ull;
     uint64_t data = (uint64_t)(uintptr_t)ret_in_data;

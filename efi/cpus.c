@@ -90,7 +90,7 @@ static VOID EFIAPI ap_check(VOID *arg)
     uint64_t x = t->sp.root ^ job->apic_id ^ 0x9e3779b97f4a7c15ull;
     for (size_t i = 0; i < t->plan.region_count; i++) {
         const struct plan_region *reg = &t->plan.regions[i];
-        if (reg->va >= TAKEOVER_WINDOW && reg->va < TAKEOVER_WINDOW + (1ull << 39))
+        if (reg->va >= TAKEOVER_WINDOW && reg->va < TAKEOVER_WINDOW + PT_SLOT_SPAN)
             continue;
         ap_translate(t, &l, job, reg->va);
         ap_translate(t, &l, job, reg->va + reg->len - 1);

@@ -13,7 +13,6 @@
 #include "plan.h"
 #include "wx.h"
 
-#define TAKEOVER_SLOT       510u
 #define TAKEOVER_ALIAS_BASE 0xffff800000000000ull /* PML4 256: all RAM at this offset */
 #define TAKEOVER_WINDOW     0xfffffe8000000000ull /* PML4 509: the fault-test window */
 

@@ -34,13 +34,14 @@ static void flush_everything(void *ctx)
 
 void takeover_live_open(struct takeover *t, struct live *l)
 {
-    l->acc = (struct pt_recursive_access){.slot = TAKEOVER_SLOT, .deref = deref_live};
+    l->acc = (struct pt_recursive_access){.slot = PT_DEFAULT_SLOT, .deref = deref_live};
     l->env = t->env;
     pt_access_recursive(&l->env, &l->acc);
     l->env.flush_page = flush_one;
     l->env.flush_all = flush_everything;
     l->env.flush_threshold = 32;
-    l->sp = (struct pt_space){.env = &l->env, .root = t->sp.root, .recursive_slot = TAKEOVER_SLOT};
+    l->sp =
+        (struct pt_space){.env = &l->env, .root = t->sp.root, .recursive_slot = PT_DEFAULT_SLOT};
 }
 
 /* ---- a. translation --------------------------------------------------------------------- */
@@ -62,7 +63,7 @@ struct translation_tally {
 static void compare_point(struct takeover *t, struct live *l, uint64_t va,
                           struct translation_tally *tally)
 {
-    if (!pt_is_canonical(va) || (va >= TAKEOVER_WINDOW && va < TAKEOVER_WINDOW + (1ull << 39)))
+    if (!pt_is_canonical(va) || (va >= TAKEOVER_WINDOW && va < TAKEOVER_WINDOW + PT_SLOT_SPAN))
         return;
     struct pt_translation built = {0}, live = {0}, fw = {0};
     const struct plan_region *r = plan_lookup(&t->plan, va);
@@ -107,7 +108,7 @@ struct run_tally {
 static bool compare_run(void *ctx, const struct pt_run *run)
 {
     struct run_tally *rt = ctx;
-    if (run->va >= TAKEOVER_WINDOW && run->va < TAKEOVER_WINDOW + (1ull << 39))
+    if (run->va >= TAKEOVER_WINDOW && run->va < TAKEOVER_WINDOW + PT_SLOT_SPAN)
         return true; /* the test window is checked by the fault checks */
     rt->runs++;
     rt->bytes += run->len;
@@ -166,18 +167,16 @@ static void check_translation(struct takeover *t, struct live *l)
 
 /* ---- b. the recursive slot -------------------------------------------------------------- */
 
-#define AD_BITS 0x60ull /* accessed and dirty: the CPU may set them between two reads */
-
 static uint64_t tables_compared, table_mismatches;
 
 static void compare_table(uint64_t pa, int level, uint64_t va)
 {
     const uint64_t *direct = (const uint64_t *)(uintptr_t)pa;
     const uint64_t *rec =
-        (const uint64_t *)(uintptr_t)pt_recursive_table_va(TAKEOVER_SLOT, level, va);
+        (const uint64_t *)(uintptr_t)pt_recursive_table_va(PT_DEFAULT_SLOT, level, va);
     tables_compared++;
     for (unsigned i = 0; i < 512; i++)
-        if ((direct[i] & ~AD_BITS) != (rec[i] & ~AD_BITS)) {
+        if (pt_entry_stable(direct[i]) != pt_entry_stable(rec[i])) {
             table_mismatches++;
             return;
         }
@@ -186,26 +185,25 @@ static void compare_table(uint64_t pa, int level, uint64_t va)
     uint64_t span = pt_level_span(level);
     for (unsigned i = 0; i < 512; i++) {
         uint64_t e = direct[i];
-        if (!(e & 1) || (level < PT_LEVEL_PML4 && (e & 0x80)))
+        if (!pt_entry_present(e) || pt_entry_is_leaf(e, level))
             continue;
-        if (level == PT_LEVEL_PML4 && i == TAKEOVER_SLOT)
+        if (level == PT_LEVEL_PML4 && i == PT_DEFAULT_SLOT)
             continue;
-        compare_table(e & 0x000ffffffffff000ull, level - 1, pt_canonical(va + i * span));
+        compare_table(pt_entry_addr(e, level), level - 1, pt_canonical(va + i * span));
     }
 }
 
 static void check_recursive_slot(struct takeover *t, struct live *l)
 {
-    struct pt_translation tr;
-    uint64_t pml4_va = pt_recursive_table_va(TAKEOVER_SLOT, PT_LEVEL_PML4, 0);
-    pt_translate(&l->sp, pml4_va, &tr);
-    bool self = tr.mapped && tr.pa == t->sp.root;
+    struct pt_translation tr = {0};
+    uint64_t pml4_va = pt_recursive_table_va(PT_DEFAULT_SLOT, PT_LEVEL_PML4, 0);
+    bool self = pt_translate(&l->sp, pml4_va, &tr) == PT_OK && tr.mapped && tr.pa == t->sp.root;
     tables_compared = table_mismatches = 0;
     compare_table(t->sp.root, PT_LEVEL_PML4, 0);
     report_check("recursive-slot", self && table_mismatches == 0,
                  "slot %u: PML4 at 0x%llx maps 0x%llx (root 0x%llx); %llu tables read through "
                  "the slot, %llu differ",
-                 TAKEOVER_SLOT, (unsigned long long)pml4_va, (unsigned long long)tr.pa,
+                 PT_DEFAULT_SLOT, (unsigned long long)pml4_va, (unsigned long long)tr.pa,
                  (unsigned long long)t->sp.root, (unsigned long long)tables_compared,
                  (unsigned long long)table_mismatches);
 }
@@ -220,8 +218,7 @@ void takeover_touch_leaves(struct takeover *t, uint64_t offset, struct touch_tal
             continue;
         for (uint64_t va = r->start + offset, end = r->end + offset; va < end;) {
             struct pt_translation tr;
-            pt_translate(&t->sp, va, &tr);
-            if (!tr.mapped) {
+            if (pt_translate(&t->sp, va, &tr) != PT_OK || !tr.mapped) { /* both: not touched */
                 tt->unmapped++;
                 va += 4096;
                 continue;
@@ -363,7 +360,7 @@ struct split_job {
     struct live *l;
     uint64_t page, leaf;
     struct pt_translation before, split, after;
-    enum pt_error protect, back, coalesce;
+    enum pt_error translated, protect, back, coalesce;
     uint64_t folded;
     bool stack_ok;
 };
@@ -373,17 +370,19 @@ static void split_under_own_stack(void *arg)
     struct split_job *j = arg;
     volatile uint64_t on_stack = 0x57ac;
     j->page = (uint64_t)(uintptr_t)&on_stack & ~4095ull;
-    pt_translate(&j->l->sp, j->page, &j->before);
-    if (!j->before.mapped || j->before.page == PT_PAGE_4K)
+    /* A translation that fails leaves its record unmapped; the verdict names it. */
+    j->translated = pt_translate(&j->l->sp, j->page, &j->before);
+    if (j->translated != PT_OK || !j->before.mapped || j->before.page == PT_PAGE_4K)
         return;
     j->leaf = j->page & ~(j->before.page - 1);
     j->protect = pt_protect(&j->l->sp, j->page, 4096, j->before.attr | PT_ATTR_GLOBAL);
-    pt_translate(&j->l->sp, j->page, &j->split);
+    enum pt_error split = pt_translate(&j->l->sp, j->page, &j->split);
     on_stack++; /* through the new table */
     j->stack_ok = on_stack == 0x57ad;
     j->back = pt_protect(&j->l->sp, j->page, 4096, j->before.attr);
     j->coalesce = pt_coalesce(&j->l->sp, j->leaf, j->before.page, &j->folded);
-    pt_translate(&j->l->sp, j->page, &j->after);
+    enum pt_error after = pt_translate(&j->l->sp, j->page, &j->after);
+    j->translated = split != PT_OK ? split : after;
 }
 
 static void check_live_split(struct takeover *t, struct live *l)
@@ -393,14 +392,19 @@ static void check_live_split(struct takeover *t, struct live *l)
     bool irq = cpu_irq_save();
     call_on_stack(split_under_own_stack, &j, top - 64);
     cpu_irq_restore(irq);
+    if (j.translated != PT_OK && !j.before.mapped) {
+        report_check("live-split-fold", false, "translating the stack page 0x%llx: %s",
+                     (unsigned long long)j.page, pt_error_name(j.translated));
+        return;
+    }
     if (!j.before.mapped || j.before.page == PT_PAGE_4K) {
         report("  live-split-fold: the stack's alias page is a 4 KiB leaf here: nothing to split");
         return;
     }
-    bool ok = j.protect == PT_OK && j.split.page == PT_PAGE_4K && (j.split.attr & PT_ATTR_GLOBAL) &&
-              j.stack_ok && j.back == PT_OK && j.coalesce == PT_OK && j.folded >= 1 &&
-              j.after.page == j.before.page && j.after.pa == j.before.pa &&
-              j.after.attr == j.before.attr;
+    bool ok = j.translated == PT_OK && j.protect == PT_OK && j.split.page == PT_PAGE_4K &&
+              (j.split.attr & PT_ATTR_GLOBAL) && j.stack_ok && j.back == PT_OK &&
+              j.coalesce == PT_OK && j.folded >= 1 && j.after.page == j.before.page &&
+              j.after.pa == j.before.pa && j.after.attr == j.before.attr;
     report_check("live-split-fold", ok,
                  "running on a stack at 0x%llx: its %llu KiB leaf split to 4 KiB by protect "
                  "(%s, now %llu KiB), protect back (%s), coalesce (%s) folds %llu tables: "

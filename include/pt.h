@@ -334,4 +334,60 @@ void pt_fmt_dec(char *buf, size_t size, size_t *pos, uint64_t v);
 /* "4K", "2M", "1G", "512G", "3M" ... */
 void pt_fmt_size(char *buf, size_t size, size_t *pos, uint64_t bytes);
 
+/* ---- raw entries ------------------------------------------------------------------------ */
+
+/* For a caller that reads entries itself (a table compared through the recursive slot, a
+ * CR3 value): the bits as the CPU reads them, so no caller spells a mask again. */
+#define PT_ENTRY_ADDR_MASK 0x000ffffffffff000ull /* bits 51:12: a page or a table */
+#define PT_ENTRY_PRESENT   0x1ull
+#define PT_ENTRY_PS        0x80ull /* a 2 MiB or 1 GiB leaf; the PAT bit in a 4 KiB one */
+#define PT_ENTRY_AD        0x60ull /* accessed and dirty: the CPU sets them as it walks */
+
+static inline bool pt_entry_present(uint64_t e)
+{
+    return (e & PT_ENTRY_PRESENT) != 0;
+}
+
+/* A present entry at `level` maps a page (a leaf) rather than pointing at a table. */
+static inline bool pt_entry_is_leaf(uint64_t e, int level)
+{
+    return level == PT_LEVEL_PT || (level <= PT_LEVEL_PDPT && (e & PT_ENTRY_PS));
+}
+
+/* Physical address of the page a leaf maps, or of the table an entry points at. */
+static inline uint64_t pt_entry_addr(uint64_t e, int level)
+{
+    uint64_t a = e & PT_ENTRY_ADDR_MASK;
+    return level > PT_LEVEL_PT && pt_entry_is_leaf(e, level) ? a & ~(pt_level_span(level) - 1) : a;
+}
+
+/* Every bit but the address: present, rights, caching, PS, G, NX, the ignored bits. */
+static inline uint64_t pt_entry_flags(uint64_t e)
+{
+    return e & ~PT_ENTRY_ADDR_MASK;
+}
+
+/* The entry as it stays between two reads: without the bits the CPU may set meanwhile. */
+static inline uint64_t pt_entry_stable(uint64_t e)
+{
+    return e & ~PT_ENTRY_AD;
+}
+
+/* The memory type of a leaf at `level`, through the PAT as the CPU has it. */
+/* (The PAT index is PWT, PCD and the PAT bit.) */
+static inline enum pt_memtype pt_entry_memtype(const struct pt_cpu *cpu, uint64_t e, int level)
+{
+    unsigned pat_bit = (unsigned)(e >> (level == PT_LEVEL_PT ? 7 : 12)) & 1u;
+    return (enum pt_memtype)cpu->pat[((unsigned)(e >> 3) & 3u) | (pat_bit << 2)];
+}
+
+/* The root's physical address in a CR3 value (PCID and cache bits dropped). */
+static inline uint64_t pt_cr3_root(uint64_t cr3)
+{
+    return cr3 & PT_ENTRY_ADDR_MASK;
+}
+
+/* Short name of a memory type ("WB", "UC-"; "??" for an encoding the PAT does not use). */
+const char *pt_memtype_name(enum pt_memtype mt);
+
 #endif

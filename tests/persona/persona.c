@@ -14,7 +14,6 @@
 #define RUN_CAP   16384u
 #define SEEN_CAP  32768u
 #define FRAME_CAP 8192u
-#define ADDR_MASK 0x000ffffffffff000ull
 
 enum persona_kind {
     SSE_OFF,
@@ -157,7 +156,7 @@ static bool firmware_runs(const struct cpu_state *c, struct runs *r)
     struct pt_env env = {.cpu = c->fw_pt};
     pt_access_identity(&env);
     struct pt_space fw;
-    pt_open(&fw, &env, c->cr3 & ADDR_MASK);
+    pt_open(&fw, &env, pt_cr3_root(c->cr3));
     struct pt_seen seen = {.capacity = SEEN_CAP};
     if (EFI_ERROR(uefi_call_wrapper(BS->AllocatePool, 3, EfiLoaderData,
                                     SEEN_CAP * sizeof *seen.slots, (void **)&seen.slots)))
