@@ -121,7 +121,34 @@ static void pat_slot_keeps_every_type(void)
     CHECK_EQ(pt_pat_slot_for(distinct, PT_MT_WC), -1);
 }
 
+/* The public accessors read entries as the CPU does. */
+static void public_accessors(void)
+{
+    struct pt_cpu cpu = sim_cpu_max();
+    memcpy(cpu.pat, pt_pat_reset, 8);         /* WB WT UC- UC WB WT UC- UC */
+    uint64_t leaf_1g = 0x8000000040001083ull; /* NX, PS, P, the PAT bit (12) set */
+    CHECK(pt_entry_present(leaf_1g) && !pt_entry_present(0x40001082ull));
+    CHECK(pt_entry_is_leaf(leaf_1g, PT_LEVEL_PDPT));
+    CHECK(pt_entry_is_leaf(leaf_1g, PT_LEVEL_PD));
+    CHECK(!pt_entry_is_leaf(leaf_1g, PT_LEVEL_PML4)); /* PS means nothing there */
+    CHECK(pt_entry_is_leaf(0x1000ull | 1, PT_LEVEL_PT));
+    CHECK_EQ(pt_entry_addr(leaf_1g, PT_LEVEL_PDPT), 0x40000000ull);
+    CHECK_EQ(pt_entry_addr(0x7ff0000012345003ull, PT_LEVEL_PD), 0x12345000ull);
+    CHECK_EQ(pt_entry_addr(0x12345083ull, PT_LEVEL_PT), 0x12345000ull); /* bit 7 is PAT */
+    CHECK_EQ(pt_entry_flags(0x8000000012345067ull), 0x8000000000000067ull);
+    CHECK_EQ(pt_entry_stable(0x8000000012345067ull), 0x8000000012345007ull);
+    CHECK_EQ(pt_entry_memtype(&cpu, 0x1000ull | 0x18 | 1, PT_LEVEL_PT), PT_MT_UC);  /* 3 */
+    CHECK_EQ(pt_entry_memtype(&cpu, 0x1000ull | 0x88 | 1, PT_LEVEL_PT), PT_MT_WT);  /* 5 */
+    CHECK_EQ(pt_entry_memtype(&cpu, leaf_1g | 0x10, PT_LEVEL_PDPT), PT_MT_UCMINUS); /* 6 */
+    CHECK_EQ(pt_entry_memtype(&cpu, 0x200083ull, PT_LEVEL_PD), PT_MT_WB); /* PS is not PAT */
+    CHECK_EQ(pt_cr3_root(0x0000000012345018ull), 0x12345000ull);
+    CHECK(!strcmp(pt_memtype_name(PT_MT_UCMINUS), "UC-"));
+    CHECK(!strcmp(pt_memtype_name(PT_MT_WC), "WC"));
+    CHECK(!strcmp(pt_memtype_name((enum pt_memtype)2), "??"));
+}
+
 TEST_SUITE(entry_tests) = {
+    {"entry/public_accessors", public_accessors},
     {"entry/pat_slot_keeps_every_type", pat_slot_keeps_every_type},
     {"entry/error_texts_are_distinct", error_texts_are_distinct},
     {"entry/canonical_rules", canonical_rules},
