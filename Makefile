@@ -10,6 +10,9 @@ PLAN_SRCS   = $(wildcard efi/plan/*.c)
 APP_PURE_SRCS = efi/fleet_name.c efi/screen_layout.c
 TEST_SRCS   = $(wildcard tests/host/*.c) $(PLAN_SRCS) $(APP_PURE_SRCS)
 BENCH_SRCS  = $(wildcard tests/bench/*.c)
+# The host tools (tests/tools/): report and fleet pages, QEMU's MMU compared with the dump,
+# pixel checks and the host's drawing of the screen, the font conversion the app's build uses.
+TOOL_CFLAGS = -std=c11 -Wall -Wextra -Werror -O2 -Iinclude
 
 .PHONY: all host-tests soak test test-host run bench fuzz fuzz-check clean format efi-app efi-variants efi-minimal report signed \
         lib install freestanding docs
@@ -127,9 +130,9 @@ EFI_TARGET  ?= build/BOOTX64.EFI
 # converted at build time.
 FONT_PSF ?= /usr/share/consolefonts/Lat15-Terminus16.psf.gz
 
-build/psf2c: scripts/psf2c.c
+build/psf2c: tests/tools/psf2c.c
 	@mkdir -p $(@D)
-	gcc -std=c11 -Wall -Wextra -Werror -O2 -o $@ $<
+	$(CC_HOST) $(TOOL_CFLAGS) -o $@ $<
 
 build/gen/font_data.c: build/psf2c $(FONT_PSF)
 	@mkdir -p $(@D)
@@ -237,16 +240,16 @@ fuzz-check: build/fuzz/fuzz_ops
 REPORT ?= build/boot-logs/m2g-max-q35-usb.log
 # What report-svg and inspect-compare share: reading the report's lines and its map lines;
 # core/fmt.c gives them the app's own size format.
-REPORT_LINE_SRCS = scripts/report_line.c core/fmt.c
-REPORT_LINE_DEPS = $(REPORT_LINE_SRCS) scripts/report_line.h include/pt.h
+REPORT_LINE_SRCS = tests/tools/report_line.c core/fmt.c
+REPORT_LINE_DEPS = $(REPORT_LINE_SRCS) tests/tools/report_line.h include/pt.h
 
-build/report-svg: scripts/report-svg.c $(REPORT_LINE_DEPS)
+build/report-svg: tests/tools/report-svg.c $(REPORT_LINE_DEPS)
 	@mkdir -p $(@D)
-	gcc -std=c11 -Wall -Wextra -Werror -O2 -Iinclude -o $@ $< $(REPORT_LINE_SRCS)
+	$(CC_HOST) $(TOOL_CFLAGS) -o $@ $< $(REPORT_LINE_SRCS)
 
-build/fleet-svg: scripts/fleet-svg.c $(REPORT_LINE_DEPS)
+build/fleet-svg: tests/tools/fleet-svg.c $(REPORT_LINE_DEPS)
 	@mkdir -p $(@D)
-	gcc -std=c11 -Wall -Wextra -Werror -O2 -Iinclude -o $@ $< $(REPORT_LINE_SRCS)
+	$(CC_HOST) $(TOOL_CFLAGS) -o $@ $< $(REPORT_LINE_SRCS)
 
 # One SVG page of a report (a boot log or a report file from a stick): REPORT=file SVG=out.svg.
 # Given a folder (REPORT=folder, e.g. a stick's \pagetk), one page comparing its machines side
@@ -256,16 +259,16 @@ report: build/report-svg build/fleet-svg
 	else ./build/report-svg "$(REPORT)" $(or $(SVG),build/report.svg); fi
 
 # ---- screenshots ----------------------------------------------------------------------------
-build/screen-check: scripts/screen-check.c
+build/screen-check: tests/tools/screen-check.c
 	@mkdir -p $(@D)
-	gcc -std=c11 -Wall -Wextra -Werror -O2 -o $@ $<
+	$(CC_HOST) $(TOOL_CFLAGS) -o $@ $<
 
 # The framebuffer console drawn on the host with the app's own code (fb-render.c says why).
-FB_RENDER_SRCS = scripts/fb-render.c efi/fbcon.c efi/font.c efi/screen_view.c efi/screen_layout.c \
+FB_RENDER_SRCS = tests/tools/fb-render.c efi/fbcon.c efi/font.c efi/screen_view.c efi/screen_layout.c \
                  build/gen/font_data.c $(REPORT_LINE_SRCS)
-build/fb-render: $(FB_RENDER_SRCS) $(wildcard efi/*.h) scripts/report_line.h
+build/fb-render: $(FB_RENDER_SRCS) $(wildcard efi/*.h) tests/tools/report_line.h
 	@mkdir -p $(@D)
-	gcc -std=c11 -Wall -Wextra -Werror -O2 -Iinclude -Iefi -Iscripts -o $@ $(FB_RENDER_SRCS)
+	$(CC_HOST) $(TOOL_CFLAGS) -Iefi -Itests/tools -o $@ $(FB_RENDER_SRCS)
 
 .PHONY: screenshots
 # Boots the app and saves PNGs of its verdict screen (build/screenshots/), each checked pixel
@@ -277,15 +280,15 @@ clean:
 	rm -rf build
 
 format:
-	clang-format -i include/*.h core/*.c core/*.h tests/*/*.c tests/*/*.h efi/*.c efi/*.h efi/plan/*.c efi/plan/*.h scripts/*.c scripts/*.h
+	clang-format -i include/*.h core/*.c core/*.h tests/*/*.c tests/*/*.h efi/*.c efi/*.h efi/plan/*.c efi/plan/*.h
 
 
 # ---- QEMU's MMU as witness -------------------------------------------------------------------
 .PHONY: inspect
 
-build/inspect-compare: scripts/inspect-compare.c $(REPORT_LINE_DEPS)
+build/inspect-compare: tests/tools/inspect-compare.c $(REPORT_LINE_DEPS)
 	@mkdir -p $(@D)
-	gcc -std=c11 -Wall -Wextra -Werror -O2 -Iinclude -o $@ $< $(REPORT_LINE_SRCS)
+	$(CC_HOST) $(TOOL_CFLAGS) -o $@ $< $(REPORT_LINE_SRCS)
 
 # Boots with the option inspect (-cpu qemu64 1 GiB, -cpu max 2 GiB) and compares QEMU's
 # info tlb and info mem with the app's dump of its live tables; ends with "N passed, N failed".

@@ -1,25 +1,6 @@
 /* A ptdump-like listing of a hierarchy's runs. */
 #include "pt.h"
 
-const char *pt_memtype_name(enum pt_memtype mt)
-{
-    switch (mt) {
-    case PT_MT_UC:
-        return "UC";
-    case PT_MT_WC:
-        return "WC";
-    case PT_MT_WT:
-        return "WT";
-    case PT_MT_WP:
-        return "WP";
-    case PT_MT_WB:
-        return "WB";
-    case PT_MT_UCMINUS:
-        return "UC-";
-    }
-    return "??";
-}
-
 void pt_attr_format(pt_attr attr, char *buf, size_t size)
 {
     size_t pos = 0;

@@ -58,3 +58,22 @@ void pt_fmt_size(char *buf, size_t size, size_t *pos, uint64_t bytes)
     char unit[2] = {units[u], '\0'};
     pt_fmt_str(buf, size, pos, unit);
 }
+
+const char *pt_memtype_name(enum pt_memtype mt)
+{
+    switch (mt) {
+    case PT_MT_UC:
+        return "UC";
+    case PT_MT_WC:
+        return "WC";
+    case PT_MT_WT:
+        return "WT";
+    case PT_MT_WP:
+        return "WP";
+    case PT_MT_WB:
+        return "WB";
+    case PT_MT_UCMINUS:
+        return "UC-";
+    }
+    return "??";
+}

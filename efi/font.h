@@ -1,5 +1,5 @@
 /* The framebuffer console's font: 8x16 glyphs of the printable ASCII characters, converted
- * at build time from a PSF console font (scripts/psf2c, Makefile's FONT_PSF). */
+ * at build time from a PSF console font (tests/tools/psf2c, Makefile's FONT_PSF). */
 #ifndef EFI_FONT_H
 #define EFI_FONT_H
 

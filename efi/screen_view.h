@@ -1,7 +1,7 @@
 /* The screen view's lines as kept for the framebuffer console: each report line or note the
  * screen showed, drawn again when the framebuffer console starts, then one by one, wrapped
  * at its width; when the screen is full, the two header lines stay and the newest lines fill
- * the rest. No UEFI types: the host draws the same view (scripts/fb-render.c). */
+ * the rest. No UEFI types: the host draws the same view (tests/tools/fb-render.c). */
 #ifndef EFI_SCREEN_VIEW_H
 #define EFI_SCREEN_VIEW_H
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make screenshots: boots the app in QEMU, saves its verdict screen through the monitor's
 # screendump as build/screenshots/NAME.png, and checks each picture's pixels against the
-# geometry the app reported (scripts/screen-check.c): nothing outside the text area, the
+# geometry the app reported (tests/tools/screen-check.c): nothing outside the text area, the
 # header still on top, the verdict bar in its colour, glyphs tall enough.
 #   bs-*: with boot services, the firmware's console (default mode; 640x480 gives 80x25)
 #   fb-*: full takeover, the app's framebuffer console at the firmware's resolution

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "pt.h" /* pt_memtype_name: the app's own names of memory types */
+
 /* ---- why a line is refused ---------------------------------------------------------------- */
 
 /* A phrase, no file or line number: each tool puts it into its own message format. */
@@ -83,7 +85,6 @@ uint64_t va_from_linear(uint64_t lin);
 void dump_size_text(char *buf, size_t size, uint64_t bytes);
 
 /* The dump's name of a PAT memory type; "?2", "?3" for the reserved encodings, "??" above 7. */
-const char *memtype_name(unsigned memtype);
 
 /* The leaf sizes a run is made of, as the dump lists them: pud, pmd, pte. */
 enum { MAP_LEVEL_PTE = 1, MAP_LEVEL_PMD = 2, MAP_LEVEL_PUD = 4 };

@@ -403,7 +403,7 @@ static void rights_text(char *out, size_t size, const struct run *run)
 {
     snprintf(out, size, "%s%s%s %s %s", run->map.writable ? "RW" : "ro",
              run->map.user ? " USR" : "", run->map.global ? " GLB" : "", run->map.nx ? "NX" : "x",
-             memtype_name(run->map.memtype));
+             pt_memtype_name((enum pt_memtype)run->map.memtype));
 }
 
 /* ---- the segmented axis ------------------------------------------------------------------- */

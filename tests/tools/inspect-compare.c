@@ -139,7 +139,7 @@ static void fmt_run(char *buf, size_t size, const struct run *r)
              "0x%016" PRIx64 "-0x%016" PRIx64 " -> 0x%012" PRIx64 " %-6s %s %s %s %s %s%s%s%s",
              r->va, r->va + r->len, r->pa, sz, (r->attr & AT_W) ? "RW" : "ro",
              (r->attr & AT_U) ? "USR" : "   ", (r->attr & AT_G) ? "GLB" : "   ",
-             (r->attr & AT_NX) ? "NX" : "x ", memtype_name(r->mt),
+             (r->attr & AT_NX) ? "NX" : "x ", pt_memtype_name((enum pt_memtype)r->mt),
              (r->levels & MAP_LEVEL_PUD) ? " pud" : "", (r->levels & MAP_LEVEL_PMD) ? " pmd" : "",
              (r->levels & MAP_LEVEL_PTE) ? " pte" : "");
 }

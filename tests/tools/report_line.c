@@ -185,13 +185,6 @@ void dump_size_text(char *buf, size_t size, uint64_t bytes)
     pt_fmt_size(buf, size, &pos, bytes);
 }
 
-/* Indexed by the PAT encoding, so a type read from the PAT prints without a table lookup. */
-const char *memtype_name(unsigned memtype)
-{
-    static const char *const names[8] = {"UC", "WC", "?2", "?3", "WT", "WP", "WB", "UC-"};
-    return memtype < 8 ? names[memtype] : "??";
-}
-
 /* The next blank-separated field of a line: its start in *field, its length in *n. */
 static bool next_field(const char **p, const char **field, size_t *n)
 {
@@ -296,7 +289,7 @@ bool map_line_parse(const char *line, struct map_line *out, struct line_error *w
     if (!next_field(&p, &f, &n))
         return line_refuse(why, "missing field: memory type");
     unsigned mt = 0;
-    while (mt < 8 && (memtype_name(mt)[0] == '?' || !field_is(f, n, memtype_name(mt))))
+    while (mt < 8 && (pt_memtype_name(mt)[0] == '?' || !field_is(f, n, pt_memtype_name(mt))))
         mt++;
     if (mt == 8)
         return line_refuse(why, "bad memory type '%.*s' (want UC WC WT WP WB or UC-)", (int)n, f);
