@@ -9,7 +9,6 @@
 #define MSR_PAT   0x277u
 #define EFER_NXE  (1ull << 11)
 #define CR0_WP    (1ull << 16)
-#define CR4_PAE   (1ull << 5)
 #define CR4_PGE   (1ull << 7)
 #define CR4_LA57  (1ull << 12)
 #define CR4_SMEP  (1ull << 20)
@@ -26,13 +25,6 @@ static inline uint64_t cpu_read_cr0(void)
 static inline void cpu_write_cr0(uint64_t v)
 {
     __asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory");
-}
-
-static inline uint64_t cpu_read_cr2(void)
-{
-    uint64_t v;
-    __asm__ volatile("mov %%cr2, %0" : "=r"(v));
-    return v;
 }
 
 static inline uint64_t cpu_read_cr3(void)

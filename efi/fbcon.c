@@ -38,7 +38,7 @@ void fbcon_clear(void)
             *at(x, y) = 0;
 }
 
-void fbcon_init(const struct framebuffer *f)
+bool fbcon_init(const struct framebuffer *f)
 {
     fb = *f;
     scale = fb.width / (FBCON_TARGET_COLS * FONT_W);
@@ -49,10 +49,6 @@ void fbcon_init(const struct framebuffer *f)
     ready = fb.base && cols >= 40 && rows >= 4 && fb.stride >= fb.width &&
             (uint64_t)fb.stride * fb.height * 4 <= fb.size;
     fbcon_clear();
-}
-
-bool fbcon_ready(void)
-{
     return ready;
 }
 

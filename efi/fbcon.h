@@ -19,8 +19,9 @@ struct framebuffer {
 
 #define FBCON_TARGET_COLS 100u
 
-void fbcon_init(const struct framebuffer *fb);
-bool fbcon_ready(void);
+/* False when the framebuffer cannot hold the console (none, too small, or a stride or size
+ * that does not fit): every other call then draws nothing. */
+bool fbcon_init(const struct framebuffer *fb);
 /* Cells across and down, the scale factor, and the cell size in pixels. */
 unsigned fbcon_cols(void);
 unsigned fbcon_rows(void);

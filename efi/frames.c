@@ -22,8 +22,6 @@ bool frame_pool_alloc(void *ctx, uint64_t *pa)
     }
     zero_frame(*pa);
     pool->in_use++;
-    if (pool->in_use > pool->peak)
-        pool->peak = pool->in_use;
     return true;
 }
 

@@ -13,7 +13,6 @@ struct frame_pool {
     uint64_t *freed; /* frames given back, reused first */
     uint64_t freed_count;
     uint64_t in_use;
-    uint64_t peak;
 };
 
 /* Library hooks (struct pt_env alloc_frame/free_frame) with the pool as context. */

@@ -211,8 +211,7 @@ void screen_firmware_gone(void)
 
 void screen_framebuffer(const struct framebuffer *f)
 {
-    fbcon_init(f);
-    if (!fbcon_ready())
+    if (!fbcon_init(f))
         return;
     report("screen: framebuffer %ux%u, font %ux%u scaled x%u: %ux%u cells", f->width, f->height,
            FONT_W, FONT_H, fbcon_scale(), fbcon_cols(), fbcon_rows());

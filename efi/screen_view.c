@@ -110,7 +110,7 @@ const struct screen_kept *screen_view_add(const char *text, uint8_t colour)
 
 void screen_view_start_fb(void)
 {
-    if (!kept || !fbcon_ready())
+    if (!kept || !fbcon_cols()) /* no console on the framebuffer */
         return;
     on_fb = true;
     redraw(0);

@@ -312,7 +312,11 @@ enum pt_error pt_import(const struct pt_space *sp, struct pt_seen *seen, pt_run_
                         struct pt_fault *fault);
 
 typedef void (*pt_print_fn)(void *ctx, const char *text);
-/* One ptdump-like line per run: "0x..-0x.. 2M  RW NX GLB WB  pmd". */
+/* One ptdump-like line per run, each ending in a newline, e.g.
+ * "0x000000007de33000-0x000000007de38000 -> 0x00007de33000 20K    ro         NX WB pte":
+ * start and end VA (16 hex digits), PA (12), the run's size, RW or ro, USR, GLB, NX or x
+ * (blank-padded to fixed columns), the memory type, then the leaf sizes the run holds,
+ * largest first (pud 1G, pmd 2M, pte 4K). */
 enum pt_error pt_dump(const struct pt_space *sp, pt_print_fn print, void *ctx);
 
 struct pt_stats {

@@ -39,8 +39,7 @@ int main(int argc, char **argv)
     if (!pixels || !kept)
         return fail(argv[1], "out of memory");
     struct framebuffer fb = {(uintptr_t)pixels, (uint64_t)w * h * 4, w, h, w, true};
-    fbcon_init(&fb);
-    if (!fbcon_ready())
+    if (!fbcon_init(&fb))
         return fail(argv[1], "too small for the framebuffer console");
     screen_view_init(kept);
     FILE *in = fopen(argv[2], "rb");
