@@ -89,16 +89,14 @@ bool takeover_plan(struct takeover *t)
         .alias_base = TAKEOVER_ALIAS_BASE,
         .alias_limit = TAKEOVER_WINDOW,
     };
-    if (!wx_collect(t->image, &t->cpu, &t->wx)) {
-        report_check("plan", false, "%s: %s", wx_status_name(WX_NO_ROOM),
-                     wx_status_message(WX_NO_ROOM));
+    struct wx_input wx_in = {.device = t->have_fb_limit ? &t->fb_limit : NULL};
+    wx_gather(t->image, &t->cpu, &wx_in);
+    enum wx_status wx_st = wx_read(&wx_in, &t->wx);
+    if (wx_st != WX_OK) {
+        report_check("plan", false, "%s: %s", wx_status_name(wx_st), wx_status_message(wx_st));
         return false;
     }
     struct wx_limits *set = &t->wx.set;
-    if (t->have_fb_limit && set->count < WX_MAX_LIMITS) {
-        set->origin[set->count] = WX_DEVICE;
-        set->limits[set->count++] = t->fb_limit;
-    }
     t->plan_in.limits = set->limits;
     t->plan_in.limit_count = set->count;
     if (t->wx.have_table)

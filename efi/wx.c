@@ -26,27 +26,17 @@ static const void *find_attributes_table(void)
     return NULL;
 }
 
-bool wx_collect(EFI_HANDLE image, const struct cpu_state *cpu, struct wx_sources *wx)
+void wx_gather(EFI_HANDLE image, const struct cpu_state *cpu, struct wx_input *in)
 {
-    pt_attr nx = cpu->pt.nx ? PT_ATTR_NX : 0;
-    wx->set.count = 0;
-    wx->set.skipped = 0;
-    const void *table = find_attributes_table();
-    wx->have_table = table != NULL;
-    wx->table_status = WX_OK;
-    if (table) {
-        wx->table_status = wx_parse_attributes_table(table, nx, &wx->set, &wx->table_version,
-                                                     &wx->table_entries, &wx->runtime_code);
-        if (wx->table_status == WX_NO_ROOM)
-            return false;
-    }
+    in->nx = cpu->pt.nx ? PT_ATTR_NX : 0;
+    in->table = find_attributes_table();
+    in->image = NULL;
+    in->image_base = in->image_size = 0;
     EFI_LOADED_IMAGE *loaded;
-    wx->image_status = WX_PE_HEADER;
     if (EFI_ERROR(uefi_call_wrapper(BS->HandleProtocol, 3, image, &LoadedImageProtocol,
                                     (void **)&loaded)))
-        return true;
-    wx->image_base = (uint64_t)(uintptr_t)loaded->ImageBase;
-    wx->image_size = loaded->ImageSize;
-    wx->image_status = wx_parse_pe(loaded->ImageBase, wx->image_base, wx->image_size, nx, &wx->set);
-    return wx->image_status != WX_NO_ROOM;
+        return;
+    in->image = loaded->ImageBase;
+    in->image_base = (uint64_t)(uintptr_t)loaded->ImageBase;
+    in->image_size = loaded->ImageSize;
 }

@@ -152,3 +152,29 @@ enum wx_status wx_parse_pe(const void *image, uint64_t base, uint64_t size, pt_a
         wx->count = count;
     return st;
 }
+
+enum wx_status wx_read(const struct wx_input *in, struct wx_sources *out)
+{
+    *out = (struct wx_sources){.have_table = in->table != NULL,
+                               .table_status = WX_OK,
+                               .image_status = WX_PE_HEADER,
+                               .image_base = in->image_base,
+                               .image_size = in->image_size};
+    if (in->table) {
+        out->table_status =
+            wx_parse_attributes_table(in->table, in->nx, &out->set, &out->table_version,
+                                      &out->table_entries, &out->runtime_code);
+        if (out->table_status == WX_NO_ROOM)
+            return WX_NO_ROOM;
+    }
+    if (in->image) {
+        out->image_status =
+            wx_parse_pe(in->image, in->image_base, in->image_size, in->nx, &out->set);
+        if (out->image_status == WX_NO_ROOM)
+            return WX_NO_ROOM;
+    }
+    if (in->device && !add(&out->set, in->device->start, in->device->end, in->device->clear,
+                           in->device->set, WX_DEVICE))
+        return WX_NO_ROOM;
+    return WX_OK;
+}

@@ -33,6 +33,29 @@ enum wx_status {
 const char *wx_status_name(enum wx_status st);
 const char *wx_status_message(enum wx_status st);
 
+/* The bytes the limits come from, as the app gathers them (efi/wx.c). */
+struct wx_input {
+    const void *table; /* EFI_MEMORY_ATTRIBUTES_TABLE, or NULL when the firmware has none */
+    const void *image; /* the app as loaded, or NULL when the firmware does not say where */
+    uint64_t image_base, image_size;
+    const struct plan_limit *device; /* a device's own limit (a framebuffer made WC), or NULL */
+    pt_attr nx;                      /* PT_ATTR_NX, or 0 when the CPU has no NX */
+};
+
+/* The limits of every source, and what each source said. */
+struct wx_sources {
+    struct wx_limits set;
+    bool have_table; /* the firmware publishes EFI_MEMORY_ATTRIBUTES_TABLE */
+    uint32_t table_version, table_entries;
+    uint64_t image_base, image_size;
+    uint64_t runtime_code; /* first page the table makes read-only, or 0 */
+    enum wx_status table_status, image_status;
+};
+
+/* Reads every source of the input into out: a source that cannot be read is left out, its
+ * status kept for the report. WX_NO_ROOM when the limits do not fit, else WX_OK. */
+enum wx_status wx_read(const struct wx_input *in, struct wx_sources *out);
+
 /* Each parser adds all of its source's limits or, on an error, none. */
 /* EFI_MEMORY_RO entries lose write, EFI_MEMORY_XP entries gain `nx` (0 when the CPU has
  * no NX). Entries of no pages, unaligned, or wrapping are skipped and counted. */

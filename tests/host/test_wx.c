@@ -160,7 +160,67 @@ static void hostile_images_are_refused(void)
     free(wx);
 }
 
+/* wx_read gathers every source into one set, each limit tagged with its origin; a source
+ * it cannot read is left out with its status; a limit that does not fit is an error. */
+static void every_source_read_into_one_set(void)
+{
+    const uint64_t e[][3] = {{0x7f000000, 2, RO}, {0x7f002000, 1, XP}};
+    uint8_t *t = table(48, 2, e);
+    uint8_t *img = pe_image(0x22000, 0x1000);
+    struct plan_limit fb = {0x80000000, 0x80400000, PT_ATTR_MT_MASK, PT_ATTR_MT(PT_MT_WC)};
+    struct wx_input in = {.table = t,
+                          .image = img,
+                          .image_base = 0x7de10000,
+                          .image_size = 0x22000,
+                          .device = &fb,
+                          .nx = PT_ATTR_NX};
+    struct wx_sources *out = calloc(1, sizeof *out);
+    CHECK_EQ(wx_read(&in, out), WX_OK);
+    CHECK(out->have_table);
+    CHECK_EQ(out->table_entries, 2);
+    CHECK_EQ(out->runtime_code, 0x7f000000);
+    CHECK_EQ(out->table_status, WX_OK);
+    CHECK_EQ(out->image_status, WX_OK);
+    CHECK_EQ(out->image_base, 0x7de10000);
+    CHECK_EQ(out->set.count, 2 + 4 + 1);
+    const uint8_t origins[] = {WX_FIRMWARE, WX_FIRMWARE, WX_IMAGE, WX_IMAGE,
+                               WX_IMAGE,    WX_IMAGE,    WX_DEVICE};
+    for (size_t i = 0; i < out->set.count; i++)
+        CHECK_EQ(out->set.origin[i], origins[i]);
+    CHECK_EQ(out->set.limits[6].start, fb.start);
+    CHECK_EQ(out->set.limits[6].set, PT_ATTR_MT(PT_MT_WC));
+
+    in = (struct wx_input){.device = &fb, .nx = PT_ATTR_NX}; /* no table, no image */
+    CHECK_EQ(wx_read(&in, out), WX_OK);
+    CHECK(!out->have_table);
+    CHECK_EQ(out->table_status, WX_OK);
+    CHECK_EQ(out->image_status, WX_PE_HEADER);
+    CHECK_EQ(out->set.count, 1);
+
+    in.image = img; /* a damaged image is left out */
+    in.image_size = 0x100;
+    CHECK_EQ(wx_read(&in, out), WX_OK);
+    CHECK_EQ(out->image_status, WX_PE_HEADER);
+    CHECK_EQ(out->set.count, 1);
+
+    uint64_t(*many)[3] = calloc(WX_MAX_LIMITS, sizeof *many);
+    for (size_t i = 0; i < WX_MAX_LIMITS; i++)
+        many[i][0] = 0x100000000ull + i * 0x2000, many[i][1] = 1, many[i][2] = XP;
+    uint8_t *full = table(40, WX_MAX_LIMITS, (const uint64_t(*)[3])many);
+    in = (struct wx_input){.table = full, .device = &fb, .nx = PT_ATTR_NX};
+    CHECK_EQ(wx_read(&in, out), WX_NO_ROOM); /* the table fills the set: no room for fb */
+    CHECK_EQ(out->set.count, WX_MAX_LIMITS);
+    in.device = NULL;
+    CHECK_EQ(wx_read(&in, out), WX_OK);
+    free(full);
+    free(many);
+    free(out);
+    free(img);
+    free(t);
+}
+
 TEST_SUITE(wx_tests) = {
+    {"wx/every_source_read_into_one_set", every_source_read_into_one_set},
     {"wx/attributes_table_gives_limits", attributes_table_gives_limits},
     {"wx/hostile_tables_are_refused", hostile_tables_are_refused},
     {"wx/pe_sections_give_limits", pe_sections_give_limits},
