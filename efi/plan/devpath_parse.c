@@ -1,29 +1,30 @@
 /* Device path kind and text: see devpath_parse.h. */
 #include "devpath_parse.h"
 
+#include "status_text.h"
+
 #include "le.h"
 
 #include <stdbool.h>
 #include <string.h>
 
-static const struct {
-    const char *name, *message;
-} statuses[DEVPATH_STATUS_COUNT] = {
+static const struct status_text statuses[DEVPATH_STATUS_COUNT + 1] = {
     [DEVPATH_OK] = {"DEVPATH_OK", "ok"},
     [DEVPATH_NODE_SHORT] = {"DEVPATH_NODE_SHORT", "node shorter than its header"},
     [DEVPATH_NODE_PAST_END] = {"DEVPATH_NODE_PAST_END", "node runs past the path's end"},
     [DEVPATH_NO_END] = {"DEVPATH_NO_END", "no end node"},
     [DEVPATH_TEXT_FULL] = {"DEVPATH_TEXT_FULL", "path text longer than its buffer"},
+    [DEVPATH_STATUS_COUNT] = {"DEVPATH_?", "unknown status"},
 };
 
 const char *devpath_status_name(enum devpath_status st)
 {
-    return (unsigned)st < DEVPATH_STATUS_COUNT ? statuses[st].name : "DEVPATH_?";
+    return status_text(statuses, DEVPATH_STATUS_COUNT, st)->name;
 }
 
 const char *devpath_status_message(enum devpath_status st)
 {
-    return (unsigned)st < DEVPATH_STATUS_COUNT ? statuses[st].message : "unknown status";
+    return status_text(statuses, DEVPATH_STATUS_COUNT, st)->message;
 }
 
 static const char *const kind_names[] = {"USB", "NVMe", "SATA",    "SCSI", "ATA",

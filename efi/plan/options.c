@@ -2,6 +2,7 @@
 #include "options.h"
 
 #include "le.h"
+#include "status_text.h"
 
 struct word {
     const char *text;
@@ -68,17 +69,18 @@ enum options_status options_check(const struct options *o)
     return OPTIONS_OK;
 }
 
+static const struct status_text statuses[OPTIONS_STATUS_COUNT + 1] = {
+    [OPTIONS_OK] = {"OPTIONS_OK", "options understood"},
+    [OPTIONS_UNKNOWN_WORD] = {"OPTIONS_UNKNOWN_WORD", "unknown option word (known: takeover, "
+                                                      "inspect, reset, touch=all, touch=leaves)"},
+    [OPTIONS_CONFLICT] = {"OPTIONS_CONFLICT",
+                          "takeover and inspect exclude each other; reset needs takeover"},
+    [OPTIONS_STATUS_COUNT] = {"OPTIONS_UNKNOWN", "unknown options status"},
+};
+
 const char *options_status_message(enum options_status st)
 {
-    switch (st) {
-    case OPTIONS_OK:
-        return "options understood";
-    case OPTIONS_UNKNOWN_WORD:
-        return "unknown option word (known: takeover, inspect, reset, touch=all, touch=leaves)";
-    case OPTIONS_CONFLICT:
-        return "takeover and inspect exclude each other; reset needs takeover";
-    }
-    return "unknown options status";
+    return status_text(statuses, OPTIONS_STATUS_COUNT, st)->message;
 }
 
 enum load_options_kind load_options_describe(const unsigned char *data, size_t size, char *text,

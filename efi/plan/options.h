@@ -13,7 +13,7 @@ struct options {
     bool reset;     /* takeover ends with ResetSystem even under a hypervisor */
 };
 
-enum options_status { OPTIONS_OK, OPTIONS_UNKNOWN_WORD, OPTIONS_CONFLICT };
+enum options_status { OPTIONS_OK, OPTIONS_UNKNOWN_WORD, OPTIONS_CONFLICT, OPTIONS_STATUS_COUNT };
 
 /* Applies the words of text (whitespace separated; '#' starts a comment) to o. On an
  * unknown word, copies it (NUL terminated, cut to fit) into bad. */

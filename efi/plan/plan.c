@@ -2,13 +2,9 @@
 #include "plan.h"
 
 #include "le.h"
+#include "status_text.h"
 
-struct text_pair {
-    const char *name;
-    const char *message;
-};
-
-static const struct text_pair status_texts[PLAN_STATUS_COUNT] = {
+static const struct status_text status_texts[PLAN_STATUS_COUNT + 1] = {
     [PLAN_OK] = {"PLAN_OK", "plan complete"},
     [PLAN_ERR_DESC_SIZE] = {"PLAN_ERR_DESC_SIZE",
                             "DescriptorSize is smaller than EFI_MEMORY_DESCRIPTOR"},
@@ -20,9 +16,10 @@ static const struct text_pair status_texts[PLAN_STATUS_COUNT] = {
                           "a firmware run is unaligned, non-canonical or out of order"},
     [PLAN_ERR_BAD_LIMIT] = {"PLAN_ERR_BAD_LIMIT",
                             "a rights limit is empty, not 4 KiB aligned, or wraps"},
+    [PLAN_STATUS_COUNT] = {"PLAN_ERR_UNKNOWN", "unknown status"},
 };
 
-static const struct text_pair warning_texts[PLAN_WARN_COUNT] = {
+static const struct status_text warning_texts[PLAN_WARN_COUNT + 1] = {
     [PLAN_WARN_DESC_SIZE_ODD] = {"PLAN_WARN_DESC_SIZE_ODD",
                                  "DescriptorSize is not a multiple of 8"},
     [PLAN_WARN_TRAILING_BYTES] = {"PLAN_WARN_TRAILING_BYTES",
@@ -35,26 +32,27 @@ static const struct text_pair warning_texts[PLAN_WARN_COUNT] = {
     [PLAN_WARN_WRAPS] = {"PLAN_WARN_WRAPS", "range runs past 2^64; clipped"},
     [PLAN_WARN_UNSORTED] = {"PLAN_WARN_UNSORTED", "descriptors out of address order; sorted"},
     [PLAN_WARN_OVERLAP] = {"PLAN_WARN_OVERLAP", "descriptors overlap; the earlier one wins"},
+    [PLAN_WARN_COUNT] = {"PLAN_WARN_UNKNOWN", "unknown warning"},
 };
 
 const char *plan_status_name(enum plan_status st)
 {
-    return (unsigned)st < PLAN_STATUS_COUNT ? status_texts[st].name : "PLAN_ERR_UNKNOWN";
+    return status_text(status_texts, PLAN_STATUS_COUNT, st)->name;
 }
 
 const char *plan_status_message(enum plan_status st)
 {
-    return (unsigned)st < PLAN_STATUS_COUNT ? status_texts[st].message : "unknown status";
+    return status_text(status_texts, PLAN_STATUS_COUNT, st)->message;
 }
 
 const char *plan_warning_name(enum plan_warning w)
 {
-    return (unsigned)w < PLAN_WARN_COUNT ? warning_texts[w].name : "PLAN_WARN_UNKNOWN";
+    return status_text(warning_texts, PLAN_WARN_COUNT, w)->name;
 }
 
 const char *plan_warning_message(enum plan_warning w)
 {
-    return (unsigned)w < PLAN_WARN_COUNT ? warning_texts[w].message : "unknown warning";
+    return status_text(warning_texts, PLAN_WARN_COUNT, w)->message;
 }
 
 const char *plan_type_name(uint32_t type)

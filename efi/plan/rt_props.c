@@ -2,6 +2,7 @@
 #include "rt_props.h"
 
 #include "le.h"
+#include "status_text.h"
 
 /* Version (UINT16), Length (UINT16), RuntimeServicesSupported (UINT32), little-endian. */
 enum rt_props_status rt_props_parse(const void *table, uint32_t *supported)
@@ -17,15 +18,16 @@ enum rt_props_status rt_props_parse(const void *table, uint32_t *supported)
     return RT_PROPS_OK;
 }
 
+static const struct status_text statuses[RT_PROPS_STATUS_COUNT + 1] = {
+    [RT_PROPS_OK] = {"RT_PROPS_OK", "runtime properties understood"},
+    [RT_PROPS_VERSION] = {"RT_PROPS_VERSION",
+                          "EFI_RT_PROPERTIES_TABLE of an unknown version: every service assumed"},
+    [RT_PROPS_LENGTH] = {"RT_PROPS_LENGTH",
+                         "EFI_RT_PROPERTIES_TABLE shorter than 8 bytes: every service assumed"},
+    [RT_PROPS_STATUS_COUNT] = {"RT_PROPS_UNKNOWN", "unknown runtime properties status"},
+};
+
 const char *rt_props_status_message(enum rt_props_status st)
 {
-    switch (st) {
-    case RT_PROPS_OK:
-        return "runtime properties understood";
-    case RT_PROPS_VERSION:
-        return "EFI_RT_PROPERTIES_TABLE of an unknown version: every service assumed";
-    case RT_PROPS_LENGTH:
-        return "EFI_RT_PROPERTIES_TABLE shorter than 8 bytes: every service assumed";
-    }
-    return "unknown runtime properties status";
+    return status_text(statuses, RT_PROPS_STATUS_COUNT, st)->message;
 }

@@ -15,6 +15,7 @@ enum rt_props_status {
     RT_PROPS_OK,
     RT_PROPS_VERSION, /* a Version other than 1 */
     RT_PROPS_LENGTH,  /* a Length below the table's 8 bytes */
+    RT_PROPS_STATUS_COUNT
 };
 
 const char *rt_props_status_message(enum rt_props_status st);

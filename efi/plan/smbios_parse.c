@@ -1,13 +1,13 @@
 /* SMBIOS entry points and structures: see smbios_parse.h. */
 #include "smbios_parse.h"
 
+#include "status_text.h"
+
 #include "le.h"
 
 #include <string.h>
 
-static const struct {
-    const char *name, *message;
-} statuses[SMBIOS_STATUS_COUNT] = {
+static const struct status_text statuses[SMBIOS_STATUS_COUNT + 1] = {
     [SMBIOS_OK] = {"SMBIOS_OK", "ok"},
     [SMBIOS_ENTRY_ANCHOR] = {"SMBIOS_ENTRY_ANCHOR", "no _SM3_ or _SM_/_DMI_ anchor"},
     [SMBIOS_ENTRY_LENGTH] = {"SMBIOS_ENTRY_LENGTH", "entry point length out of range"},
@@ -21,16 +21,17 @@ static const struct {
     [SMBIOS_STRING_INDEX] = {"SMBIOS_STRING_INDEX", "string number past the structure's strings"},
     [SMBIOS_NO_END] = {"SMBIOS_NO_END", "no end-of-table structure"},
     [SMBIOS_TOO_MANY] = {"SMBIOS_TOO_MANY", "more than 4096 structures"},
+    [SMBIOS_STATUS_COUNT] = {"SMBIOS_?", "unknown status"},
 };
 
 const char *smbios_status_name(enum smbios_status st)
 {
-    return (unsigned)st < SMBIOS_STATUS_COUNT ? statuses[st].name : "SMBIOS_?";
+    return status_text(statuses, SMBIOS_STATUS_COUNT, st)->name;
 }
 
 const char *smbios_status_message(enum smbios_status st)
 {
-    return (unsigned)st < SMBIOS_STATUS_COUNT ? statuses[st].message : "unknown status";
+    return status_text(statuses, SMBIOS_STATUS_COUNT, st)->message;
 }
 
 /* The app has no libc: the few string helpers it needs are here. */

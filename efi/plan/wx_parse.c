@@ -2,6 +2,7 @@
 #include "wx_parse.h"
 
 #include "le.h"
+#include "status_text.h"
 
 /* The table's descriptors are EFI_MEMORY_DESCRIPTORs, read with the memory map's layout
  * (plan.h). */
@@ -21,7 +22,7 @@
 #define SCN_MEM_EXECUTE    0x20000000u
 #define SCN_MEM_WRITE      0x80000000u
 
-static const char *const texts[WX_STATUS_COUNT][2] = {
+static const struct status_text texts[WX_STATUS_COUNT + 1] = {
     [WX_OK] = {"WX_OK", "limits read"},
     [WX_NO_ROOM] = {"WX_NO_ROOM", "more W^X limits than the app has room for"},
     [WX_TABLE_DESC_SIZE] = {"WX_TABLE_DESC_SIZE",
@@ -31,16 +32,17 @@ static const char *const texts[WX_STATUS_COUNT][2] = {
     [WX_PE_HEADER] = {"WX_PE_HEADER", "the image has no valid PE header"},
     [WX_PE_ALIGNMENT] = {"WX_PE_ALIGNMENT", "the image's sections are not page aligned"},
     [WX_PE_SECTION_RANGE] = {"WX_PE_SECTION_RANGE", "a section reaches past the image's end"},
+    [WX_STATUS_COUNT] = {"WX_UNKNOWN", "unknown W^X status"},
 };
 
 const char *wx_status_name(enum wx_status st)
 {
-    return (unsigned)st < WX_STATUS_COUNT ? texts[st][0] : "WX_UNKNOWN";
+    return status_text(texts, WX_STATUS_COUNT, st)->name;
 }
 
 const char *wx_status_message(enum wx_status st)
 {
-    return (unsigned)st < WX_STATUS_COUNT ? texts[st][1] : "unknown W^X status";
+    return status_text(texts, WX_STATUS_COUNT, st)->message;
 }
 
 static bool add(struct wx_limits *wx, uint64_t start, uint64_t end, pt_attr clear, pt_attr set,
