@@ -93,7 +93,8 @@ bool takeover_plan(struct takeover *t)
     wx_gather(t->image, &t->cpu, &wx_in);
     enum wx_status wx_st = wx_read(&wx_in, &t->wx);
     if (wx_st != WX_OK) {
-        report_check("plan", false, "%s: %s", wx_status_name(wx_st), wx_status_message(wx_st));
+        report_check("plan", false, "%s: %s", wx_status_text(wx_st)->name,
+                     wx_status_text(wx_st)->message);
         return false;
     }
     struct wx_limits *set = &t->wx.set;
@@ -110,15 +111,16 @@ bool takeover_plan(struct takeover *t)
                (unsigned long long)t->wx.image_base, (unsigned long long)(t->wx.image_size >> 10),
                (unsigned)set->count);
     if (t->wx.table_status != WX_OK)
-        report("  warning %s: %s: the table is left out", wx_status_name(t->wx.table_status),
-               wx_status_message(t->wx.table_status));
+        report("  warning %s: %s: the table is left out", wx_status_text(t->wx.table_status)->name,
+               wx_status_text(t->wx.table_status)->message);
     if (set->skipped)
         report("  warning: %u memory attributes table entries skipped (no pages, unaligned, or "
                "wrapping)",
                (unsigned)set->skipped);
     if (t->wx.image_status != WX_OK)
         report("  warning %s: %s: the app's sections are not limited",
-               wx_status_name(t->wx.image_status), wx_status_message(t->wx.image_status));
+               wx_status_text(t->wx.image_status)->name,
+               wx_status_text(t->wx.image_status)->message);
     t->plan.range_cap = descs;
     t->plan.ranges = pool_alloc(descs * sizeof *t->plan.ranges);
     t->plan.region_cap = t->run_count + 2 * descs + 2 * set->count;
@@ -130,10 +132,11 @@ bool takeover_plan(struct takeover *t)
     enum plan_status st = plan_build(&t->plan_in, &t->plan);
     for (int w = 0; w < PLAN_WARN_COUNT; w++)
         if (t->plan.warnings[w])
-            report("  warning %s x%u: %s", plan_warning_name(w), t->plan.warnings[w],
-                   plan_warning_message(w));
+            report("  warning %s x%u: %s", plan_warning_text(w)->name, t->plan.warnings[w],
+                   plan_warning_text(w)->message);
     if (st != PLAN_OK) {
-        report_check("plan", false, "%s: %s", plan_status_name(st), plan_status_message(st));
+        report_check("plan", false, "%s: %s", plan_status_text(st)->name,
+                     plan_status_text(st)->message);
         return false;
     }
     report_check("plan", true, "%u memory-map ranges, %llu MiB RAM, %u regions to map",

@@ -34,7 +34,7 @@ static void read_runtime_properties(void)
             rt_props_parse(ST->ConfigurationTable[i].VendorTable, &rt_supported);
 
         if (st != RT_PROPS_OK)
-            report("  warning: %s", rt_props_status_message(st));
+            report("  warning: %s", rt_props_status_text(st)->message);
         else
             report("takeover: EFI_RT_PROPERTIES_TABLE: runtime services 0x%x after "
                    "ExitBootServices (GetTime %s, GetVariable %s)",
@@ -135,10 +135,10 @@ static void report_final_map(const struct plan *final, enum plan_status st)
 {
     for (int w = 0; w < PLAN_WARN_COUNT; w++)
         if (final->warnings[w])
-            report("  final map: warning %s x%u: %s", plan_warning_name(w), final->warnings[w],
-                   plan_warning_message(w));
+            report("  final map: warning %s x%u: %s", plan_warning_text(w)->name,
+                   final->warnings[w], plan_warning_text(w)->message);
     if (st != PLAN_OK)
-        report("  final map: %s: %s", plan_status_name(st), plan_status_message(st));
+        report("  final map: %s: %s", plan_status_text(st)->name, plan_status_text(st)->message);
 }
 
 static void check_after_exit(struct takeover *t)

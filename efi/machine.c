@@ -16,16 +16,16 @@ static bool try_smbios(struct machine *m, bool v3, const void *ep)
         smbios_entry_parse(ep, v3 ? SMBIOS_ENTRY3_LEN : SMBIOS_ENTRY2_LEN, v3, &e);
     if (st != SMBIOS_OK) {
         report("smbios: %s entry point at 0x%llx refused: %s (%s)", which,
-               (unsigned long long)(uintptr_t)ep, smbios_status_name(st),
-               smbios_status_message(st));
+               (unsigned long long)(uintptr_t)ep, smbios_status_text(st)->name,
+               smbios_status_text(st)->message);
         return false;
     }
     st = smbios_table_parse((const uint8_t *)(uintptr_t)e.table_address, e.table_length,
                             e.structures, &m->smbios);
     if (st != SMBIOS_OK) {
         report("smbios: %s table at 0x%llx (%u bytes) refused: %s (%s) at offset %llu", which,
-               (unsigned long long)e.table_address, e.table_length, smbios_status_name(st),
-               smbios_status_message(st), (unsigned long long)m->smbios.bad_offset);
+               (unsigned long long)e.table_address, e.table_length, smbios_status_text(st)->name,
+               smbios_status_text(st)->message, (unsigned long long)m->smbios.bad_offset);
         return false;
     }
     text_format(m->smbios_note, sizeof m->smbios_note,
@@ -109,7 +109,7 @@ static void read_boot_device(EFI_HANDLE image, struct machine *m)
                                               m->boot_path, sizeof m->boot_path);
     if (st != DEVPATH_OK)
         text_format(m->boot_path, sizeof m->boot_path, "(device path refused: %s)",
-                    devpath_status_name(st));
+                    devpath_status_text(st)->name);
 }
 
 void machine_read(EFI_HANDLE image, struct machine *m)

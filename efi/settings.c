@@ -47,9 +47,10 @@ static bool apply(struct options *o, const char *text, size_t len, const char *s
     if (st == OPTIONS_OK)
         return true;
     if (st == OPTIONS_UNKNOWN_WORD)
-        report_check("options", false, "%s: '%s': %s", source, bad, options_status_message(st));
+        report_check("options", false, "%s: '%s': %s", source, bad,
+                     options_status_text(st)->message);
     else
-        report_check("options", false, "%s: %s", source, options_status_message(st));
+        report_check("options", false, "%s: %s", source, options_status_text(st)->message);
     return false;
 }
 
@@ -89,7 +90,7 @@ bool settings_read(EFI_HANDLE image, struct options *o)
     }
     enum options_status conflict = options_check(o);
     if (conflict != OPTIONS_OK) {
-        report_check("options", false, "%s", options_status_message(conflict));
+        report_check("options", false, "%s", options_status_text(conflict)->message);
         return false;
     }
     const char *source = from_file && from_shell ? "pagetk.cfg and the command line"

@@ -17,14 +17,9 @@ static const struct status_text statuses[DEVPATH_STATUS_COUNT + 1] = {
     [DEVPATH_STATUS_COUNT] = {"DEVPATH_?", "unknown status"},
 };
 
-const char *devpath_status_name(enum devpath_status st)
+const struct status_text *devpath_status_text(enum devpath_status st)
 {
-    return status_text(statuses, DEVPATH_STATUS_COUNT, st)->name;
-}
-
-const char *devpath_status_message(enum devpath_status st)
-{
-    return status_text(statuses, DEVPATH_STATUS_COUNT, st)->message;
+    return status_text(statuses, DEVPATH_STATUS_COUNT, st);
 }
 
 static const char *const kind_names[] = {"USB", "NVMe", "SATA",    "SCSI", "ATA",

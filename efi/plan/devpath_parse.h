@@ -5,6 +5,8 @@
 #ifndef EFI_DEVPATH_PARSE_H
 #define EFI_DEVPATH_PARSE_H
 
+#include "status_text.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,8 +22,8 @@ enum devpath_status {
     DEVPATH_STATUS_COUNT
 };
 
-const char *devpath_status_name(enum devpath_status st);
-const char *devpath_status_message(enum devpath_status st);
+/* Its name ("DEVPATH_...") and a sentence saying what it means. */
+const struct status_text *devpath_status_text(enum devpath_status st);
 
 /* "USB", "NVMe", "SATA", "SCSI", "ATA", "SD", "eMMC", "virtual" (a firmware volume or a
  * RAM disk), or "other": the first of these whose node the path holds, in that order. */

@@ -78,9 +78,9 @@ static const struct status_text statuses[OPTIONS_STATUS_COUNT + 1] = {
     [OPTIONS_STATUS_COUNT] = {"OPTIONS_UNKNOWN", "unknown options status"},
 };
 
-const char *options_status_message(enum options_status st)
+const struct status_text *options_status_text(enum options_status st)
 {
-    return status_text(statuses, OPTIONS_STATUS_COUNT, st)->message;
+    return status_text(statuses, OPTIONS_STATUS_COUNT, st);
 }
 
 enum load_options_kind load_options_describe(const unsigned char *data, size_t size, char *text,

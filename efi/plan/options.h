@@ -3,6 +3,8 @@
 #ifndef EFI_OPTIONS_H
 #define EFI_OPTIONS_H
 
+#include "status_text.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -21,7 +23,8 @@ enum options_status options_parse(struct options *o, const char *text, size_t le
                                   size_t bad_size);
 /* Once every source is read: words that exclude each other. */
 enum options_status options_check(const struct options *o);
-const char *options_status_message(enum options_status st);
+/* Its name ("OPTIONS_...") and a sentence saying what it means. */
+const struct status_text *options_status_text(enum options_status st);
 
 /* LoadOptions a boot manager set (U-Boot's bootargs, a Boot#### entry's optional data):
  * never option words, only named in the report. */

@@ -19,6 +19,11 @@ static const struct status_text status_texts[PLAN_STATUS_COUNT + 1] = {
     [PLAN_STATUS_COUNT] = {"PLAN_ERR_UNKNOWN", "unknown status"},
 };
 
+const struct status_text *plan_status_text(enum plan_status st)
+{
+    return status_text(status_texts, PLAN_STATUS_COUNT, st);
+}
+
 static const struct status_text warning_texts[PLAN_WARN_COUNT + 1] = {
     [PLAN_WARN_DESC_SIZE_ODD] = {"PLAN_WARN_DESC_SIZE_ODD",
                                  "DescriptorSize is not a multiple of 8"},
@@ -35,24 +40,9 @@ static const struct status_text warning_texts[PLAN_WARN_COUNT + 1] = {
     [PLAN_WARN_COUNT] = {"PLAN_WARN_UNKNOWN", "unknown warning"},
 };
 
-const char *plan_status_name(enum plan_status st)
+const struct status_text *plan_warning_text(enum plan_warning w)
 {
-    return status_text(status_texts, PLAN_STATUS_COUNT, st)->name;
-}
-
-const char *plan_status_message(enum plan_status st)
-{
-    return status_text(status_texts, PLAN_STATUS_COUNT, st)->message;
-}
-
-const char *plan_warning_name(enum plan_warning w)
-{
-    return status_text(warning_texts, PLAN_WARN_COUNT, w)->name;
-}
-
-const char *plan_warning_message(enum plan_warning w)
-{
-    return status_text(warning_texts, PLAN_WARN_COUNT, w)->message;
+    return status_text(warning_texts, PLAN_WARN_COUNT, w);
 }
 
 const char *plan_type_name(uint32_t type)

@@ -12,6 +12,8 @@
 #ifndef PLAN_PLAN_H
 #define PLAN_PLAN_H
 
+#include "status_text.h"
+
 #include "pt.h"
 
 enum plan_status {
@@ -25,8 +27,8 @@ enum plan_status {
     PLAN_STATUS_COUNT
 };
 
-const char *plan_status_name(enum plan_status st);
-const char *plan_status_message(enum plan_status st);
+/* Its name ("PLAN_...") and a sentence saying what it means. */
+const struct status_text *plan_status_text(enum plan_status st);
 
 /* Problems the planner repaired; each is counted and named in the report. */
 enum plan_warning {
@@ -41,8 +43,8 @@ enum plan_warning {
     PLAN_WARN_COUNT
 };
 
-const char *plan_warning_name(enum plan_warning w);
-const char *plan_warning_message(enum plan_warning w);
+/* Its name ("PLAN_WARN_...") and a sentence saying what it means. */
+const struct status_text *plan_warning_text(enum plan_warning w);
 
 /* EFI_MEMORY_TYPE values the planner tells apart. */
 enum efi_memory_type {

@@ -27,7 +27,7 @@ static const struct status_text statuses[RT_PROPS_STATUS_COUNT + 1] = {
     [RT_PROPS_STATUS_COUNT] = {"RT_PROPS_UNKNOWN", "unknown runtime properties status"},
 };
 
-const char *rt_props_status_message(enum rt_props_status st)
+const struct status_text *rt_props_status_text(enum rt_props_status st)
 {
-    return status_text(statuses, RT_PROPS_STATUS_COUNT, st)->message;
+    return status_text(statuses, RT_PROPS_STATUS_COUNT, st);
 }

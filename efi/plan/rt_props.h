@@ -4,6 +4,8 @@
 #ifndef EFI_RT_PROPS_H
 #define EFI_RT_PROPS_H
 
+#include "status_text.h"
+
 #include <stdint.h>
 
 #define RT_SUPPORTS_GET_TIME     0x0001u
@@ -18,7 +20,8 @@ enum rt_props_status {
     RT_PROPS_STATUS_COUNT
 };
 
-const char *rt_props_status_message(enum rt_props_status st);
+/* Its name ("RT_...") and a sentence saying what it means. */
+const struct status_text *rt_props_status_text(enum rt_props_status st);
 /* The table's RuntimeServicesSupported mask; on an error, RT_SUPPORTS_ALL. */
 enum rt_props_status rt_props_parse(const void *table, uint32_t *supported);
 

@@ -24,14 +24,9 @@ static const struct status_text statuses[SMBIOS_STATUS_COUNT + 1] = {
     [SMBIOS_STATUS_COUNT] = {"SMBIOS_?", "unknown status"},
 };
 
-const char *smbios_status_name(enum smbios_status st)
+const struct status_text *smbios_status_text(enum smbios_status st)
 {
-    return status_text(statuses, SMBIOS_STATUS_COUNT, st)->name;
-}
-
-const char *smbios_status_message(enum smbios_status st)
-{
-    return status_text(statuses, SMBIOS_STATUS_COUNT, st)->message;
+    return status_text(statuses, SMBIOS_STATUS_COUNT, st);
 }
 
 /* The app has no libc: the few string helpers it needs are here. */

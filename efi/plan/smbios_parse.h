@@ -5,6 +5,8 @@
 #ifndef EFI_SMBIOS_PARSE_H
 #define EFI_SMBIOS_PARSE_H
 
+#include "status_text.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,8 +34,8 @@ enum smbios_status {
     SMBIOS_STATUS_COUNT
 };
 
-const char *smbios_status_name(enum smbios_status st);
-const char *smbios_status_message(enum smbios_status st);
+/* Its name ("SMBIOS_...") and a sentence saying what it means. */
+const struct status_text *smbios_status_text(enum smbios_status st);
 
 /* Where the structure table is, from an entry point. */
 struct smbios_entry {

@@ -35,14 +35,9 @@ static const struct status_text texts[WX_STATUS_COUNT + 1] = {
     [WX_STATUS_COUNT] = {"WX_UNKNOWN", "unknown W^X status"},
 };
 
-const char *wx_status_name(enum wx_status st)
+const struct status_text *wx_status_text(enum wx_status st)
 {
-    return status_text(texts, WX_STATUS_COUNT, st)->name;
-}
-
-const char *wx_status_message(enum wx_status st)
-{
-    return status_text(texts, WX_STATUS_COUNT, st)->message;
+    return status_text(texts, WX_STATUS_COUNT, st);
 }
 
 static bool add(struct wx_limits *wx, uint64_t start, uint64_t end, pt_attr clear, pt_attr set,

@@ -4,6 +4,8 @@
 #ifndef EFI_WX_PARSE_H
 #define EFI_WX_PARSE_H
 
+#include "status_text.h"
+
 #include "plan.h"
 
 #define WX_MAX_LIMITS      512u
@@ -30,8 +32,8 @@ enum wx_status {
     WX_STATUS_COUNT
 };
 
-const char *wx_status_name(enum wx_status st);
-const char *wx_status_message(enum wx_status st);
+/* Its name ("WX_...") and a sentence saying what it means. */
+const struct status_text *wx_status_text(enum wx_status st);
 
 /* The bytes the limits come from, as the app gathers them (efi/wx.c). */
 struct wx_input {

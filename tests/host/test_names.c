@@ -92,8 +92,8 @@ static void devpath_hostile(void)
     for (size_t i = 0; i < sizeof loop; i += 4)
         node(loop + i, 1, 4, NULL, 0);
     CHECK_EQ(devpath_describe(loop, sizeof loop, &kind, text, sizeof text), DEVPATH_NO_END);
-    CHECK(!strcmp(devpath_status_name(DEVPATH_NODE_SHORT), "DEVPATH_NODE_SHORT"));
-    CHECK(!strcmp(devpath_status_name(DEVPATH_STATUS_COUNT), "DEVPATH_?"));
+    CHECK(!strcmp(devpath_status_text(DEVPATH_NODE_SHORT)->name, "DEVPATH_NODE_SHORT"));
+    CHECK(!strcmp(devpath_status_text(DEVPATH_STATUS_COUNT)->name, "DEVPATH_?"));
 }
 
 /* Random damage to a good path: never a read outside the bytes given (ASan watches an

@@ -44,14 +44,14 @@ static void takeover_excludes_inspect(void)
     char bad[8];
     CHECK_EQ(parse(&o, "inspect\ntakeover", bad, sizeof bad), OPTIONS_OK);
     CHECK_EQ(options_check(&o), OPTIONS_CONFLICT);
-    CHECK(strstr(options_status_message(OPTIONS_CONFLICT), "exclude") != NULL);
+    CHECK(strstr(options_status_text(OPTIONS_CONFLICT)->message, "exclude") != NULL);
     struct options r = {0};
     CHECK_EQ(parse(&r, "reset", bad, sizeof bad), OPTIONS_OK);
     CHECK_EQ(options_check(&r), OPTIONS_CONFLICT); /* reset alone: nothing to reset from */
     CHECK_EQ(parse(&r, "takeover", bad, sizeof bad), OPTIONS_OK);
     CHECK_EQ(options_check(&r), OPTIONS_OK);
     CHECK(r.takeover && r.reset);
-    CHECK(strstr(options_status_message(OPTIONS_UNKNOWN_WORD), "touch=all") != NULL);
+    CHECK(strstr(options_status_text(OPTIONS_UNKNOWN_WORD)->message, "touch=all") != NULL);
 }
 
 /* UCS-2 little-endian bytes of an ASCII string, with the NUL when nul is set. */

@@ -175,7 +175,7 @@ static void bad_limits_and_no_room_are_refused(void)
         p->in.limit_count = 1;
         CHECK_EQ(plan_build(&p->in, &p->plan), PLAN_ERR_BAD_LIMIT);
     }
-    CHECK(!strcmp(plan_status_name(PLAN_ERR_BAD_LIMIT), "PLAN_ERR_BAD_LIMIT"));
+    CHECK(!strcmp(plan_status_text(PLAN_ERR_BAD_LIMIT)->name, "PLAN_ERR_BAD_LIMIT"));
     /* Room for the regions but not for the split. */
     struct plan_limit mid = {.start = 0x10000, .end = 0x11000, .clear = PT_ATTR_WRITE};
     p->in.limits = &mid;
@@ -272,9 +272,11 @@ static void refusals_are_named(void)
     free(p);
     free(mm.bytes);
     for (int s = 0; s < PLAN_STATUS_COUNT; s++)
-        CHECK(strncmp(plan_status_name(s), "PLAN_", 5) == 0 && plan_status_message(s)[0]);
+        CHECK(strncmp(plan_status_text(s)->name, "PLAN_", 5) == 0 &&
+              plan_status_text(s)->message[0]);
     for (int w = 0; w < PLAN_WARN_COUNT; w++)
-        CHECK(strncmp(plan_warning_name(w), "PLAN_WARN_", 10) == 0 && plan_warning_message(w)[0]);
+        CHECK(strncmp(plan_warning_text(w)->name, "PLAN_WARN_", 10) == 0 &&
+              plan_warning_text(w)->message[0]);
 }
 
 /* 10,000 descriptors in reverse order, with holes: sorted in time, and the plan maps them

@@ -21,7 +21,7 @@ static void mask_read_and_bad_headers_refused(void)
     mask = 0;
     CHECK_EQ(rt_props_parse(short_len, &mask), RT_PROPS_LENGTH);
     CHECK_EQ(mask, RT_SUPPORTS_ALL);
-    CHECK(rt_props_status_message(RT_PROPS_LENGTH)[0] != '\0');
+    CHECK(rt_props_status_text(RT_PROPS_LENGTH)->message[0] != '\0');
 }
 
 TEST_SUITE(rt_props_tests) = {

@@ -326,10 +326,10 @@ static void random_damage(void)
 static void statuses_have_names(void)
 {
     for (int s = 0; s < SMBIOS_STATUS_COUNT; s++) {
-        CHECK(smbios_status_name((enum smbios_status)s) != NULL);
-        CHECK(strcmp(smbios_status_message((enum smbios_status)s), "unknown status") != 0);
+        CHECK(smbios_status_text((enum smbios_status)s)->name != NULL);
+        CHECK(strcmp(smbios_status_text((enum smbios_status)s)->message, "unknown status") != 0);
     }
-    CHECK(!strcmp(smbios_status_name(SMBIOS_STATUS_COUNT), "SMBIOS_?"));
+    CHECK(!strcmp(smbios_status_text(SMBIOS_STATUS_COUNT)->name, "SMBIOS_?"));
 }
 
 TEST_SUITE(smbios_tests) = {

@@ -87,8 +87,8 @@ static void hostile_tables_are_refused(void)
     CHECK_EQ(wx_parse_attributes_table(huge, PT_ATTR_NX, wx, &version, &entries, &first_ro),
              WX_TABLE_TOO_LARGE);
     CHECK_EQ(wx->count, 0);
-    CHECK(!strcmp(wx_status_name(WX_TABLE_TOO_LARGE), "WX_TABLE_TOO_LARGE"));
-    CHECK(strstr(wx_status_message(WX_TABLE_DESC_SIZE), "DescriptorSize") != NULL);
+    CHECK(!strcmp(wx_status_text(WX_TABLE_TOO_LARGE)->name, "WX_TABLE_TOO_LARGE"));
+    CHECK(strstr(wx_status_text(WX_TABLE_DESC_SIZE)->message, "DescriptorSize") != NULL);
     free(small);
     free(huge);
     free(wx);
