@@ -316,23 +316,13 @@ static void read_report(const char *dir, const char *name, struct report *r)
 
 static void put_escaped(FILE *out, const char *s)
 {
-    for (; *s; s++)
-        switch (*s) {
-        case '<':
-            fputs("&lt;", out);
-            break;
-        case '>':
-            fputs("&gt;", out);
-            break;
-        case '&':
-            fputs("&amp;", out);
-            break;
-        case '"':
-            fputs("&quot;", out);
-            break;
-        default:
-            fputc((unsigned char)*s >= 0x20 && (unsigned char)*s < 0x7f ? *s : '?', out);
-        }
+    for (; *s; s++) {
+        const char *e = xml_escape_of(*s);
+        if (e)
+            fputs(e, out);
+        else
+            fputc(*s, out);
+    }
 }
 
 static void cell(FILE *out, double x, double y, double w, const char *fill, const char *cls,

@@ -347,19 +347,11 @@ PRINTF_LIKE(2, 3) static void put(struct buf *b, const char *fmt, ...)
 static void put_text(struct buf *b, const char *s)
 {
     for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '&')
-            put(b, "&amp;");
-        else if (c == '<')
-            put(b, "&lt;");
-        else if (c == '>')
-            put(b, "&gt;");
-        else if (c == '"')
-            put(b, "&quot;");
-        else if (c < 0x20 || c > 0x7e)
-            put(b, "?");
+        const char *e = xml_escape_of(*s);
+        if (e)
+            put(b, "%s", e);
         else
-            put(b, "%c", c);
+            put(b, "%c", *s);
     }
 }
 

@@ -301,3 +301,18 @@ bool map_line_parse(const char *line, struct map_line *out, struct line_error *w
     *out = m;
     return true;
 }
+
+const char *xml_escape_of(char c)
+{
+    switch (c) {
+    case '&':
+        return "&amp;";
+    case '<':
+        return "&lt;";
+    case '>':
+        return "&gt;";
+    case '"':
+        return "&quot;";
+    }
+    return (unsigned char)c < 0x20 || (unsigned char)c > 0x7e ? "?" : NULL;
+}

@@ -106,4 +106,8 @@ struct map_line {
  * out of place, and a level given twice. */
 bool map_line_parse(const char *line, struct map_line *out, struct line_error *why);
 
+/* What stands in XML text for byte c: an entity for & < > ", '?' for a byte outside
+ * printable ASCII, NULL when c stands for itself. */
+const char *xml_escape_of(char c);
+
 #endif
