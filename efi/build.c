@@ -145,11 +145,12 @@ bool takeover_plan(struct takeover *t)
     return true;
 }
 
-/* The frames the build takes: the plan's tables, the root, the window's PDPT, PD and PT,
- * and a spare for the live-map check. */
+/* The frames the build and the live checks take: the plan's tables, the root, the
+ * window's PDPT, PD and PT; then a table for the live-map check, and a PD and a PT for the
+ * live split of a 1 GiB leaf down to a 4 KiB page. */
 static uint64_t frames_needed(const struct takeover *t)
 {
-    return plan_frame_budget(&t->plan, t->cpu.pt.page_1g) + 1 + 3 + 1;
+    return plan_frame_budget(&t->plan, t->cpu.pt.page_1g) + 1 + 3 + 1 + 2;
 }
 
 /* The window: guard, read-only data, a no-execute and an executable copy of one code page
