@@ -231,8 +231,9 @@ static void run_takeover(struct takeover *t, bool dump)
         report("not switching: the new tables were not built or failed their checks");
     t->phase_tsc[PHASE_COUNT] = cpu_rdtsc();
     report_phases(t);
-    if (built && dump)
-        pt_dump(&t->sp, report_dump_line, NULL);
+    enum pt_error dumped = built && dump ? pt_dump(&t->sp, report_dump_line, NULL) : PT_OK;
+    if (dumped != PT_OK) /* the map lines above are then not the whole hierarchy */
+        report("  map: the dump stopped: %s (%s)", pt_error_name(dumped), pt_strerror(dumped));
     for (size_t i = 0; dump && i < t->plan.range_count; i++)
         report_detail("mem 0x%016llx-0x%016llx %s", (unsigned long long)t->plan.ranges[i].start,
                       (unsigned long long)t->plan.ranges[i].end,
