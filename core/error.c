@@ -1,12 +1,13 @@
 /* Names and messages of the library's error values. */
 #include "pt.h"
 
+/* Indexed by the error, with one entry more, after the last, for a value out of range: the
+ * shape of every status table of the project. */
 struct error_text {
-    const char *name;
-    const char *message;
+    const char *name, *message;
 };
 
-static const struct error_text error_texts[PT_ERR_COUNT] = {
+static const struct error_text error_texts[PT_ERR_COUNT + 1] = {
     [PT_OK] = {"PT_OK", "success"},
     [PT_ERR_NO_FRAMES] = {"PT_ERR_NO_FRAMES", "the frame allocator has no frame left"},
     [PT_ERR_ALREADY_MAPPED] = {"PT_ERR_ALREADY_MAPPED",
@@ -43,18 +44,20 @@ static const struct error_text error_texts[PT_ERR_COUNT] = {
                               "the recursive slot does not point at the root"},
     [PT_ERR_SCRATCH_FULL] = {"PT_ERR_SCRATCH_FULL", "the visited-table set is full"},
     [PT_ERR_STOPPED] = {"PT_ERR_STOPPED", "a callback stopped the walk"},
+    [PT_ERR_COUNT] = {"PT_ERR_UNKNOWN", "unknown error value"},
 };
+
+static const struct error_text *error_text(enum pt_error err)
+{
+    return &error_texts[(unsigned)err < PT_ERR_COUNT ? (unsigned)err : PT_ERR_COUNT];
+}
 
 const char *pt_error_name(enum pt_error err)
 {
-    if ((unsigned)err >= PT_ERR_COUNT)
-        return "PT_ERR_UNKNOWN";
-    return error_texts[err].name;
+    return error_text(err)->name;
 }
 
 const char *pt_strerror(enum pt_error err)
 {
-    if ((unsigned)err >= PT_ERR_COUNT)
-        return "unknown error value";
-    return error_texts[err].message;
+    return error_text(err)->message;
 }
