@@ -45,11 +45,22 @@ static void report_fault(const char *what, const struct pt_fault *f)
            (unsigned long long)f->table, (unsigned long long)f->va, (unsigned long long)f->entry);
 }
 
+void takeover_layout(struct takeover *t)
+{
+    bool five = t->cpu.pt.levels == PT_LEVEL_PML5;
+    t->alias_base = five ? TAKEOVER_ALIAS_BASE5 : TAKEOVER_ALIAS_BASE;
+    t->alias_limit = five ? TAKEOVER_ALIAS_LIMIT5 : TAKEOVER_WINDOW;
+    t->window = five ? TAKEOVER_WINDOW5 : TAKEOVER_WINDOW;
+}
+
 bool takeover_import(struct takeover *t)
 {
     t->fw_env = (struct pt_env){.cpu = t->cpu.fw_pt};
     pt_access_identity(&t->fw_env); /* the firmware maps physical memory 1:1 */
-    pt_open(&t->fw, &t->fw_env, t->cpu.cr3 & 0x000ffffffffff000ull);
+    if (pt_open(&t->fw, &t->fw_env, t->cpu.cr3 & 0x000ffffffffff000ull) != PT_OK) {
+        report_check("firmware-import", false, "%s", pt_error_name(PT_ERR_BAD_LEVELS));
+        return false;
+    }
     t->run_cap = RUN_CAPACITY;
     t->runs = pool_alloc(RUN_CAPACITY * sizeof *t->runs);
     t->seen.capacity = SEEN_CAPACITY;
@@ -86,8 +97,8 @@ bool takeover_plan(struct takeover *t)
         .fw_runs = t->runs,
         .fw_count = t->run_count,
         .cpu = t->cpu.pt,
-        .alias_base = TAKEOVER_ALIAS_BASE,
-        .alias_limit = TAKEOVER_WINDOW,
+        .alias_base = t->alias_base,
+        .alias_limit = t->alias_limit,
     };
     if (!wx_collect(t->image, &t->cpu, &t->wx)) {
         report_check("plan", false, "%s: %s", wx_status_name(WX_NO_ROOM),
@@ -151,9 +162,10 @@ static uint64_t frames_needed(struct takeover *t)
     static uint64_t empty_root[512] __attribute__((aligned(4096)));
     struct pt_env env = {.cpu = t->cpu.pt};
     pt_access_identity(&env);
-    struct pt_space empty = {
-        .env = &env, .root = (uint64_t)(uintptr_t)empty_root, .recursive_slot = -1};
-    uint64_t total = 1 + 3 + 1; /* root; window PDPT, PD, PT; the live-map check's spare */
+    struct pt_space empty;
+    pt_open(&empty, &env, (uint64_t)(uintptr_t)empty_root); /* the depth was checked at import */
+    /* root; window (PML4 at five levels,) PDPT, PD, PT; the live-map check's spare */
+    uint64_t total = 1 + 3 + 1 + (t->cpu.pt.levels == PT_LEVEL_PML5);
     for (size_t i = 0; i < t->plan.region_count; i++) {
         const struct plan_region *r = &t->plan.regions[i];
         uint64_t n = 0;
@@ -170,13 +182,12 @@ static enum pt_error map_window(struct takeover *t)
     uint64_t nx = t->cpu.pt.nx ? PT_ATTR_NX : 0;
     pt_attr wb = PT_ATTR_MT(PT_MT_WB);
     uint64_t data = t->own + OWN_DATA * 4096ull, code = t->own + OWN_CODE * 4096ull;
-    enum pt_error err = pt_map_page(&t->sp, TAKEOVER_WINDOW + WIN_READ_ONLY * 4096ull, data,
-                                    PT_SIZE_4K, wb | nx, 0);
+    enum pt_error err =
+        pt_map_page(&t->sp, t->window + WIN_READ_ONLY * 4096ull, data, PT_SIZE_4K, wb | nx, 0);
     if (err == PT_OK)
-        err = pt_map_page(&t->sp, TAKEOVER_WINDOW + WIN_NO_EXEC * 4096ull, code, PT_SIZE_4K,
-                          wb | nx, 0);
+        err = pt_map_page(&t->sp, t->window + WIN_NO_EXEC * 4096ull, code, PT_SIZE_4K, wb | nx, 0);
     if (err == PT_OK)
-        err = pt_map_page(&t->sp, TAKEOVER_WINDOW + WIN_EXEC * 4096ull, code, PT_SIZE_4K, wb, 0);
+        err = pt_map_page(&t->sp, t->window + WIN_EXEC * 4096ull, code, PT_SIZE_4K, wb, 0);
     return err;
 }
 

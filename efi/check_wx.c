@@ -54,7 +54,7 @@ void check_wx(struct takeover *t, const struct pt_space *live)
         bad[set->origin[i]] += w.violating;
     }
     uint64_t wx_bytes = 0;
-    pt_walk(live, 0, 1ull << 48, count_wx, &wx_bytes);
+    pt_walk(live, 0, 1ull << pt_va_bits(live->levels), count_wx, &wx_bytes);
     report_check("w-xor-x", bad[WX_FIRMWARE] == 0 && bad[WX_IMAGE] == 0,
                  "%llu KiB limited by the firmware's table, %llu KiB by the app's sections, %llu "
                  "KiB break a limit; %llu MiB elsewhere stay writable and executable as the "
