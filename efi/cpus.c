@@ -129,6 +129,10 @@ void check_every_cpu(struct takeover *t)
         return;
     }
     unsigned passed = 0, tried = 0, left_out = 0;
+    if (t->no_aps) {
+        report("  every-cpu: left out: %s", t->no_aps);
+        return;
+    }
     for (UINTN n = 0; n < all && n < MAX_CPUS; n++) {
         struct processor_info info;
         if (EFI_ERROR(uefi_call_wrapper(mp->get_info, 3, mp, n, &info)))

@@ -89,6 +89,7 @@ struct takeover {
     bool inspecting;       /* halts with our tables live for QEMU's monitor */
     struct cpu_paging was; /* the firmware's CR3, CR0 and EFER while ours is live */
     bool ap_stranded;      /* an AP did not finish its checks: our tables are never freed */
+    const char *no_aps;    /* why no AP may be started (a test persona says), or NULL */
     /* Timing. */
     uint64_t tsc_hz;
     uint64_t phase_tsc[PHASE_COUNT + 1]; /* the last one marks the end */
