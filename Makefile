@@ -7,7 +7,7 @@ TEST_SRCS   = $(wildcard tests/host/*.c) efi/options.c efi/wx_parse.c efi/rt_pro
               efi/smbios_parse.c efi/devpath_parse.c efi/fleet_name.c efi/screen_layout.c
 BENCH_SRCS  = $(wildcard tests/bench/*.c)
 
-.PHONY: all host-tests soak test test-host run bench fuzz fuzz-check clean format efi-app efi-variants efi-minimal report signed \
+.PHONY: all host-tests soak test test-host run bench fuzz fuzz-check clean format efi-app efi-variants efi-la57 efi-minimal report signed \
         lib install freestanding docs
 
 all: build/host/tests build/BOOTX64.EFI build/usb.img
@@ -167,13 +167,17 @@ efi-variants:
 	    EFI_DEFS="-DPAGETK_TEST_PERSONAS -Itests/persona" \
 	    EFI_SRCS="$(EFI_SRCS) tests/persona/persona.c tests/persona/la57.c" \
 	    EFI_TARGET=build/pagetk-personas.efi efi-app
+	$(MAKE) --no-print-directory efi-la57
+	$(MAKE) --no-print-directory EFI_VARIANT=aphang \
+	    EFI_DEFS="-DPAGETK_TEST_AP_HANG -DPAGETK_AP_TIMEOUT_US=2000000" \
+	    EFI_TARGET=build/pagetk-aphang.efi efi-app
+
+# Test-only: the five-level persona alone (enters LA57 itself; make inspect uses it too).
+efi-la57:
 	$(MAKE) --no-print-directory EFI_VARIANT=la57 \
 	    EFI_DEFS="-DPAGETK_TEST_PERSONAS -DPAGETK_PERSONA_ONLY='\"la57\"' -Itests/persona" \
 	    EFI_SRCS="$(EFI_SRCS) tests/persona/persona.c tests/persona/la57.c" \
 	    EFI_TARGET=build/pagetk-la57.efi efi-app
-	$(MAKE) --no-print-directory EFI_VARIANT=aphang \
-	    EFI_DEFS="-DPAGETK_TEST_AP_HANG -DPAGETK_AP_TIMEOUT_US=2000000" \
-	    EFI_TARGET=build/pagetk-aphang.efi efi-app
 
 # The boot-cost baseline: an app that only prints and exits.
 efi-minimal:

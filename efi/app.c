@@ -178,7 +178,7 @@ static bool prepare(struct takeover *t)
     report_tables("ours", &t->our_stats);
     int levels = t->sp.levels;
     if (levels == PT_LEVEL_PML5)
-        report("tables 5-level: PML5 firmware %llu, ours %llu",
+        report("paging: PML5 tables firmware %llu, ours %llu",
                (unsigned long long)t->fw_stats.tables[5],
                (unsigned long long)t->our_stats.tables[5]);
     report("recursive slot %u: %s visible at 0x%llx; RAM alias at 0x%llx; test window at "
