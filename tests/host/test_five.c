@@ -215,11 +215,47 @@ static void import_checks_the_pml5(void)
     fixture_fini(&f);
 }
 
+/* Rights withheld by the PML5, PML4 and PDPT entries on a path reach the leaf, through the
+ * access function and through the direct (offset) walk alike. */
+static void rights_along_five_level_path(void)
+{
+    struct fixture f;
+    fixture_init(&f, 64, cpu_levels(5));
+    uint64_t va = (7ull << 48) | (3ull << 39) | (2ull << 30);
+    CHECK_ERR(pt_map_page(&f.sp, va, 0x200000, PT_SIZE_2M, RWX | PT_ATTR_USER, 0), PT_OK);
+    uint64_t *pml5 = sim_frame(&f.sim, f.sp.root);
+    uint64_t *pml4 = sim_frame(&f.sim, pml5[7] & PTE_ADDR);
+    uint64_t *pdpt = sim_frame(&f.sim, pml4[3] & PTE_ADDR);
+    const pt_attr user_rwx = RWX | PT_ATTR_USER;
+    pt_attr want[4] = {user_rwx, user_rwx & ~PT_ATTR_WRITE,
+                       (user_rwx & ~PT_ATTR_WRITE) | PT_ATTR_NX,
+                       ((user_rwx & ~PT_ATTR_WRITE) | PT_ATTR_NX) & ~PT_ATTR_USER};
+    for (int step = 0; step < 4; step++) {
+        if (step == 1)
+            pml5[7] &= ~PTE_RW;
+        if (step == 2)
+            pml4[3] |= PTE_NX;
+        if (step == 3)
+            pdpt[2] &= ~PTE_US;
+        sim_use_direct(&f.sim);
+        CHECK_MAPS(&f.sp, va + 0x1234, 0x201234, PT_PAGE_2M, want[step]);
+        sim_use_offset(&f.sim);
+        CHECK_MAPS(&f.sp, va + 0x1234, 0x201234, PT_PAGE_2M, want[step]);
+        struct pt_translation tr;
+        CHECK_ERR(pt_translate(&f.sp, va + (1ull << 39), &tr), PT_OK); /* PML4 entry 4: none */
+        CHECK(!tr.mapped);
+        CHECK_EQ(tr.level, PT_LEVEL_PML4);
+    }
+    sim_use_direct(&f.sim);
+    fixture_fini(&f);
+}
+
 TEST_SUITE(five_level_tests) = {
     {"five/depth_is_validated", depth_is_validated},
     {"five/canonical_at_bit_56", canonical_at_bit_56},
     {"five/recursive_addresses", recursive_addresses_five_levels},
     {"five/dump_and_stats_name_the_pml5", dump_and_stats_name_the_pml5},
     {"five/import_checks_the_pml5", import_checks_the_pml5},
+    {"five/rights_along_five_level_path", rights_along_five_level_path},
     {NULL, NULL},
 };
