@@ -250,6 +250,34 @@ static void rights_along_five_level_path(void)
     fixture_fini(&f);
 }
 
+/* The dry run counts the PML4 a five-level map needs below an empty PML5 entry, and the
+ * map takes exactly that many frames. */
+static void dry_run_counts_the_pml4(void)
+{
+    struct fixture f;
+    fixture_init(&f, 64, cpu_levels(5));
+    uint64_t frames = 0;
+    CHECK_ERR(pt_map_region_cost(&f.sp, 1ull << 47, 0x1000, PT_PAGE_4K, RW, 0, &frames), PT_OK);
+    CHECK_EQ(frames, 4); /* PML4, PDPT, PD, PT */
+    CHECK_ERR(pt_map_region_cost(&f.sp, 5ull << 48, 0, GIB, RW, 0, &frames), PT_OK);
+    CHECK_EQ(frames, 2); /* PML4, PDPT; the 1 GiB leaf needs no more */
+    CHECK_ERR(pt_map_region_cost(&f.sp, 1ull << 56, 0, PT_PAGE_4K, RW, 0, &frames),
+              PT_ERR_NON_CANONICAL);
+    uint64_t before = f.sim.in_use;
+    struct pt_map_stats st;
+    CHECK_ERR(pt_map_region(&f.sp, 1ull << 47, 0x1000, PT_PAGE_4K, RW, 0, &st), PT_OK);
+    CHECK_EQ(st.tables, 4);
+    CHECK_EQ(f.sim.in_use - before, 4);
+    fixture_fini(&f);
+
+    fixture_init(&f, 64, cpu_levels(4));
+    CHECK_ERR(pt_map_region_cost(&f.sp, 1ull << 46, 0x1000, PT_PAGE_4K, RW, 0, &frames), PT_OK);
+    CHECK_EQ(frames, 3); /* PDPT, PD, PT */
+    CHECK_ERR(pt_map_region_cost(&f.sp, 1ull << 47, 0x1000, PT_PAGE_4K, RW, 0, &frames),
+              PT_ERR_NON_CANONICAL);
+    fixture_fini(&f);
+}
+
 TEST_SUITE(five_level_tests) = {
     {"five/depth_is_validated", depth_is_validated},
     {"five/canonical_at_bit_56", canonical_at_bit_56},
@@ -257,5 +285,6 @@ TEST_SUITE(five_level_tests) = {
     {"five/dump_and_stats_name_the_pml5", dump_and_stats_name_the_pml5},
     {"five/import_checks_the_pml5", import_checks_the_pml5},
     {"five/rights_along_five_level_path", rights_along_five_level_path},
+    {"five/dry_run_counts_the_pml4", dry_run_counts_the_pml4},
     {NULL, NULL},
 };
