@@ -279,6 +279,13 @@ extern const uint8_t la57_tramp_start[], la57_tramp_compat[], la57_tramp_long[],
 
 static EFI_PHYSICAL_ADDRESS page;
 
+/* Where a label of the trampoline lies in it. The labels are separate objects to C, so
+ * their distance is taken between addresses, not pointers. */
+static uint64_t tramp_offset(const uint8_t *label)
+{
+    return (uint64_t)(uintptr_t)label - (uint64_t)(uintptr_t)la57_tramp_start;
+}
+
 static void put16(uint8_t *p, uint16_t v)
 {
     p[0] = (uint8_t)v;
@@ -299,7 +306,8 @@ static void put64(uint8_t *p, uint64_t v)
 
 bool la57_prepare(const char **why)
 {
-    if (la57_tramp_end - la57_tramp_start > DATA) {
+    uint64_t size = tramp_offset(la57_tramp_end);
+    if (size > DATA) {
         *why = "the trampoline does not fit before its data";
         return false;
     }
@@ -313,16 +321,17 @@ bool la57_prepare(const char **why)
     uint8_t *p = (uint8_t *)(uintptr_t)page;
     for (unsigned i = 0; i < 4096; i++)
         p[i] = 0;
-    for (long i = 0; i < la57_tramp_end - la57_tramp_start; i++)
-        p[i] = la57_tramp_start[i];
+    const volatile uint8_t *code = la57_tramp_start;
+    for (uint64_t i = 0; i < size; i++)
+        p[i] = code[i];
     put64(p + GDT + 0x08, 0x00cf9a000000ffffull); /* 32-bit code, flat */
     put64(p + GDT + 0x10, 0x00cf92000000ffffull); /* data, flat */
     put64(p + GDT + 0x18, 0x00af9a000000ffffull); /* 64-bit code */
     put16(p + GDTR, 4 * 8 - 1);
     put64(p + GDTR + 2, page + GDT);
-    put32(p + FAR32, (uint32_t)(page + (uint64_t)(la57_tramp_compat - la57_tramp_start)));
+    put32(p + FAR32, (uint32_t)(page + tramp_offset(la57_tramp_compat)));
     put16(p + FAR32 + 4, SEL_CODE32);
-    put32(p + FAR64, (uint32_t)(page + (uint64_t)(la57_tramp_long - la57_tramp_start)));
+    put32(p + FAR64, (uint32_t)(page + tramp_offset(la57_tramp_long)));
     put16(p + FAR64 + 4, SEL_CODE64);
     return true;
 }
