@@ -14,7 +14,7 @@ BENCH_SRCS  = $(wildcard tests/bench/*.c)
 # pixel checks and the host's drawing of the screen, the font conversion the app's build uses.
 TOOL_CFLAGS = -std=c11 -Wall -Wextra -Werror -O2 -Iinclude
 
-.PHONY: all host-tests soak test test-host run bench fuzz fuzz-check clean format efi-app efi-variants efi-minimal report signed \
+.PHONY: all host-tests soak test test-host run bench fuzz fuzz-check clean format efi-app efi-variants efi-la57 efi-minimal report signed \
         lib install freestanding docs
 
 all: build/host/tests build/BOOTX64.EFI build/usb.img
@@ -120,7 +120,8 @@ EFI_CFLAGS   = -std=c11 -Wall -Wextra -Werror -O2 -ffreestanding -fno-stack-prot
 EFI_SRCS     = $(CORE_SRCS) $(PLAN_SRCS) $(wildcard efi/*.c) build/gen/font_data.c
 # Test-only variants: EFI_DEFS=-DPAGETK_TEST_CORRUPT, -DPAGETK_FRAME_CAP=n, -DPAGETK_TEST_STRAY_FAULT,
 # -DPAGETK_TEST_NO_MAT, -DPAGETK_TEST_AP_HANG, -DPAGETK_TEST_CORRUPT_AFTER_EXIT,
-# -DPAGETK_TEST_PERSONAS (with tests/persona/persona.c).
+# -DPAGETK_TEST_PERSONAS (with tests/persona/persona.c and la57.c), and with
+# -DPAGETK_PERSONA_ONLY='"la57"' the five-level persona alone.
 EFI_VARIANT ?= default
 EFI_OBJDIR   = build/efi/$(EFI_VARIANT)
 EFI_OBJS     = $(patsubst %.c,$(EFI_OBJDIR)/%.o,$(EFI_SRCS))
@@ -170,11 +171,19 @@ efi-variants:
 	    EFI_TARGET=build/pagetk-corrupt-late.efi efi-app
 	$(MAKE) --no-print-directory EFI_VARIANT=personas \
 	    EFI_DEFS="-DPAGETK_TEST_PERSONAS -Itests/persona" \
-	    EFI_SRCS="$(EFI_SRCS) tests/persona/persona.c" \
+	    EFI_SRCS="$(EFI_SRCS) tests/persona/persona.c tests/persona/la57.c" \
 	    EFI_TARGET=build/pagetk-personas.efi efi-app
+	$(MAKE) --no-print-directory efi-la57
 	$(MAKE) --no-print-directory EFI_VARIANT=aphang \
 	    EFI_DEFS="-DPAGETK_TEST_AP_HANG -DPAGETK_AP_TIMEOUT_US=2000000" \
 	    EFI_TARGET=build/pagetk-aphang.efi efi-app
+
+# Test-only: the five-level persona alone (enters LA57 itself; make inspect uses it too).
+efi-la57:
+	$(MAKE) --no-print-directory EFI_VARIANT=la57 \
+	    EFI_DEFS="-DPAGETK_TEST_PERSONAS -DPAGETK_PERSONA_ONLY='\"la57\"' -Itests/persona" \
+	    EFI_SRCS="$(EFI_SRCS) tests/persona/persona.c tests/persona/la57.c" \
+	    EFI_TARGET=build/pagetk-la57.efi efi-app
 
 # The boot-cost baseline: an app that only prints and exits.
 efi-minimal:

@@ -41,7 +41,8 @@ static uint64_t *recursive_table(void *ctx, uint64_t pa, int level, uint64_t va)
     (void)pa;
     if (level < PT_LEVEL_PT)
         return NULL; /* a frame outside the hierarchy has no recursive address */
-    return acc->deref(acc->ctx, pt_recursive_table_va(acc->slot, level, va));
+    int levels = acc->levels ? acc->levels : PT_LEVEL_PML4;
+    return acc->deref(acc->ctx, pt_recursive_table_va_at(levels, acc->slot, level, va));
 }
 
 void pt_access_recursive(struct pt_env *env, struct pt_recursive_access *acc)
@@ -53,19 +54,29 @@ void pt_access_recursive(struct pt_env *env, struct pt_recursive_access *acc)
 }
 
 /* Each level of the walk through the slot consumes one index: the slot repeated
- * `level` times, then the indices of va above `level`. */
-uint64_t pt_recursive_table_va(unsigned slot, int level, uint64_t va)
+ * `level` times from the top, then the indices of va above `level`. */
+uint64_t pt_recursive_table_va_at(int levels, unsigned slot, int level, uint64_t va)
 {
     uint64_t lin = 0;
-    int shift = 39;
+    int shift = 12 + 9 * (levels - 1);
     for (int i = 0; i < level; i++, shift -= 9)
         lin |= (uint64_t)slot << shift;
-    for (int l = PT_LEVEL_PML4; l > level; l--, shift -= 9)
+    for (int l = levels; l > level; l--, shift -= 9)
         lin |= (uint64_t)pt_index(va, l) << shift;
-    return pt_canonical(lin);
+    return pt_canonical_at(levels, lin);
+}
+
+uint64_t pt_recursive_entry_va_at(int levels, unsigned slot, int level, uint64_t va)
+{
+    return pt_recursive_table_va_at(levels, slot, level, va) + 8ull * pt_index(va, level);
+}
+
+uint64_t pt_recursive_table_va(unsigned slot, int level, uint64_t va)
+{
+    return pt_recursive_table_va_at(PT_LEVEL_PML4, slot, level, va);
 }
 
 uint64_t pt_recursive_entry_va(unsigned slot, int level, uint64_t va)
 {
-    return pt_recursive_table_va(slot, level, va) + 8ull * pt_index(va, level);
+    return pt_recursive_entry_va_at(PT_LEVEL_PML4, slot, level, va);
 }

@@ -73,7 +73,7 @@ enum pt_error pt_coalesce(struct pt_space *sp, uint64_t va, uint64_t len, uint64
     struct txn tx;
     txn_begin(&tx, sp);
     op.tx = &tx;
-    coalesce_table(&op, space_table(sp, sp->root, PT_LEVEL_PML4, 0), PT_LEVEL_PML4, 0);
+    coalesce_table(&op, space_root(sp), sp->levels, 0);
     txn_finish(&tx);
     if (folded)
         *folded = op.folded;

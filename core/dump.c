@@ -49,5 +49,9 @@ static bool dump_run(void *ctx, const struct pt_run *run)
 enum pt_error pt_dump(const struct pt_space *sp, pt_print_fn print, void *ctx)
 {
     struct dump_ctx d = {print, ctx};
-    return pt_walk(sp, 0, 1ull << 48, dump_run, &d); /* both canonical halves */
+    /* Linux's ptdump names the level a five-level hierarchy adds p4d, between pgd and pud. */
+    if (sp->levels == PT_LEVEL_PML5)
+        print(ctx, "5-level: pgd p4d pud pmd pte\n");
+    /* Both canonical halves: 2^48 or 2^57 bytes from 0. */
+    return pt_walk(sp, 0, 1ull << pt_va_bits(sp->levels), dump_run, &d);
 }

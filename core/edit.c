@@ -123,15 +123,15 @@ static enum pt_error edit_run(struct pt_space *sp, enum edit_kind kind, uint64_t
         err = attr_validate(&sp->env->cpu, attr);
     if (err != PT_OK)
         return err;
-    uint64_t *root = space_table(sp, sp->root, PT_LEVEL_PML4, 0);
-    edit_count(&op, root, false, PT_LEVEL_PML4, 0, PTE_PATH_OPEN);
+    uint64_t *root = space_root(sp);
+    edit_count(&op, root, false, sp->levels, 0, PTE_PATH_OPEN);
     struct txn tx;
     txn_begin(&tx, sp);
     err = txn_reserve(&tx, op.need, op.r);
     if (err != PT_OK)
         return err;
     op.tx = &tx;
-    edit_apply(&op, root, PT_LEVEL_PML4, 0);
+    edit_apply(&op, root, sp->levels, 0);
     txn_finish(&tx);
     return PT_OK;
 }

@@ -25,10 +25,6 @@
 #define PTE_PATH_RIGHTS (PTE_RW | PTE_US | PTE_NX)
 #define PTE_PATH_OPEN   (PTE_RW | PTE_US)
 
-#define VA_BITS 48
-#define VA_MASK ((1ull << VA_BITS) - 1)
-#define VA_HALF (1ull << (VA_BITS - 1))
-
 /* The public accessors (pt.h) under the short names the library's files use. */
 static inline bool pte_present(uint64_t e)
 {

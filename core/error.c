@@ -30,12 +30,12 @@ static const struct error_text error_texts[PT_ERR_COUNT + 1] = {
                          "recursive slot index out of range, or its entry is in use"},
     [PT_ERR_UNREACHABLE] = {"PT_ERR_UNREACHABLE",
                             "the access mode cannot reach the free frames this call needs "
-                            "(recursive mode: no free PML4 entry outside the change to list "
+                            "(recursive mode: no free top-table entry outside the change to list "
                             "them in, or more than 64 + 16 x 512)"},
     [PT_ERR_RESERVED_BITS] =
         {"PT_ERR_RESERVED_BITS",
          "a table-pointing entry sets physical-address bits at or above MAXPHYADDR"},
-    [PT_ERR_BAD_PS] = {"PT_ERR_BAD_PS", "page-size bit set in a PML4 entry"},
+    [PT_ERR_BAD_PS] = {"PT_ERR_BAD_PS", "page-size bit set in a PML4 or PML5 entry"},
     [PT_ERR_LEAF_MISALIGNED] = {"PT_ERR_LEAF_MISALIGNED",
                                 "a large leaf's physical address is not aligned to its size"},
     [PT_ERR_TABLE_LOOP] = {"PT_ERR_TABLE_LOOP",
@@ -44,6 +44,7 @@ static const struct error_text error_texts[PT_ERR_COUNT + 1] = {
                               "the recursive slot does not point at the root"},
     [PT_ERR_SCRATCH_FULL] = {"PT_ERR_SCRATCH_FULL", "the visited-table set is full"},
     [PT_ERR_STOPPED] = {"PT_ERR_STOPPED", "a callback stopped the walk"},
+    [PT_ERR_BAD_LEVELS] = {"PT_ERR_BAD_LEVELS", "paging depth is neither four nor five levels"},
     [PT_ERR_COUNT] = {"PT_ERR_UNKNOWN", "unknown error value"},
 };
 

@@ -235,8 +235,8 @@ static enum pt_error map_prepare(const struct pt_space *sp, uint64_t va, uint64_
     op->need = 0;
     op->stats = (struct pt_map_stats){{0}, 0};
     op->tx = NULL;
-    uint64_t *root = space_table(sp, sp->root, PT_LEVEL_PML4, 0);
-    return map_count(op, root, false, PT_LEVEL_PML4, 0);
+    uint64_t *root = space_root(sp);
+    return map_count(op, root, false, sp->levels, 0);
 }
 
 enum pt_error pt_map_region_cost(const struct pt_space *sp, uint64_t va, uint64_t pa, uint64_t len,
@@ -262,7 +262,7 @@ enum pt_error pt_map_region(struct pt_space *sp, uint64_t va, uint64_t pa, uint6
     if (err != PT_OK)
         return err;
     op.tx = &tx;
-    map_apply(&op, space_table(sp, sp->root, PT_LEVEL_PML4, 0), PT_LEVEL_PML4, 0, false);
+    map_apply(&op, space_root(sp), sp->levels, 0, false);
     map_fence(&op); /* tables filled after they were linked (through the slot) */
     op.stats.tables = tx.taken;
     txn_finish(&tx);

@@ -1,14 +1,29 @@
 /* Creating, adopting and destroying a hierarchy; its recursive slot; range validation. */
 #include "space.h"
 
+/* The depth the caller's CPU runs: 0 is the four levels of a CPU without LA57. */
+static enum pt_error levels_of(const struct pt_env *env, int *levels)
+{
+    unsigned l = env->cpu.levels ? env->cpu.levels : PT_LEVEL_PML4;
+    if (l != PT_LEVEL_PML4 && l != PT_LEVEL_PML5)
+        return PT_ERR_BAD_LEVELS;
+    *levels = (int)l;
+    return PT_OK;
+}
+
 enum pt_error pt_create(struct pt_space *sp, const struct pt_env *env)
 {
     uint64_t root;
+    int levels;
+    enum pt_error err = levels_of(env, &levels);
+    if (err != PT_OK)
+        return err;
     if (!env->alloc_frame(env->frame_ctx, &root))
         return PT_ERR_NO_FRAMES;
     sp->env = env;
     sp->root = root;
     sp->recursive_slot = -1;
+    sp->levels = levels;
     if (!env->frames_zeroed) {
         uint64_t *t = space_frame(sp, root);
         if (!t) {
@@ -20,19 +35,23 @@ enum pt_error pt_create(struct pt_space *sp, const struct pt_env *env)
     return PT_OK;
 }
 
-void pt_open(struct pt_space *sp, const struct pt_env *env, uint64_t root)
+enum pt_error pt_open(struct pt_space *sp, const struct pt_env *env, uint64_t root)
 {
     sp->env = env;
     sp->root = root;
     sp->recursive_slot = -1;
-    const uint64_t *pml4 = space_table(sp, root, PT_LEVEL_PML4, 0);
+    enum pt_error err = levels_of(env, &sp->levels);
+    if (err != PT_OK)
+        return err;
+    const uint64_t *top = space_root(sp);
     for (unsigned i = 0; i < PT_ENTRIES; i++) {
-        uint64_t e = pml4[i];
+        uint64_t e = top[i];
         if (pte_present(e) && !(e & PTE_PS) && (e & PTE_ADDR) == root) {
             sp->recursive_slot = (int)i;
             break;
         }
     }
+    return PT_OK;
 }
 
 void space_free_below(const struct pt_space *sp, uint64_t e, int level, uint64_t lin,
@@ -55,10 +74,10 @@ void space_free_below(const struct pt_space *sp, uint64_t e, int level, uint64_t
 
 void pt_destroy(struct pt_space *sp)
 {
-    const uint64_t *pml4 = space_table(sp, sp->root, PT_LEVEL_PML4, 0);
+    const uint64_t *top = space_root(sp);
     for (unsigned i = 0; i < PT_ENTRIES; i++)
         if ((int)i != sp->recursive_slot)
-            space_free_below(sp, pml4[i], PT_LEVEL_PML4, i * PT_SLOT_SPAN, NULL, NULL);
+            space_free_below(sp, top[i], sp->levels, i * space_top_span(sp), NULL, NULL);
     sp->env->free_frame(sp->env->frame_ctx, sp->root);
     sp->root = 0;
     sp->recursive_slot = -1;
@@ -68,14 +87,14 @@ enum pt_error pt_recursive_install(struct pt_space *sp, unsigned slot)
 {
     if (slot >= PT_ENTRIES || sp->recursive_slot >= 0)
         return PT_ERR_BAD_SLOT;
-    uint64_t *pml4 = space_table(sp, sp->root, PT_LEVEL_PML4, 0);
-    if (pte_present(pml4[slot]))
+    uint64_t *top = space_root(sp);
+    if (pte_present(top[slot]))
         return PT_ERR_BAD_SLOT;
     /* Supervisor-only and, where the CPU allows it, never executable: tables are data. */
     uint64_t e = sp->root | PTE_P | PTE_RW;
     if (sp->env->cpu.nx)
         e |= PTE_NX;
-    pml4[slot] = e;
+    top[slot] = e;
     sp->recursive_slot = (int)slot;
     return PT_OK;
 }
@@ -87,10 +106,11 @@ enum pt_error range_from_va(const struct pt_space *sp, uint64_t va, uint64_t len
         return PT_ERR_BAD_LENGTH;
     if ((va | len) & (PT_PAGE_4K - 1))
         return PT_ERR_MISALIGNED;
-    if (!pt_is_canonical(va))
+    if (!pt_is_canonical_at(sp->levels, va))
         return PT_ERR_NON_CANONICAL;
-    uint64_t lo = va & VA_MASK;
-    uint64_t limit = (lo & VA_HALF) ? (1ull << VA_BITS) : VA_HALF;
+    uint64_t lo = space_lin(sp, va);
+    uint64_t half = space_lin_end(sp) >> 1;
+    uint64_t limit = (lo & half) ? space_lin_end(sp) : half;
     if (len > limit - lo) {
         bool wraps = va != 0 && len > 0 - va; /* past 2^64, not just into the hole */
         return wraps ? PT_ERR_BAD_LENGTH : PT_ERR_NON_CANONICAL;
@@ -98,8 +118,9 @@ enum pt_error range_from_va(const struct pt_space *sp, uint64_t va, uint64_t len
     out->lo = lo;
     out->hi = lo + len;
     if (sp->recursive_slot >= 0) {
-        uint64_t slo = (uint64_t)sp->recursive_slot * PT_SLOT_SPAN;
-        if (out->lo < slo + PT_SLOT_SPAN && slo < out->hi)
+        uint64_t span = space_top_span(sp);
+        uint64_t slo = (uint64_t)sp->recursive_slot * span;
+        if (out->lo < slo + span && slo < out->hi)
             return PT_ERR_RECURSIVE_SLOT;
     }
     return PT_OK;

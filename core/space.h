@@ -8,13 +8,42 @@
 #include <emmintrin.h>
 #endif
 
+/* Linear addresses of a hierarchy: 48 or 57 bits, the upper canonical half folded down
+ * (bits above them cleared), so ranges and indices are plain unsigned arithmetic. */
+static inline uint64_t space_lin_end(const struct pt_space *sp)
+{
+    return 1ull << pt_va_bits(sp->levels);
+}
+
+static inline uint64_t space_lin(const struct pt_space *sp, uint64_t va)
+{
+    return va & (space_lin_end(sp) - 1);
+}
+
+static inline uint64_t space_canonical(const struct pt_space *sp, uint64_t lin)
+{
+    return pt_canonical_at(sp->levels, lin);
+}
+
+/* Bytes one entry of the top table covers: 512 GiB at four levels, 256 TiB at five. */
+static inline uint64_t space_top_span(const struct pt_space *sp)
+{
+    return pt_level_span(sp->levels);
+}
+
 /* Pointer to the table at `pa`, sitting at `level` and covering linear address `lin`. */
 static inline uint64_t *space_table(const struct pt_space *sp, uint64_t pa, int level, uint64_t lin)
 {
     const struct pt_env *env = sp->env;
     if (env->table_direct)
         return (uint64_t *)(uintptr_t)(pa + env->table_offset);
-    return env->table(env->table_ctx, pa, level, pt_canonical(lin));
+    return env->table(env->table_ctx, pa, level, space_canonical(sp, lin));
+}
+
+/* The top table (PML4 or PML5). */
+static inline uint64_t *space_root(const struct pt_space *sp)
+{
+    return space_table(sp, sp->root, sp->levels, 0);
 }
 
 /* Pointer to a frame that is not (yet) part of the hierarchy; NULL when the access mode
@@ -65,7 +94,7 @@ static inline void space_clear(uint64_t *t, unsigned from, unsigned to)
         t[i] = 0;
 }
 
-/* A validated virtual range in 48-bit linear form: [lo, hi), hi <= 2^48. */
+/* A validated virtual range in linear form: [lo, hi), hi <= 2^48 (2^57 at five levels). */
 struct lin_range {
     uint64_t lo, hi;
 };

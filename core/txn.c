@@ -30,47 +30,55 @@ static void flush_now(const struct pt_env *env, uint64_t va)
 
 static uint64_t *root_table(const struct pt_space *sp)
 {
-    return space_table(sp, sp->root, PT_LEVEL_PML4, 0);
+    return space_root(sp);
 }
 
-/* Recursive mode: a frame linked at PML4 entry k is seen through the slot as that entry's
- * PDPT, whatever it will be: a 4 KiB window onto it at this address. */
-static uint64_t pml4_window_va(const struct pt_space *sp, unsigned k)
+/* Linear address of the first byte top-table entry k covers. */
+static uint64_t top_entry_lin(const struct pt_space *sp, unsigned k)
 {
-    return pt_recursive_table_va((unsigned)sp->env->recursive_slot, PT_LEVEL_PDPT,
-                                 pt_canonical((uint64_t)k << 39));
+    return (uint64_t)k * space_top_span(sp);
 }
 
-static uint64_t *pml4_window(const struct pt_space *sp, unsigned k)
+/* Recursive mode: a frame linked at top-table entry k is seen through the slot as that
+ * entry's next-level table, whatever it will be: a 4 KiB window onto it at this address. */
+static uint64_t top_window_va(const struct pt_space *sp, unsigned k)
 {
-    return space_table(sp, 0, PT_LEVEL_PDPT, (uint64_t)k << 39);
+    return pt_recursive_table_va_at(sp->levels, (unsigned)sp->env->recursive_slot, sp->levels - 1,
+                                    space_canonical(sp, top_entry_lin(sp, k)));
 }
 
-/* Links frame pa at the free PML4 entry k, to be written through pml4_window. */
-static void pml4_window_open(const struct pt_space *sp, unsigned k, uint64_t pa)
+static uint64_t *top_window(const struct pt_space *sp, unsigned k)
+{
+    return space_table(sp, 0, sp->levels - 1, top_entry_lin(sp, k));
+}
+
+/* Links frame pa at the free top-table entry k, to be written through top_window. */
+static void top_window_open(const struct pt_space *sp, unsigned k, uint64_t pa)
 {
     root_table(sp)[k] = pa | PTE_TABLE;
-    flush_now(sp->env, pml4_window_va(sp, k));
+    flush_now(sp->env, top_window_va(sp, k));
 }
 
-/* Unlinks PML4 entry k again; INVLPG of the window also drops cached upper-level entries. */
-static void pml4_window_close(const struct pt_space *sp, unsigned k)
+/* Unlinks top-table entry k again; INVLPG of the window also drops cached upper-level
+ * entries. */
+static void top_window_close(const struct pt_space *sp, unsigned k)
 {
     root_table(sp)[k] = 0;
-    flush_now(sp->env, pml4_window_va(sp, k));
-    flush_now(sp->env, pt_canonical((uint64_t)k << 39));
+    flush_now(sp->env, top_window_va(sp, k));
+    flush_now(sp->env, space_canonical(sp, top_entry_lin(sp, k)));
 }
 
 static bool stash_open(struct txn *tx, uint64_t pa, struct lin_range touched)
 {
-    uint64_t *pml4 = root_table(tx->sp);
-    unsigned first = (unsigned)(touched.lo >> 39), last = (unsigned)((touched.hi - 1) >> 39);
+    uint64_t *top = root_table(tx->sp);
+    uint64_t span = space_top_span(tx->sp);
+    unsigned first = (unsigned)(touched.lo / span), last = (unsigned)((touched.hi - 1) / span);
     if (tx->stash_count == TXN_STASHES)
         return false;
     for (unsigned k = 0; k < PT_ENTRIES; k++) {
-        if (pte_present(pml4[k]) || (k >= first && k <= last))
+        if (pte_present(top[k]) || (k >= first && k <= last))
             continue;
-        pml4_window_open(tx->sp, k, pa);
+        top_window_open(tx->sp, k, pa);
         tx->stash_k[tx->stash_count++] = k;
         tx->stash_fill = 0;
         return true;
@@ -85,13 +93,13 @@ static uint64_t stash_pop(struct txn *tx)
 {
     unsigned k = tx->stash_k[tx->stash_count - 1];
     if (tx->stash_fill > 0) {
-        uint64_t *w = pml4_window(tx->sp, k);
+        uint64_t *w = top_window(tx->sp, k);
         uint64_t pa = w[--tx->stash_fill];
         w[tx->stash_fill] = 0;
         return pa;
     }
     uint64_t pa = root_table(tx->sp)[k] & PTE_ADDR;
-    pml4_window_close(tx->sp, k);
+    top_window_close(tx->sp, k);
     tx->stash_count--;
     tx->stash_fill = tx->stash_count ? PT_ENTRIES : 0;
     return pa;
@@ -158,7 +166,7 @@ enum pt_error txn_reserve(struct txn *tx, uint64_t frames, struct lin_range touc
         } else if (reachable) {
             list_push(tx, pa);
         } else if (tx->stash_count > 0 && tx->stash_fill < PT_ENTRIES) {
-            pml4_window(tx->sp, tx->stash_k[tx->stash_count - 1])[tx->stash_fill++] = pa;
+            top_window(tx->sp, tx->stash_k[tx->stash_count - 1])[tx->stash_fill++] = pa;
         } else if (!stash_open(tx, pa, touched)) {
             env->free_frame(env->frame_ctx, pa);
             release_unused(tx);
@@ -196,22 +204,23 @@ static void fill_with_pieces(uint64_t *t, int child_level, uint64_t leaf)
 }
 
 /* Recursive mode, splitting a leaf that may be in use: the new table is first linked at a
- * free PML4 entry, where the slot shows its frame as a PDPT whatever level it will have,
- * and filled there (an unused 512 GiB range briefly reads the copy); then it replaces the
- * leaf in one store and leaves the PML4. The leaf's range never lacks a translation. False
- * when the PML4 has no free entry: the caller then links first and fills at once. */
-static bool stage_in_free_pml4_entry(struct txn *tx, uint64_t *entry, int child_level,
-                                     uint64_t link, uint64_t split_leaf)
+ * free top-table entry, where the slot shows its frame as the next level's table whatever
+ * level it will have, and filled there (an unused 512 GiB or 256 TiB range briefly reads
+ * the copy); then it replaces the leaf in one store and leaves the top table. The leaf's
+ * range never lacks a translation. False when the top table has no free entry: the caller
+ * then links first and fills at once. */
+static bool stage_in_free_top_entry(struct txn *tx, uint64_t *entry, int child_level, uint64_t link,
+                                    uint64_t split_leaf)
 {
     const struct pt_space *sp = tx->sp;
-    uint64_t *pml4 = root_table(sp);
+    uint64_t *top = root_table(sp);
     for (unsigned k = 0; k < PT_ENTRIES; k++) {
-        if (pte_present(pml4[k]) || &pml4[k] == entry)
+        if (pte_present(top[k]) || &top[k] == entry)
             continue;
-        pml4_window_open(sp, k, link & PTE_ADDR);
-        fill_with_pieces(pml4_window(sp, k), child_level, split_leaf);
+        top_window_open(sp, k, link & PTE_ADDR);
+        fill_with_pieces(top_window(sp, k), child_level, split_leaf);
         *entry = link;
-        pml4_window_close(sp, k);
+        top_window_close(sp, k);
         return true;
     }
     return false;
@@ -233,17 +242,18 @@ uint64_t *txn_link_table(struct txn *tx, uint64_t *entry, int child_level, uint6
         return t;
     }
     if (pte_present(split_leaf) &&
-        stage_in_free_pml4_entry(tx, entry, child_level, link, split_leaf)) {
-        flush_now(env, pt_recursive_table_va((unsigned)env->recursive_slot, child_level,
-                                             pt_canonical(lin)));
+        stage_in_free_top_entry(tx, entry, child_level, link, split_leaf)) {
+        flush_now(env, pt_recursive_table_va_at(sp->levels, (unsigned)env->recursive_slot,
+                                                child_level, space_canonical(sp, lin)));
         return space_table(sp, pa, child_level, lin);
     }
     /* Through the slot a table is reachable only once linked; its recursive address may
      * still be cached from what the entry held before. */
     *entry = link;
     if (env->flush_page)
-        env->flush_page(env->flush_ctx, pt_recursive_table_va((unsigned)env->recursive_slot,
-                                                              child_level, pt_canonical(lin)));
+        env->flush_page(env->flush_ctx,
+                        pt_recursive_table_va_at(sp->levels, (unsigned)env->recursive_slot,
+                                                 child_level, space_canonical(sp, lin)));
     uint64_t *t = space_table(sp, pa, child_level, lin);
     if (pte_present(split_leaf))
         fill_with_pieces(t, child_level, split_leaf);
@@ -308,6 +318,6 @@ void txn_finish(struct txn *tx)
         env->flush_all(env->flush_ctx);
     else if (env->flush_page)
         for (unsigned i = 0; i < tx->flush_count; i++)
-            env->flush_page(env->flush_ctx, pt_canonical(tx->flush_lin[i]));
+            env->flush_page(env->flush_ctx, space_canonical(tx->sp, tx->flush_lin[i]));
     release_unused(tx);
 }

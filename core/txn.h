@@ -19,8 +19,8 @@ struct txn {
     unsigned list_fill; /* addresses in it */
     uint64_t list_count;
     /* Recursive mode, where a free frame cannot be reached: further frames are listed in
-     * stash frames, each linked at a free PML4 entry outside the change's range. */
-    unsigned stash_k[TXN_STASHES];    /* PML4 index of each stash frame */
+     * stash frames, each linked at a free top-table entry outside the change's range. */
+    unsigned stash_k[TXN_STASHES];    /* top-table index of each stash frame */
     unsigned stash_count, stash_fill; /* stash frames; addresses in the last one */
     uint64_t taken;
     uint64_t flush_lin[PT_FLUSH_MAX];

@@ -33,17 +33,27 @@ static inline enum pt_error translate_hole(int level, struct pt_translation *out
 }
 
 /* Identity or offset access: nothing but loads and a few bit operations per level, so
- * the walks of independent addresses overlap their cache misses. */
-static enum pt_error translate_direct(const struct pt_space *sp, uint64_t lin,
-                                      struct pt_translation *out)
+ * the walks of independent addresses overlap their cache misses. `top` is a constant at
+ * each call, so the four-level walk carries no test for a fifth level. */
+static inline __attribute__((always_inline)) enum pt_error
+translate_direct(const struct pt_space *sp, uint64_t lin, struct pt_translation *out, int top)
 {
     uint64_t off = sp->env->table_offset;
-    uint64_t e = ((const uint64_t *)(uintptr_t)(sp->root + off))[pt_index(lin, PT_LEVEL_PML4)];
+    uint64_t e = ((const uint64_t *)(uintptr_t)(sp->root + off))[pt_index(lin, top)];
     if (!pte_present(e))
-        return translate_hole(PT_LEVEL_PML4, out);
+        return translate_hole(top, out);
     if (e & PTE_PS)
         return PT_ERR_BAD_PS;
     uint64_t all = e, any = e;
+    if (top == PT_LEVEL_PML5) {
+        e = ((const uint64_t *)(uintptr_t)((e & PTE_ADDR) + off))[pt_index(lin, PT_LEVEL_PML4)];
+        if (!pte_present(e))
+            return translate_hole(PT_LEVEL_PML4, out);
+        if (e & PTE_PS)
+            return PT_ERR_BAD_PS;
+        all &= e;
+        any |= e;
+    }
     for (int level = PT_LEVEL_PDPT; level >= PT_LEVEL_PT; level--) {
         e = ((const uint64_t *)(uintptr_t)((e & PTE_ADDR) + off))[pt_index(lin, level)];
         if (!pte_present(e))
@@ -63,11 +73,11 @@ translate_by_fn(const struct pt_space *sp, uint64_t lin, struct pt_translation *
 {
     uint64_t table = sp->root;
     uint64_t path = PTE_PATH_OPEN;
-    for (int level = PT_LEVEL_PML4; level >= PT_LEVEL_PT; level--) {
+    for (int level = sp->levels; level >= PT_LEVEL_PT; level--) {
         uint64_t e = space_table(sp, table, level, lin)[pt_index(lin, level)];
         if (!pte_present(e))
             return translate_hole(level, out);
-        if (level == PT_LEVEL_PML4 && (e & PTE_PS))
+        if (level >= PT_LEVEL_PML4 && (e & PTE_PS))
             return PT_ERR_BAD_PS;
         if (pte_is_leaf(e, level))
             return translate_leaf(&sp->env->cpu, e, level, path, lin, out);
@@ -77,13 +87,26 @@ translate_by_fn(const struct pt_space *sp, uint64_t lin, struct pt_translation *
     return PT_OK; /* not reached: level 1 entries are always leaves */
 }
 
+__attribute__((noinline)) static enum pt_error
+translate_five(const struct pt_space *sp, uint64_t va, struct pt_translation *out)
+{
+    if (!pt_is_canonical_at(PT_LEVEL_PML5, va))
+        return PT_ERR_NON_CANONICAL;
+    uint64_t lin = va & ((1ull << 57) - 1);
+    if (sp->env->table_direct)
+        return translate_direct(sp, lin, out, PT_LEVEL_PML5);
+    return translate_by_fn(sp, lin, out);
+}
+
 enum pt_error pt_translate(const struct pt_space *sp, uint64_t va, struct pt_translation *out)
 {
+    if (sp->levels != PT_LEVEL_PML4)
+        return translate_five(sp, va, out);
     if (!pt_is_canonical(va))
         return PT_ERR_NON_CANONICAL;
     if (sp->env->table_direct)
-        return translate_direct(sp, va & VA_MASK, out);
-    return translate_by_fn(sp, va & VA_MASK, out);
+        return translate_direct(sp, va & ((1ull << 48) - 1), out, PT_LEVEL_PML4);
+    return translate_by_fn(sp, va & ((1ull << 48) - 1), out);
 }
 
 /* ---- the set of tables already visited ------------------------------------------------- */
@@ -145,7 +168,7 @@ static uint64_t too_wide_mask(const struct pt_cpu *cpu)
 
 static enum pt_error entry_check(const struct pt_cpu *cpu, uint64_t e, int level)
 {
-    if (level == PT_LEVEL_PML4 && (e & PTE_PS))
+    if (level >= PT_LEVEL_PML4 && (e & PTE_PS))
         return PT_ERR_BAD_PS;
     if ((e & PTE_NX) && !cpu->nx)
         return PT_ERR_NX_DISABLED;
@@ -169,7 +192,7 @@ static enum pt_error visit_fault(struct visit *v, enum pt_error err, int level, 
     if (v->fault)
         *v->fault = (struct pt_fault){.error = err,
                                       .level = level,
-                                      .va = pt_canonical(lin),
+                                      .va = space_canonical(v->sp, lin),
                                       .table = table,
                                       .index = index,
                                       .entry = e};
@@ -245,7 +268,7 @@ static enum pt_error visit_table(struct visit *v, uint64_t table, int level, uin
         enum pt_error err = v->validate ? entry_check(cpu, e, level) : PT_OK;
         if (err != PT_OK)
             return visit_fault(v, err, level, elo, table, i, e);
-        if (level == PT_LEVEL_PML4 && (int)i == v->sp->recursive_slot)
+        if (level == v->sp->levels && (int)i == v->sp->recursive_slot)
             continue;
         if (pte_is_leaf(e, level)) {
             if (v->stats)
@@ -253,7 +276,8 @@ static enum pt_error visit_table(struct visit *v, uint64_t table, int level, uin
             uint64_t lo = first > elo ? first : elo;
             uint64_t hi = last < elo + span ? last : elo + span;
             pt_attr a = pte_effective_attr(cpu, e, level, path);
-            err = run_add(v, pt_canonical(lo), pte_addr(e, level) + (lo - elo), hi - lo, a, level);
+            err = run_add(v, space_canonical(v->sp, lo), pte_addr(e, level) + (lo - elo), hi - lo,
+                          a, level);
             if (err != PT_OK)
                 return err;
             if (hi == elo + span)
@@ -278,8 +302,8 @@ static enum pt_error visit_table(struct visit *v, uint64_t table, int level, uin
 static enum pt_error visit_all(struct visit *v)
 {
     if (v->seen && seen_insert(v->seen, v->sp->root) < 0)
-        return visit_fault(v, PT_ERR_SCRATCH_FULL, PT_LEVEL_PML4, 0, v->sp->root, 0, 0);
-    enum pt_error err = visit_table(v, v->sp->root, PT_LEVEL_PML4, 0, PTE_PATH_OPEN);
+        return visit_fault(v, PT_ERR_SCRATCH_FULL, v->sp->levels, 0, v->sp->root, 0, 0);
+    enum pt_error err = visit_table(v, v->sp->root, v->sp->levels, 0, PTE_PATH_OPEN);
     if (err != PT_OK)
         return err;
     return run_flush(v);
@@ -290,44 +314,53 @@ enum pt_error pt_walk(const struct pt_space *sp, uint64_t va, uint64_t len, pt_r
     struct visit v = {.sp = sp, .fn = fn, .ctx = ctx};
     if (len == 0)
         return PT_ERR_BAD_LENGTH;
-    if (!pt_is_canonical(va))
+    if (!pt_is_canonical_at(sp->levels, va))
         return PT_ERR_NON_CANONICAL;
     /* Every page the bytes [va, va+len) touch: the start rounds down, the end up. */
-    uint64_t lin = va & VA_MASK;
-    uint64_t room = (1ull << VA_BITS) - lin;
+    uint64_t lin = space_lin(sp, va);
+    uint64_t room = space_lin_end(sp) - lin;
     uint64_t end = lin + (len < room ? len : room);
     v.r.lo = lin & ~(PT_PAGE_4K - 1);
     v.r.hi = (end + PT_PAGE_4K - 1) & ~(PT_PAGE_4K - 1);
     return visit_all(&v);
 }
 
-static const struct lin_range whole = {0, 1ull << VA_BITS};
+/* Every linear address of the hierarchy. */
+static struct lin_range whole(const struct pt_space *sp)
+{
+    return (struct lin_range){0, space_lin_end(sp)};
+}
 
 enum pt_error pt_import(const struct pt_space *sp, struct pt_seen *seen, pt_run_fn fn, void *ctx,
                         struct pt_fault *fault)
 {
-    struct visit v = {
-        .sp = sp, .r = whole, .validate = true, .seen = seen, .fault = fault, .fn = fn, .ctx = ctx};
+    struct visit v = {.sp = sp,
+                      .r = whole(sp),
+                      .validate = true,
+                      .seen = seen,
+                      .fault = fault,
+                      .fn = fn,
+                      .ctx = ctx};
     return visit_all(&v);
 }
 
 void pt_stats(const struct pt_space *sp, struct pt_stats *out)
 {
     *out = (struct pt_stats){{0}, {0}, 0};
-    struct visit v = {.sp = sp, .r = whole, .stats = out};
+    struct visit v = {.sp = sp, .r = whole(sp), .stats = out};
     visit_all(&v);
-    for (int l = PT_LEVEL_PT; l <= PT_LEVEL_PML4; l++)
+    for (int l = PT_LEVEL_PT; l <= sp->levels; l++)
         out->table_bytes += out->tables[l] * PT_PAGE_4K;
 }
 
 enum pt_error pt_check(const struct pt_space *sp, struct pt_seen *seen, struct pt_fault *fault)
 {
-    struct visit v = {.sp = sp, .r = whole, .validate = true, .seen = seen, .fault = fault};
+    struct visit v = {.sp = sp, .r = whole(sp), .validate = true, .seen = seen, .fault = fault};
     if (sp->recursive_slot >= 0) {
         unsigned slot = (unsigned)sp->recursive_slot;
-        uint64_t e = space_table(sp, sp->root, PT_LEVEL_PML4, 0)[slot];
+        uint64_t e = space_root(sp)[slot];
         if (!pte_present(e) || (e & PTE_PS) || (e & PTE_ADDR) != sp->root)
-            return visit_fault(&v, PT_ERR_SLOT_MISMATCH, PT_LEVEL_PML4, slot * PT_SLOT_SPAN,
+            return visit_fault(&v, PT_ERR_SLOT_MISMATCH, sp->levels, slot * space_top_span(sp),
                                sp->root, slot, e);
     }
     return visit_all(&v);

@@ -78,7 +78,8 @@ static void report_phases(const struct takeover *t)
     report("%s", line);
 }
 
-/* One report line per run of the dump, without the dump's own newline. */
+/* One report line per run of the dump, without the dump's own newline. A five-level
+ * dump's line naming its levels becomes a "dump" line: "map" lines are runs only. */
 static void report_dump_line(void *ctx, const char *text)
 {
     char line[160];
@@ -89,7 +90,7 @@ static void report_dump_line(void *ctx, const char *text)
         n++;
     }
     line[n] = '\0';
-    report_detail("map %s", line);
+    report_detail("%s %s", line[0] == '0' ? "map" : "dump", line);
 }
 
 static void verify_guarded(void *ctx)
@@ -147,10 +148,11 @@ static bool prepare(struct takeover *t)
     mark(t, PHASE_READ);
     cpu_state_read(&t->cpu);
     report_cpu(&t->cpu);
-    if (cpu_state_la57_active(&t->cpu)) {
-        report_check("paging-mode", false, "firmware runs 5-level paging: nothing touched");
-        return false;
-    }
+    takeover_layout(t);
+    if (cpu_state_la57_active(&t->cpu))
+        report("paging: 5-level (CR4.LA57=1): the firmware's PML5 is imported and ours has five "
+               "levels; alias at 0x%llx, test window at 0x%llx (above 2^47)",
+               (unsigned long long)t->alias_base, (unsigned long long)t->window);
     /* Room for the descriptors our own allocation may split off. */
     if (EFI_ERROR(memmap_read(&t->mm, 8))) {
         report_check("memory-map", false, "GetMemoryMap failed");
@@ -174,10 +176,16 @@ static bool prepare(struct takeover *t)
     bool ok = takeover_check(t);
     report_tables("firmware", &t->fw_stats);
     report_tables("ours", &t->our_stats);
-    report("recursive slot %u: PML4 visible at 0x%llx; RAM alias at 0x%llx; test window at "
+    int levels = t->sp.levels;
+    if (levels == PT_LEVEL_PML5)
+        report("paging: PML5 tables firmware %llu, ours %llu",
+               (unsigned long long)t->fw_stats.tables[5],
+               (unsigned long long)t->our_stats.tables[5]);
+    report("recursive slot %u: %s visible at 0x%llx; RAM alias at 0x%llx; test window at "
            "0x%llx",
-           PT_DEFAULT_SLOT, (unsigned long long)pt_recursive_table_va(PT_DEFAULT_SLOT, 4, 0),
-           (unsigned long long)TAKEOVER_ALIAS_BASE, (unsigned long long)TAKEOVER_WINDOW);
+           PT_DEFAULT_SLOT, levels == PT_LEVEL_PML5 ? "PML5" : "PML4",
+           (unsigned long long)pt_recursive_table_va_at(levels, PT_DEFAULT_SLOT, levels, 0),
+           (unsigned long long)t->alias_base, (unsigned long long)t->window);
     return ok;
 }
 

@@ -45,11 +45,23 @@ static void report_fault(const char *what, const struct pt_fault *f)
            (unsigned long long)f->table, (unsigned long long)f->va, (unsigned long long)f->entry);
 }
 
+void takeover_layout(struct takeover *t)
+{
+    bool five = t->cpu.pt.levels == PT_LEVEL_PML5;
+    t->alias_base = five ? TAKEOVER_ALIAS_BASE5 : TAKEOVER_ALIAS_BASE;
+    t->alias_limit = five ? TAKEOVER_ALIAS_LIMIT5 : TAKEOVER_WINDOW;
+    t->window = five ? TAKEOVER_WINDOW5 : TAKEOVER_WINDOW;
+}
+
 bool takeover_import(struct takeover *t)
 {
     t->fw_env = (struct pt_env){.cpu = t->cpu.fw_pt};
     pt_access_identity(&t->fw_env); /* the firmware maps physical memory 1:1 */
-    pt_open(&t->fw, &t->fw_env, pt_cr3_root(t->cpu.cr3));
+    enum pt_error opened = pt_open(&t->fw, &t->fw_env, pt_cr3_root(t->cpu.cr3));
+    if (opened != PT_OK) {
+        report_check("firmware-import", false, "%s", pt_error_name(opened));
+        return false;
+    }
     t->run_cap = RUN_CAPACITY;
     t->runs = pool_alloc(RUN_CAPACITY * sizeof *t->runs);
     t->seen.capacity = SEEN_CAPACITY;
@@ -86,8 +98,8 @@ bool takeover_plan(struct takeover *t)
         .fw_runs = t->runs,
         .fw_count = t->run_count,
         .cpu = t->cpu.pt,
-        .alias_base = TAKEOVER_ALIAS_BASE,
-        .alias_limit = TAKEOVER_WINDOW,
+        .alias_base = t->alias_base,
+        .alias_limit = t->alias_limit,
     };
     struct wx_input wx_in = {.device = t->have_fb_limit ? &t->fb_limit : NULL};
     wx_gather(t->image, &t->cpu, &wx_in);
@@ -150,7 +162,8 @@ bool takeover_plan(struct takeover *t)
  * live split of a 1 GiB leaf down to a 4 KiB page. */
 static uint64_t frames_needed(const struct takeover *t)
 {
-    return plan_frame_budget(&t->plan, t->cpu.pt.page_1g) + 1 + 3 + 1 + 2;
+    uint64_t window = 3 + (t->cpu.pt.levels == PT_LEVEL_PML5); /* and its PML4 at five levels */
+    return plan_frame_budget(&t->plan, &t->cpu.pt) + 1 + window + 1 + 2;
 }
 
 /* The window: guard, read-only data, a no-execute and an executable copy of one code page
@@ -160,13 +173,12 @@ static enum pt_error map_window(struct takeover *t)
     uint64_t nx = t->cpu.pt.nx ? PT_ATTR_NX : 0;
     pt_attr wb = PT_ATTR_MT(PT_MT_WB);
     uint64_t data = t->own + OWN_DATA * 4096ull, code = t->own + OWN_CODE * 4096ull;
-    enum pt_error err = pt_map_page(&t->sp, TAKEOVER_WINDOW + WIN_READ_ONLY * 4096ull, data,
-                                    PT_SIZE_4K, wb | nx, 0);
+    enum pt_error err =
+        pt_map_page(&t->sp, t->window + WIN_READ_ONLY * 4096ull, data, PT_SIZE_4K, wb | nx, 0);
     if (err == PT_OK)
-        err = pt_map_page(&t->sp, TAKEOVER_WINDOW + WIN_NO_EXEC * 4096ull, code, PT_SIZE_4K,
-                          wb | nx, 0);
+        err = pt_map_page(&t->sp, t->window + WIN_NO_EXEC * 4096ull, code, PT_SIZE_4K, wb | nx, 0);
     if (err == PT_OK)
-        err = pt_map_page(&t->sp, TAKEOVER_WINDOW + WIN_EXEC * 4096ull, code, PT_SIZE_4K, wb, 0);
+        err = pt_map_page(&t->sp, t->window + WIN_EXEC * 4096ull, code, PT_SIZE_4K, wb, 0);
     return err;
 }
 

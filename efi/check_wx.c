@@ -59,7 +59,7 @@ void check_wx(struct takeover *t, const struct pt_space *live)
         bad[set->origin[i]] += w.violating;
     }
     uint64_t wx_bytes = 0;
-    enum pt_error counted = pt_walk(live, 0, 1ull << 48, count_wx, &wx_bytes);
+    enum pt_error counted = pt_walk(live, 0, 1ull << pt_va_bits(live->levels), count_wx, &wx_bytes);
     walked = walked != PT_OK ? walked : counted;
     report_check("w-xor-x", walked == PT_OK && bad[WX_FIRMWARE] == 0 && bad[WX_IMAGE] == 0,
                  "%llu KiB limited by the firmware's table, %llu KiB by the app's sections, %llu "

@@ -34,6 +34,8 @@ void cpu_state_read(struct cpu_state *cs)
         cpu_cpuid(0x80000008u, 0, r);
         cs->maxphyaddr = (uint8_t)(r[0] & 0xff);
     }
+    /* CR4.LA57 cannot change while paging is on: our tables have the firmware's depth. */
+    cs->pt.levels = (cs->cr4 & CR4_LA57) ? PT_LEVEL_PML5 : PT_LEVEL_PML4;
     cs->pt.page_1g = cs->page_1g;
     /* Our tables are live only with EFER.NXE set whenever the CPU has NX (the switch sets
      * it); the firmware's may hold NX bits only if it set EFER.NXE itself. */

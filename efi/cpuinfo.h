@@ -17,7 +17,7 @@ struct cpu_state {
 };
 
 void cpu_state_read(struct cpu_state *cs);
-/* Five-level paging is on: the four-level library must not touch anything. */
+/* Five-level paging is on (CR4.LA57): every hierarchy then has five levels. */
 bool cpu_state_la57_active(const struct cpu_state *cs);
 
 #endif

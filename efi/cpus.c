@@ -8,6 +8,7 @@
 #include "cpu.h"
 #include "report.h"
 #include "takeover.h"
+#include "text.h"
 
 #define MAX_CPUS 256u
 #ifndef PAGETK_AP_TIMEOUT_US
@@ -50,6 +51,7 @@ struct ap_job {
     uint32_t apic_id;
     uint64_t points, mismatches, first_bad;
     struct touch_tally ident, alias;
+    bool other_depth; /* the AP's CR4.LA57 differs from our tables' depth: not loaded */
     bool done;
 };
 
@@ -74,6 +76,13 @@ static VOID EFIAPI ap_check(VOID *arg)
     uint32_t r[4];
     cpu_cpuid(1, 0, r);
     job->apic_id = r[1] >> 24;
+    /* A PML5 read as a PML4 (or the reverse) maps nonsense: an AP whose paging depth is not
+     * the BSP's (the BSP entered LA57 alone) does not load our tables. */
+    if (((cpu_read_cr4() & CR4_LA57) != 0) != (t->sp.levels == PT_LEVEL_PML5)) {
+        job->other_depth = true;
+        job->done = true;
+        return;
+    }
     bool irq = cpu_irq_save();
     struct cpu_paging was; /* the AP's own CR3, CR0 and EFER: ours needs WP and NXE too */
     cpu_enter_tables(t->sp.root, t->cpu.pt.nx, &was);
@@ -90,7 +99,7 @@ static VOID EFIAPI ap_check(VOID *arg)
     uint64_t x = t->sp.root ^ job->apic_id ^ 0x9e3779b97f4a7c15ull;
     for (size_t i = 0; i < t->plan.region_count; i++) {
         const struct plan_region *reg = &t->plan.regions[i];
-        if (reg->va >= TAKEOVER_WINDOW && reg->va < TAKEOVER_WINDOW + PT_SLOT_SPAN)
+        if (takeover_in_window(t, reg->va))
             continue;
         ap_translate(t, &l, job, reg->va);
         ap_translate(t, &l, job, reg->va + reg->len - 1);
@@ -100,7 +109,7 @@ static VOID EFIAPI ap_check(VOID *arg)
         }
     }
     takeover_touch_leaves(t, 0, &job->ident);
-    takeover_touch_leaves(t, TAKEOVER_ALIAS_BASE, &job->alias);
+    takeover_touch_leaves(t, t->alias_base, &job->alias);
     cpu_leave_tables(&was);
     job->restored_cr3 = cpu_read_cr3();
     cpu_irq_restore(irq);
@@ -118,7 +127,11 @@ void check_every_cpu(struct takeover *t)
         report("  every-cpu: the firmware offers no EFI_MP_SERVICES_PROTOCOL: BSP only");
         return;
     }
-    unsigned passed = 0, tried = 0;
+    unsigned passed = 0, tried = 0, left_out = 0;
+    if (t->no_aps) {
+        report("  every-cpu: left out: %s", t->no_aps);
+        return;
+    }
     for (UINTN n = 0; n < all && n < MAX_CPUS; n++) {
         struct processor_info info;
         if (EFI_ERROR(uefi_call_wrapper(mp->get_info, 3, mp, n, &info)))
@@ -135,9 +148,17 @@ void check_every_cpu(struct takeover *t)
         }
         struct ap_job *job = &jobs[n];
         *job = (struct ap_job){.t = t};
-        tried++;
         EFI_STATUS st = uefi_call_wrapper(mp->startup_this, 7, mp, ap_check, n, NULL,
                                           PAGETK_AP_TIMEOUT_US, job, NULL);
+        if (!EFI_ERROR(st) && job->other_depth) {
+            report("cpu %u: APIC %u runs %u-level paging, our tables have %d levels: left out "
+                   "(its CR4.LA57 differs from the BSP's)",
+                   (unsigned)n, job->apic_id, t->sp.levels == PT_LEVEL_PML5 ? 4u : 5u,
+                   t->sp.levels);
+            left_out++;
+            continue;
+        }
+        tried++;
         bool ok = !EFI_ERROR(st) && job->done && job->seen_cr3 == t->sp.root &&
                   job->restored_cr3 == job->own_cr3 && job->mismatches == 0 &&
                   job->ident.unmapped == 0 && job->alias.unmapped == 0 && job->points > 0;
@@ -166,7 +187,10 @@ void check_every_cpu(struct takeover *t)
         report("  every-cpu: the %llu CPUs past the first %u were not started (no room for "
                "their results)",
                (unsigned long long)(all - MAX_CPUS), MAX_CPUS);
+    char out[64] = "";
+    if (left_out)
+        text_format(out, sizeof out, "; %u left out at another paging depth", left_out);
     report_check("every-cpu", passed == tried,
-                 "%u of %u application processors ran on the new tables and passed (%u CPUs)",
-                 passed, tried, (unsigned)all);
+                 "%u of %u application processors ran on the new tables and passed (%u CPUs%s)",
+                 passed, tried, (unsigned)all, out);
 }

@@ -15,6 +15,12 @@
 
 #define TAKEOVER_ALIAS_BASE 0xffff800000000000ull /* PML4 256: all RAM at this offset */
 #define TAKEOVER_WINDOW     0xfffffe8000000000ull /* PML4 509: the fault-test window */
+/* Five levels: both in 57-bit space no four-level hierarchy can map. The alias starts the
+ * upper half (PML5 256) and ends before the slot's PML5 entry; the window sits in the
+ * lower half above 2^55 (PML5 255, PML4 509), one PML4 entry's span like the four-level one. */
+#define TAKEOVER_ALIAS_BASE5  0xff00000000000000ull
+#define TAKEOVER_ALIAS_LIMIT5 0xfffe000000000000ull
+#define TAKEOVER_WINDOW5      0x00fffe8000000000ull
 
 /* Pages of the test window, each 4 KiB: see build.c for what each one maps. */
 enum window_page {
@@ -53,6 +59,8 @@ struct takeover {
     EFI_HANDLE image;
     struct options opts;
     struct cpu_state cpu;
+    /* Where the alias and the test window go: TAKEOVER_*, or TAKEOVER_*5 at five levels. */
+    uint64_t alias_base, alias_limit, window;
     struct memmap mm;
     /* The firmware's hierarchy, read in place (never written). */
     struct pt_env fw_env;
@@ -78,6 +86,7 @@ struct takeover {
     bool inspecting;       /* halts with our tables live for QEMU's monitor */
     struct cpu_paging was; /* the firmware's CR3, CR0 and EFER while ours is live */
     bool ap_stranded;      /* an AP did not finish its checks: our tables are never freed */
+    const char *no_aps;    /* why no AP may be started (a test persona says), or NULL */
     /* Timing. */
     uint64_t tsc_hz;
     uint64_t phase_tsc[PHASE_COUNT + 1]; /* the last one marks the end */
@@ -106,6 +115,14 @@ struct live {
     struct pt_space sp;
 };
 void takeover_live_open(struct takeover *t, struct live *l);
+
+/* Places the alias and the window for the depth the firmware runs (t->cpu.pt.levels). */
+void takeover_layout(struct takeover *t);
+/* True when va lies in the test window's span. */
+static inline bool takeover_in_window(const struct takeover *t, uint64_t va)
+{
+    return va - t->window < PT_SLOT_SPAN;
+}
 
 struct touch_tally {
     uint64_t leaves, pages, unmapped, sum;

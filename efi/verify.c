@@ -34,14 +34,17 @@ static void flush_everything(void *ctx)
 
 void takeover_live_open(struct takeover *t, struct live *l)
 {
-    l->acc = (struct pt_recursive_access){.slot = PT_DEFAULT_SLOT, .deref = deref_live};
+    l->acc = (struct pt_recursive_access){
+        .slot = PT_DEFAULT_SLOT, .levels = (uint8_t)t->sp.levels, .deref = deref_live};
     l->env = t->env;
     pt_access_recursive(&l->env, &l->acc);
     l->env.flush_page = flush_one;
     l->env.flush_all = flush_everything;
     l->env.flush_threshold = 32;
-    l->sp =
-        (struct pt_space){.env = &l->env, .root = t->sp.root, .recursive_slot = PT_DEFAULT_SLOT};
+    l->sp = (struct pt_space){.env = &l->env,
+                              .root = t->sp.root,
+                              .recursive_slot = PT_DEFAULT_SLOT,
+                              .levels = t->sp.levels};
 }
 
 /* ---- a. translation --------------------------------------------------------------------- */
@@ -63,7 +66,7 @@ struct translation_tally {
 static void compare_point(struct takeover *t, struct live *l, uint64_t va,
                           struct translation_tally *tally)
 {
-    if (!pt_is_canonical(va) || (va >= TAKEOVER_WINDOW && va < TAKEOVER_WINDOW + PT_SLOT_SPAN))
+    if (!pt_is_canonical_at(t->sp.levels, va) || takeover_in_window(t, va))
         return;
     struct pt_translation built = {0}, live = {0}, fw = {0};
     const struct plan_region *r = plan_lookup(&t->plan, va);
@@ -101,6 +104,7 @@ static void compare_point(struct takeover *t, struct live *l, uint64_t va,
 
 /* Every run of the live tables, walked through the recursive slot, against the plan. */
 struct run_tally {
+    const struct takeover *t;
     const struct plan *plan;
     uint64_t runs, bytes, mismatches;
 };
@@ -108,7 +112,7 @@ struct run_tally {
 static bool compare_run(void *ctx, const struct pt_run *run)
 {
     struct run_tally *rt = ctx;
-    if (run->va >= TAKEOVER_WINDOW && run->va < TAKEOVER_WINDOW + PT_SLOT_SPAN)
+    if (takeover_in_window(rt->t, run->va))
         return true; /* the test window is checked by the fault checks */
     rt->runs++;
     rt->bytes += run->len;
@@ -130,11 +134,11 @@ static bool compare_run(void *ctx, const struct pt_run *run)
 
 static void check_translation(struct takeover *t, struct live *l)
 {
-    struct run_tally rt = {.plan = &t->plan};
+    struct run_tally rt = {.t = t, .plan = &t->plan};
     uint64_t planned = 0;
     for (size_t i = 0; i < t->plan.region_count; i++)
         planned += t->plan.regions[i].len;
-    enum pt_error walked = pt_walk(&l->sp, 0, 1ull << 48, compare_run, &rt);
+    enum pt_error walked = pt_walk(&l->sp, 0, 1ull << pt_va_bits(l->sp.levels), compare_run, &rt);
     report_check("live-map-is-plan", walked == PT_OK && rt.mismatches == 0 && rt.bytes == planned,
                  "%llu runs walked through the slot, %llu MiB mapped of %llu MiB planned, %llu "
                  "differ",
@@ -168,12 +172,13 @@ static void check_translation(struct takeover *t, struct live *l)
 /* ---- b. the recursive slot -------------------------------------------------------------- */
 
 static uint64_t tables_compared, table_mismatches;
+static int levels; /* of the hierarchy compare_table reads */
 
 static void compare_table(uint64_t pa, int level, uint64_t va)
 {
     const uint64_t *direct = (const uint64_t *)(uintptr_t)pa;
     const uint64_t *rec =
-        (const uint64_t *)(uintptr_t)pt_recursive_table_va(PT_DEFAULT_SLOT, level, va);
+        (const uint64_t *)(uintptr_t)pt_recursive_table_va_at(levels, PT_DEFAULT_SLOT, level, va);
     tables_compared++;
     for (unsigned i = 0; i < 512; i++)
         if (pt_entry_stable(direct[i]) != pt_entry_stable(rec[i])) {
@@ -187,23 +192,25 @@ static void compare_table(uint64_t pa, int level, uint64_t va)
         uint64_t e = direct[i];
         if (!pt_entry_present(e) || pt_entry_is_leaf(e, level))
             continue;
-        if (level == PT_LEVEL_PML4 && i == PT_DEFAULT_SLOT)
+        if (level == levels && i == PT_DEFAULT_SLOT)
             continue;
-        compare_table(pt_entry_addr(e, level), level - 1, pt_canonical(va + i * span));
+        compare_table(pt_entry_addr(e, level), level - 1, pt_canonical_at(levels, va + i * span));
     }
 }
 
 static void check_recursive_slot(struct takeover *t, struct live *l)
 {
     struct pt_translation tr = {0};
-    uint64_t pml4_va = pt_recursive_table_va(PT_DEFAULT_SLOT, PT_LEVEL_PML4, 0);
-    bool self = pt_translate(&l->sp, pml4_va, &tr) == PT_OK && tr.mapped && tr.pa == t->sp.root;
+    levels = t->sp.levels;
+    uint64_t root_va = pt_recursive_table_va_at(levels, PT_DEFAULT_SLOT, levels, 0);
+    bool self = pt_translate(&l->sp, root_va, &tr) == PT_OK && tr.mapped && tr.pa == t->sp.root;
     tables_compared = table_mismatches = 0;
-    compare_table(t->sp.root, PT_LEVEL_PML4, 0);
+    compare_table(t->sp.root, levels, 0);
     report_check("recursive-slot", self && table_mismatches == 0,
-                 "slot %u: PML4 at 0x%llx maps 0x%llx (root 0x%llx); %llu tables read through "
+                 "slot %u: %s at 0x%llx maps 0x%llx (root 0x%llx); %llu tables read through "
                  "the slot, %llu differ",
-                 PT_DEFAULT_SLOT, (unsigned long long)pml4_va, (unsigned long long)tr.pa,
+                 PT_DEFAULT_SLOT, levels == PT_LEVEL_PML5 ? "PML5" : "PML4",
+                 (unsigned long long)root_va, (unsigned long long)tr.pa,
                  (unsigned long long)t->sp.root, (unsigned long long)tables_compared,
                  (unsigned long long)table_mismatches);
 }
@@ -254,7 +261,7 @@ static void check_touch(struct takeover *t, bool every_page)
 {
     struct touch_tally ident = {0}, alias = {0};
     takeover_touch_leaves(t, 0, &ident);
-    takeover_touch_leaves(t, TAKEOVER_ALIAS_BASE, &alias);
+    takeover_touch_leaves(t, t->alias_base, &alias);
     if (every_page)
         touch_pages(t, &ident);
     char pages[64] = "";
@@ -273,7 +280,7 @@ static void check_alias(struct takeover *t)
 {
     volatile uint64_t *ident = (volatile uint64_t *)(uintptr_t)(t->own + OWN_SCRATCH * 4096ull);
     volatile uint64_t *alias =
-        (volatile uint64_t *)(uintptr_t)(TAKEOVER_ALIAS_BASE + t->own + OWN_SCRATCH * 4096ull);
+        (volatile uint64_t *)(uintptr_t)(t->alias_base + t->own + OWN_SCRATCH * 4096ull);
     unsigned bad = 0;
     for (unsigned i = 0; i < 512; i++)
         ident[i] = 0xa11a5000000000ull ^ i;
@@ -290,9 +297,11 @@ static void check_alias(struct takeover *t)
 
 /* ---- d. expected faults ----------------------------------------------------------------- */
 
+static uint64_t window_base; /* t->window of the takeover being verified */
+
 static uint64_t window(enum window_page p)
 {
-    return TAKEOVER_WINDOW + (uint64_t)p * 4096u;
+    return window_base + (uint64_t)p * 4096u;
 }
 
 static void check_faults(struct takeover *t)
@@ -388,7 +397,7 @@ static void split_under_own_stack(void *arg)
 static void check_live_split(struct takeover *t, struct live *l)
 {
     struct split_job j = {.l = l};
-    uint64_t top = TAKEOVER_ALIAS_BASE + t->own + (OWN_STACK + OWN_STACK_PAGES) * 4096ull;
+    uint64_t top = t->alias_base + t->own + (OWN_STACK + OWN_STACK_PAGES) * 4096ull;
     bool irq = cpu_irq_save();
     call_on_stack(split_under_own_stack, &j, top - 64);
     cpu_irq_restore(irq);
@@ -443,8 +452,32 @@ static void check_boot_services(void)
 }
 
 /* The checks that run the same before and after ExitBootServices. */
+/* Five levels: the CPU reaches what only a PML5 can map. The window lies above 2^55 in the
+ * lower half and the alias starts the 57-bit upper half; a four-level CPU has neither. */
+static void check_five_levels(struct takeover *t)
+{
+    uint64_t cr4 = cpu_read_cr4(), cr3 = cpu_read_cr3() & 0x000ffffffffff000ull;
+    uint64_t high = window(WIN_READ_ONLY);
+    volatile uint64_t *own = (volatile uint64_t *)(uintptr_t)(t->own + OWN_DATA * 4096ull);
+    volatile uint64_t *alias = (volatile uint64_t *)(uintptr_t)(t->alias_base + (uintptr_t)own);
+    int f = probe_read(high);
+    bool same =
+        f == 0 && *(volatile uint64_t *)(uintptr_t)(high + 8) == own[1] && alias[2] == own[2];
+    report_check("five-level",
+                 (cr4 & CR4_LA57) && cr3 == t->sp.root && high >= (1ull << 47) && same,
+                 "CR4.LA57=%u, CR3 holds the PML5 0x%llx; read 0x%llx (above 2^47: PML5 entry "
+                 "%u) and 0x%llx (PML5 entry %u): %s",
+                 (unsigned)((cr4 & CR4_LA57) != 0), (unsigned long long)cr3,
+                 (unsigned long long)high, pt_index(high, PT_LEVEL_PML5),
+                 (unsigned long long)(uintptr_t)alias, pt_index((uintptr_t)alias, PT_LEVEL_PML5),
+                 same ? "the app's own data page both times" : "WRONG");
+}
+
 static void verify_tables(struct takeover *t, struct live *l)
 {
+    window_base = t->window;
+    if (t->sp.levels == PT_LEVEL_PML5)
+        check_five_levels(t);
     check_translation(t, l);
     check_recursive_slot(t, l);
     check_touch(t, t->opts.touch_all);
@@ -466,12 +499,12 @@ static void verify_tables(struct takeover *t, struct live *l)
  * checks must notice, and the firmware's CR3 must come back. */
 static void corrupt_alias_entry(struct takeover *t, struct live *l)
 {
-    uint64_t victim = TAKEOVER_ALIAS_BASE + t->own + OWN_SCRATCH * 4096ull;
+    uint64_t victim = t->alias_base + t->own + OWN_SCRATCH * 4096ull;
     enum pt_error bent = pt_map_page(
         &l->sp, victim, t->own + OWN_DATA * 4096ull, PT_SIZE_4K,
         PT_ATTR_WRITE | PT_ATTR_MT(PT_MT_WB) | (t->cpu.pt.nx ? PT_ATTR_NX : 0), PT_MAP_REPLACE);
     report("  test build: live alias entry of 0x%llx corrupted on purpose (%s)",
-           (unsigned long long)(victim - TAKEOVER_ALIAS_BASE), pt_error_name(bent));
+           (unsigned long long)(victim - t->alias_base), pt_error_name(bent));
 }
 #endif
 

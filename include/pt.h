@@ -1,5 +1,5 @@
 /*
- * pt: a freestanding library for x86-64 four-level page tables.
+ * pt: a freestanding library for x86-64 page tables, four-level or five-level (LA57).
  *
  * The same code builds into firmware, a kernel and a host test program: it never calls
  * libc and reaches physical memory only through the environment the caller hands it
@@ -37,6 +37,7 @@ enum pt_error {
     PT_ERR_SLOT_MISMATCH,    /* the recursive slot does not point at the root */
     PT_ERR_SCRATCH_FULL,     /* the caller's visited-table set is too small */
     PT_ERR_STOPPED,          /* a callback asked the walk to stop */
+    PT_ERR_BAD_LEVELS,       /* paging depth neither 4 nor 5 (struct pt_cpu levels) */
     PT_ERR_COUNT
 };
 
@@ -46,14 +47,22 @@ const char *pt_strerror(enum pt_error err);
 
 /* ---- sizes, levels and addresses ------------------------------------------------------- */
 
-#define PT_PAGE_4K   0x1000ull
-#define PT_PAGE_2M   0x200000ull
-#define PT_PAGE_1G   0x40000000ull
-#define PT_SLOT_SPAN (1ull << 39) /* bytes covered by one PML4 entry */
-#define PT_ENTRIES   512u
+#define PT_PAGE_4K    0x1000ull
+#define PT_PAGE_2M    0x200000ull
+#define PT_PAGE_1G    0x40000000ull
+#define PT_SLOT_SPAN  (1ull << 39) /* bytes covered by one PML4 entry */
+#define PT_SLOT_SPAN5 (1ull << 48) /* bytes covered by one PML5 entry */
+#define PT_ENTRIES    512u
 
-/* Levels count from the leaf up: a PT is level 1, the PML4 level 4. */
-enum pt_level { PT_LEVEL_PT = 1, PT_LEVEL_PD = 2, PT_LEVEL_PDPT = 3, PT_LEVEL_PML4 = 4 };
+/* Levels count from the leaf up: a PT is level 1, the PML4 level 4, the PML5 (the root
+ * of a five-level hierarchy, CR4.LA57=1) level 5. */
+enum pt_level {
+    PT_LEVEL_PT = 1,
+    PT_LEVEL_PD = 2,
+    PT_LEVEL_PDPT = 3,
+    PT_LEVEL_PML4 = 4,
+    PT_LEVEL_PML5 = 5
+};
 
 enum pt_size { PT_SIZE_4K = 0, PT_SIZE_2M = 1, PT_SIZE_1G = 2, PT_SIZE_COUNT = 3 };
 
@@ -87,6 +96,26 @@ static inline uint64_t pt_canonical(uint64_t va)
 static inline bool pt_is_canonical(uint64_t va)
 {
     return ((va + (1ull << 47)) >> 48) == 0;
+}
+
+/* Linear-address bits a hierarchy of `levels` (4 or 5) translates: 48 or 57. */
+static inline unsigned pt_va_bits(int levels)
+{
+    return 12u + 9u * (unsigned)levels;
+}
+
+/* pt_canonical for a hierarchy of `levels`: sign-extend bit 47 or bit 56. */
+static inline uint64_t pt_canonical_at(int levels, uint64_t va)
+{
+    unsigned unused = 64u - pt_va_bits(levels);
+    return (uint64_t)((int64_t)(va << unused) >> unused);
+}
+
+/* pt_is_canonical for a hierarchy of `levels`: bits 63:47 or 63:56 all equal. */
+static inline bool pt_is_canonical_at(int levels, uint64_t va)
+{
+    unsigned bits = pt_va_bits(levels);
+    return ((va + (1ull << (bits - 1))) >> bits) == 0;
 }
 
 /* ---- attributes ------------------------------------------------------------------------ */
@@ -135,6 +164,9 @@ void pt_attr_format(pt_attr attr, char *buf, size_t size);
 typedef uint64_t *(*pt_table_fn)(void *ctx, uint64_t pa, int level, uint64_t va);
 
 struct pt_cpu {
+    /* Paging depth: 5 with CR4.LA57 set, else 4 (0 reads as 4). pt_create and pt_open
+     * take it from here and refuse any other value (PT_ERR_BAD_LEVELS). */
+    uint8_t levels;
     bool page_1g;       /* CPUID.80000001H:EDX.Page1GB */
     bool nx;            /* EFER.NXE is set */
     uint8_t maxphyaddr; /* CPUID.80000008H:EAX[7:0] */
@@ -191,6 +223,7 @@ void pt_access_offset(struct pt_env *env, struct pt_offset_access *acc);
  * table is read-only through the slot, so changes there need identity or offset access. */
 struct pt_recursive_access {
     unsigned slot;
+    uint8_t levels; /* depth of the active hierarchy: 4 (0 reads as 4) or 5 */
     uint64_t *(*deref)(void *ctx, uint64_t va);
     void *ctx;
 };
@@ -200,26 +233,33 @@ void pt_access_recursive(struct pt_env *env, struct pt_recursive_access *acc);
 
 struct pt_space {
     const struct pt_env *env;
-    uint64_t root;      /* physical address of the PML4 */
-    int recursive_slot; /* PML4 index of the recursive entry, or -1 */
+    uint64_t root;      /* physical address of the top table: PML4, or PML5 at 5 levels */
+    int recursive_slot; /* index of the recursive entry in the top table, or -1 */
+    int levels;         /* 4 or 5, from env->cpu.levels */
 };
 
 #define PT_DEFAULT_SLOT 510u
 
-/* A new, empty hierarchy (one zeroed PML4). */
+/* A new, empty hierarchy (one zeroed top table) of env->cpu.levels levels. */
 enum pt_error pt_create(struct pt_space *sp, const struct pt_env *env);
-/* Adopt an existing PML4; finds a recursive slot if one points at the root. */
-void pt_open(struct pt_space *sp, const struct pt_env *env, uint64_t root);
+/* Adopt an existing top table (PML4, or PML5 when env->cpu.levels is 5); finds a
+ * recursive slot if one points at the root. PT_ERR_BAD_LEVELS leaves `sp` unusable. */
+enum pt_error pt_open(struct pt_space *sp, const struct pt_env *env, uint64_t root);
 /* Frees every table below the root and the root itself. Leaves nothing mapped. */
 void pt_destroy(struct pt_space *sp);
 
 /* ---- recursive slot -------------------------------------------------------------------- */
 
+/* The slot is an entry of the top table: it spans 512 GiB at four levels, 256 TiB at five. */
 enum pt_error pt_recursive_install(struct pt_space *sp, unsigned slot);
-/* Virtual address, through `slot`, of the table at `level` that covers `va`. */
+/* Virtual address, through `slot`, of the table at `level` that covers `va` (four levels). */
 uint64_t pt_recursive_table_va(unsigned slot, int level, uint64_t va);
-/* Virtual address, through `slot`, of the entry at `level` that maps `va`. */
+/* Virtual address, through `slot`, of the entry at `level` that maps `va` (four levels). */
 uint64_t pt_recursive_entry_va(unsigned slot, int level, uint64_t va);
+/* The same in a hierarchy of `levels` (4 or 5): the slot index repeated `level` times
+ * from the top, then the indices of va above `level`; canonical at bit 47 or 56. */
+uint64_t pt_recursive_table_va_at(int levels, unsigned slot, int level, uint64_t va);
+uint64_t pt_recursive_entry_va_at(int levels, unsigned slot, int level, uint64_t va);
 
 /* ---- mapping --------------------------------------------------------------------------- */
 
@@ -316,11 +356,13 @@ typedef void (*pt_print_fn)(void *ctx, const char *text);
  * "0x000000007de33000-0x000000007de38000 -> 0x00007de33000 20K    ro         NX WB pte":
  * start and end VA (16 hex digits), PA (12), the run's size, RW or ro, USR, GLB, NX or x
  * (blank-padded to fixed columns), the memory type, then the leaf sizes the run holds,
- * largest first (pud 1G, pmd 2M, pte 4K). */
+ * largest first (pud 1G, pmd 2M, pte 4K).
+ * A five-level hierarchy's dump starts with a line naming its levels as Linux does:
+ * "5-level: pgd p4d pud pmd pte" (the p4d is the PML4 below the PML5). */
 enum pt_error pt_dump(const struct pt_space *sp, pt_print_fn print, void *ctx);
 
 struct pt_stats {
-    uint64_t tables[5];             /* by level, index 1..4 */
+    uint64_t tables[6];             /* by level, index 1..5 (5: the PML5, five levels only) */
     uint64_t leaves[PT_SIZE_COUNT]; /* by size */
     uint64_t table_bytes;
 };

@@ -283,7 +283,8 @@ static enum plan_status check_runs(const struct plan_input *in)
     for (size_t i = 0; i < in->fw_count; i++) {
         const struct pt_run *run = &in->fw_runs[i];
         if (((run->va | run->pa | run->len) & (PT_PAGE_4K - 1)) || run->len == 0 ||
-            !pt_is_canonical(run->va) ||
+            !pt_is_canonical_at(in->cpu.levels == PT_LEVEL_PML5 ? PT_LEVEL_PML5 : PT_LEVEL_PML4,
+                                run->va) ||
             (i && in->fw_runs[i - 1].va + in->fw_runs[i - 1].len > run->va &&
              in->fw_runs[i - 1].va < run->va + run->len))
             return PLAN_ERR_BAD_RUN;

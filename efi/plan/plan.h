@@ -135,8 +135,8 @@ pt_attr plan_memmap_attr(const struct pt_cpu *cpu, uint32_t type);
 /* The region of a built plan that maps va, or NULL (regions are sorted by VA). */
 const struct plan_region *plan_lookup(const struct plan *p, uint64_t va);
 /* The tables pt_map_region allocates when it maps the regions of a built plan, in order,
- * into a hierarchy holding nothing but its root (the root not counted). page_1g: the CPU
- * has 1 GiB pages. */
-uint64_t plan_frame_budget(const struct plan *p, bool page_1g);
+ * into a hierarchy of cpu's depth holding nothing but its root (the root not counted);
+ * 1 GiB leaves where cpu has them. */
+uint64_t plan_frame_budget(const struct plan *p, const struct pt_cpu *cpu);
 
 #endif

@@ -54,15 +54,18 @@ static void count_region(struct level_count *c, const struct plan_region *r)
     }
 }
 
-uint64_t plan_frame_budget(const struct plan *p, bool page_1g)
+uint64_t plan_frame_budget(const struct plan *p, const struct pt_cpu *cpu)
 {
     struct level_count levels[] = {
-        {.level = PT_LEVEL_PML4},
-        {.level = PT_LEVEL_PDPT, .leaf_allowed = page_1g},
         {.level = PT_LEVEL_PD, .leaf_allowed = true},
+        {.level = PT_LEVEL_PDPT, .leaf_allowed = cpu->page_1g},
+        {.level = PT_LEVEL_PML4},
+        {.level = PT_LEVEL_PML5},
     };
+    /* Tables below PML4 entries, and at five levels below PML5 entries too. */
+    size_t counted = cpu->levels == PT_LEVEL_PML5 ? 4 : 3;
     uint64_t total = 0;
-    for (size_t l = 0; l < sizeof levels / sizeof levels[0]; l++) {
+    for (size_t l = 0; l < counted; l++) {
         for (size_t i = 0; i < p->region_count; i++)
             count_region(&levels[l], &p->regions[i]);
         total += levels[l].tables;

@@ -3,11 +3,11 @@
  * simulated memory (map, replace, map one page, unmap, protect, coalesce, translate through
  * the recursive slot, import, walk over an unaligned range), with random CPUs, attributes
  * and allocator failures, on zeroed frames reached through a checked function or poisoned
- * frames reached by offset, and changes no library call makes, as on a hierarchy the
- * library did not build: a table entry that withholds RW or US or sets NX, an empty table
- * (with an empty one below it) where nothing is mapped. After
- * every call: the error is exactly the one expected, the interval model agrees at the
- * call's key points, the checker passes, no frame leaks, and a failed call changed nothing.
+ * frames reached by offset, at four or five levels, and changes no library call makes, as on a
+ * hierarchy the library did not build: a table entry that withholds RW or US or sets NX, an empty
+ * table (with an empty one below it) where nothing is mapped. After every call: the error is
+ * exactly the one expected, the interval model agrees at the call's key points, the checker passes,
+ * no frame leaks, and a failed call changed nothing.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +24,14 @@
 #define MAX_OPS    48
 #define MAX_RUNS   4096
 
-static const uint64_t windows[3] = {0, 512 * GIB - 2 * GIB, 0xffff800000000000ull};
+/* Four levels: the bottom, across the 512 GiB line, the start of the upper half. Five
+ * levels: the bottom, across 2^48 (a PML5 line four levels cannot reach), the start of
+ * the 57-bit upper half. */
+static const uint64_t windows[2][3] = {
+    {0, 512 * GIB - 2 * GIB, 0xffff800000000000ull},
+    {0, (1ull << 48) - 2 * GIB, 0xff00000000000000ull},
+};
+static int levels; /* of the input's hierarchy: 4 or 5 */
 
 static const pt_attr attrs[8] = {
     PT_ATTR_WRITE | PT_ATTR_NX | PT_ATTR_MT(PT_MT_WB),
@@ -89,7 +96,7 @@ static struct op decode(struct input *in)
     struct op op;
     op.kind = (enum op_kind)(byte(in) % OP_KINDS);
     uint8_t w = byte(in);
-    uint64_t base = windows[w % 3];
+    uint64_t base = windows[levels == PT_LEVEL_PML5][w % 3];
     op.grain = grains[(w >> 2) % 3];
     uint64_t start = (word(in) % (WINDOW_LEN / op.grain)) * op.grain;
     int nudge = (int)((w >> 4) & 7) - 3;
@@ -148,7 +155,7 @@ static bool keep_run(void *ctx, const struct pt_run *run)
 static int snapshot(struct world *w, struct pt_run *runs)
 {
     struct run_buf b = {runs, 0};
-    if (pt_walk(&w->sp, 0, 1ull << 48, keep_run, &b) != PT_OK)
+    if (pt_walk(&w->sp, 0, 1ull << pt_va_bits(levels), keep_run, &b) != PT_OK)
         FAIL("walk failed or more than %d runs", MAX_RUNS);
     return b.n;
 }
@@ -226,7 +233,7 @@ static bool model_apply(struct world *w, const struct op *op)
 
 static void check_point(struct world *w, uint64_t va)
 {
-    if (!pt_is_canonical(va))
+    if (!pt_is_canonical_at(levels, va))
         return;
     struct pt_translation tr;
     uint64_t pa = 0;
@@ -255,7 +262,7 @@ static void check_world(struct world *w, const struct op *op, struct input *in)
         FAIL("checker: %s at level %d index %u", pt_error_name(err), fault.level, fault.index);
     struct pt_stats st;
     pt_stats(&w->sp, &st);
-    uint64_t tables = st.tables[1] + st.tables[2] + st.tables[3] + st.tables[4];
+    uint64_t tables = st.table_bytes / PT_PAGE_4K;
     if (tables != w->sim.in_use)
         FAIL("frames in use %llu, tables reachable %llu", (unsigned long long)w->sim.in_use,
              (unsigned long long)tables);
@@ -309,8 +316,8 @@ static bool restrict_entry(struct world *w, const struct op *op, struct input *i
 {
     uint8_t b = byte(in);
     int target = 2 + b % 3;
-    uint64_t lin = op->va & VA_MASK, table = w->sp.root;
-    for (int level = PT_LEVEL_PML4; level >= target; level--) {
+    uint64_t lin = op->va & ((1ull << pt_va_bits(levels)) - 1), table = w->sp.root;
+    for (int level = levels; level >= target; level--) {
         uint64_t *e = &sim_frame(&w->sim, table)[pt_index(lin, level)];
         if (!pte_present(*e) || pte_is_leaf(*e, level))
             return true;
@@ -325,7 +332,8 @@ static bool restrict_entry(struct world *w, const struct op *op, struct input *i
                 set |= PTE_NX, aset |= PT_ATTR_NX;
             *e = (*e & ~clear) | set;
             uint64_t span = pt_level_span(level);
-            return model_restrict(&w->model, pt_canonical(lin & ~(span - 1)), span, aclear, aset);
+            return model_restrict(&w->model, pt_canonical_at(levels, lin & ~(span - 1)), span,
+                                  aclear, aset);
         }
         table = *e & PTE_ADDR;
     }
@@ -337,8 +345,8 @@ static bool restrict_entry(struct world *w, const struct op *op, struct input *i
 static void link_empty_table(struct world *w, const struct op *op, struct input *in)
 {
     uint8_t b = byte(in);
-    uint64_t lin = op->va & VA_MASK, table = w->sp.root;
-    for (int level = PT_LEVEL_PML4; level > PT_LEVEL_PT; level--) {
+    uint64_t lin = op->va & ((1ull << pt_va_bits(levels)) - 1), table = w->sp.root;
+    for (int level = levels; level > PT_LEVEL_PT; level--) {
         uint64_t *e = &sim_frame(&w->sim, table)[pt_index(lin, level)];
         if (pte_present(*e) && pte_is_leaf(*e, level))
             return;
@@ -402,6 +410,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct pt_cpu cpu = sim_cpu_max();
     cpu.page_1g = head & 1;
     cpu.nx = (head & 2) != 0;
+    levels = (head & 8) ? PT_LEVEL_PML5 : PT_LEVEL_PML4;
+    cpu.levels = (uint8_t)levels;
     sim_init(&w->sim, FRAMES, cpu);
     w->fast = (head & 4) != 0;
     if (w->fast)

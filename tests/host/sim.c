@@ -163,7 +163,8 @@ void sim_use_recursive(struct sim *s, const struct pt_space *sp, unsigned slot)
     walk_env.recursive_slot = -1;
     walk_space = *sp;
     walk_space.env = &walk_env;
-    recursive_access = (struct pt_recursive_access){.slot = slot, .deref = sim_deref};
+    recursive_access = (struct pt_recursive_access){
+        .slot = slot, .levels = (uint8_t)sp->levels, .deref = sim_deref};
     pt_access_recursive(&s->env, &recursive_access);
 }
 

@@ -10,9 +10,13 @@ struct twin {
     struct pt_space sp;
 };
 
+static int depth; /* 4, or 5: five-level twins */
+
 static void twin_init(struct twin *t, bool fast)
 {
-    sim_init(&t->sim, 4096, sim_cpu_max());
+    struct pt_cpu cpu = sim_cpu_max();
+    cpu.levels = (uint8_t)depth;
+    sim_init(&t->sim, 4096, cpu);
     if (fast) {
         sim_dirty_frames(&t->sim);
         sim_use_offset(&t->sim);
@@ -37,7 +41,9 @@ static bool same_below(struct twin *a, struct twin *b, uint64_t ea, uint64_t eb,
 
 static bool same_hierarchy(struct twin *a, struct twin *b)
 {
-    return a->sp.root == b->sp.root && same_below(a, b, a->sp.root | 1, b->sp.root | 1, 5);
+    /* The root as if an entry one level above the top pointed to it. */
+    return a->sp.root == b->sp.root &&
+           same_below(a, b, a->sp.root | 1, b->sp.root | 1, a->sp.levels + 1);
 }
 
 static uint64_t rng;
@@ -49,10 +55,11 @@ static uint64_t next(void)
     return rng;
 }
 
-/* An address in the first 4 GiB, biased to 2 MiB and 1 GiB boundaries. */
+/* An address in the first 4 GiB (five levels: the 4 GiB around 2^48, across a PML5 line),
+ * biased to 2 MiB and 1 GiB boundaries. */
 static uint64_t pick_addr(void)
 {
-    uint64_t a = next() % (4 * GIB);
+    uint64_t a = (depth == 5 ? (1ull << 48) - 2 * GIB : 0) + next() % (4 * GIB);
     switch (next() % 3) {
     case 0:
         return a & ~(GIB - 1);
@@ -81,8 +88,9 @@ static enum pt_error apply(struct pt_space *sp, unsigned op, uint64_t va, uint64
     }
 }
 
-static void poisoned_direct_matches_zeroed_checked(void)
+static void direct_matches_checked_at(int levels)
 {
+    depth = levels;
     struct twin slow, fast;
     twin_init(&slow, false);
     twin_init(&fast, true);
@@ -114,11 +122,22 @@ static void poisoned_direct_matches_zeroed_checked(void)
     CHECK_EQ(differ, 0);
     CHECK_EQ(translations_differ, 0);
     CHECK_EQ(fast.sim.in_use, slow.sim.in_use);
-    printf("  fast paths: %d operations, poisoned frames + offset access against zeroed frames "
-           "+ access function, seed %llu\n",
-           ops, (unsigned long long)test_seed);
+    printf("  fast paths, %d-level: %d operations, poisoned frames + offset access against zeroed "
+           "frames + access function, seed %llu\n",
+           levels, ops, (unsigned long long)test_seed);
     sim_fini(&slow.sim);
     sim_fini(&fast.sim);
+    depth = 0;
+}
+
+static void poisoned_direct_matches_zeroed_checked(void)
+{
+    direct_matches_checked_at(PT_LEVEL_PML4);
+}
+
+static void poisoned_direct_matches_zeroed_checked_5level(void)
+{
+    direct_matches_checked_at(PT_LEVEL_PML5);
 }
 
 /* A new hierarchy on a poisoned frame is empty; so is each new table's unused part. */
@@ -163,6 +182,8 @@ static void recursive_access_needs_zeroed_frames(void)
 
 TEST_SUITE(fast_tests) = {
     {"fast/poisoned_direct_matches_zeroed_checked", poisoned_direct_matches_zeroed_checked},
+    {"fast/poisoned_direct_matches_zeroed_checked_5level",
+     poisoned_direct_matches_zeroed_checked_5level},
     {"fast/poisoned_frames_are_cleared_where_unused", poisoned_frames_are_cleared_where_unused},
     {"fast/recursive_access_needs_zeroed_frames", recursive_access_needs_zeroed_frames},
     {NULL, NULL},

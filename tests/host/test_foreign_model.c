@@ -41,13 +41,21 @@
 #define O_NX     (1ull << 63)
 #define O_ADDR   0x000ffffffffff000ull
 
-#define PAGE     4096ull
-#define LIN_MASK ((1ull << 48) - 1)
+#define PAGE 4096ull
+/* The episode's paging depth: 4, or 5 (CR4.LA57) for a third of the episodes. */
+static int depth = 4;
+#define LIN_END   (1ull << pt_va_bits(depth))
+#define LIN_MASK  (LIN_END - 1)
+#define TOP_SHIFT (12 + 9 * (depth - 1)) /* bits below a top-table index */
 
 /* ---- windows and the per-page model ---------------------------------------------------- */
 
 #define WINDOWS 3
-static const uint64_t win_base[WINDOWS] = {0, 511 * GIB, 0xffff800000000000ull};
+/* Four levels: the bottom, across a PML4 line, the upper half. Five levels: the bottom,
+ * across a PML5 line at 2^48 (beyond four levels), the 57-bit upper half. */
+static const uint64_t win_bases[2][WINDOWS] = {{0, 511 * GIB, 0xffff800000000000ull},
+                                               {0, (1ull << 48) - GIB, 0xff00000000000000ull}};
+#define win_base (win_bases[depth == 5])
 static const uint64_t win_len[WINDOWS] = {4 * GIB, 2 * GIB, 2 * GIB};
 
 struct model {
@@ -200,7 +208,7 @@ static struct oracle_tr oracle(struct world *w, uint64_t va)
     const struct pt_cpu *cpu = &w->sim.env.cpu;
     uint64_t lin = va & LIN_MASK, table = w->sp.root;
     struct rights r = all_rights;
-    for (int level = 4; level >= 1; level--) {
+    for (int level = depth; level >= 1; level--) {
         uint64_t e = frame(w, table)[(lin >> (12 + 9 * (level - 1))) & 511];
         if (!(e & O_P))
             return (struct oracle_tr){0};
@@ -232,10 +240,10 @@ static void oracle_leaves_in(struct world *w, uint64_t table, int level, uint64_
         if (elo + span <= lo || elo >= hi)
             continue;
         uint64_t e = t[i];
-        if (!(e & O_P) || (level == 4 && (int)i == w->sp.recursive_slot))
+        if (!(e & O_P) || (level == depth && (int)i == w->sp.recursive_slot))
             continue;
         if (level == 1 || (level <= 3 && (e & O_PS))) {
-            struct leaf_info li = {pt_canonical(elo), span, e & O_ADDR & ~(span - 1),
+            struct leaf_info li = {pt_canonical_at(depth, elo), span, e & O_ADDR & ~(span - 1),
                                    leaf_effective(&w->sim.env.cpu, r, e, level)};
             fn(ctx, &li);
         } else {
@@ -247,7 +255,7 @@ static void oracle_leaves_in(struct world *w, uint64_t table, int level, uint64_
 static void oracle_leaves(struct world *w, uint64_t va, uint64_t len, leaf_fn fn, void *ctx)
 {
     uint64_t lo = va & LIN_MASK;
-    oracle_leaves_in(w, w->sp.root, 4, 0, all_rights, lo, lo + len, fn, ctx);
+    oracle_leaves_in(w, w->sp.root, depth, 0, all_rights, lo, lo + len, fn, ctx);
 }
 
 /* Tables reachable from the root, the slot not followed. */
@@ -259,7 +267,7 @@ static uint64_t oracle_tables(struct world *w, uint64_t table, int level)
         return n;
     for (unsigned i = 0; i < 512; i++) {
         uint64_t e = t[i];
-        if (!(e & O_P) || (level == 4 && (int)i == w->sp.recursive_slot) ||
+        if (!(e & O_P) || (level == depth && (int)i == w->sp.recursive_slot) ||
             (level <= 3 && (e & O_PS)))
             continue;
         n += oracle_tables(w, e & O_ADDR, level - 1);
@@ -275,6 +283,7 @@ static const enum pt_memtype memtypes[6] = {PT_MT_UC, PT_MT_WC, PT_MT_WT,
 static struct pt_cpu random_cpu(void)
 {
     struct pt_cpu cpu = {.page_1g = below(3) != 0, .nx = below(3) != 0};
+    cpu.levels = below(3) == 0 ? PT_LEVEL_PML5 : PT_LEVEL_PML4;
     static const uint8_t widths[] = {36, 39, 40, 42, 46, 48, 52};
     cpu.maxphyaddr = widths[below(sizeof widths)];
     if (below(3) == 0)
@@ -420,14 +429,19 @@ static void build_gib(struct world *w, uint64_t *slot, uint64_t va, struct right
         build_pd(w, pd, va, rights_through(r, *slot));
 }
 
-/* The PDPT under PML4 entry `k`, made on first use. */
-static uint64_t pdpt_of(struct world *w, unsigned k, struct rights *r)
+/* The PDPT covering va (and the PML4 above it at five levels), made on first use. */
+static uint64_t pdpt_of(struct world *w, uint64_t va, struct rights *r)
 {
-    uint64_t *pml4 = frame(w, w->sp.root);
-    if (!(pml4[k] & O_P))
-        pml4[k] = table_entry(w, new_table(w));
-    *r = rights_through(all_rights, pml4[k]);
-    return pml4[k] & O_ADDR;
+    uint64_t table = w->sp.root;
+    *r = all_rights;
+    for (int level = depth; level > PT_LEVEL_PDPT; level--) {
+        uint64_t *e = &frame(w, table)[pt_index(va, level)];
+        if (!(*e & O_P))
+            *e = table_entry(w, new_table(w));
+        *r = rights_through(*r, *e);
+        table = *e & O_ADDR;
+    }
+    return table;
 }
 
 static void build_world(struct world *w)
@@ -439,14 +453,14 @@ static void build_world(struct world *w)
         for (uint64_t off = 0; off < win_len[win]; off += GIB) {
             uint64_t va = win_base[win] + off;
             struct rights r;
-            uint64_t pdpt = pdpt_of(w, pt_index(va, 4), &r);
+            uint64_t pdpt = pdpt_of(w, va, &r);
             build_gib(w, &frame(w, pdpt)[pt_index(va, 3)], va, r);
         }
     }
     if (below(2)) {
         unsigned k = 2 + (unsigned)below(509);
-        if (k == 256)
-            k = 257;
+        if (k == pt_index(win_base[2], depth)) /* the upper-half window's entry */
+            k++;
         uint64_t e = root | O_P | O_RW;
         if (w->sim.env.cpu.nx && below(2))
             e |= O_NX;
@@ -470,13 +484,14 @@ static void build_world(struct world *w)
 
 static bool in_slot(const struct world *w, uint64_t va)
 {
-    return w->sp.recursive_slot >= 0 && ((va & LIN_MASK) >> 39) == (uint64_t)w->sp.recursive_slot;
+    return w->sp.recursive_slot >= 0 &&
+           ((va & LIN_MASK) >> TOP_SHIFT) == (uint64_t)w->sp.recursive_slot;
 }
 
 /* Model, oracle and library agree at va. */
 static void check_point(struct world *w, uint64_t va)
 {
-    va = pt_canonical(va);
+    va = pt_canonical_at(depth, va);
     if (in_slot(w, va))
         return;
     uint64_t pa = 0;
@@ -518,7 +533,7 @@ static void check_structure(struct world *w)
     if (err != PT_OK)
         DIVERGE(w, "pt_check: %s at level %d index %u entry 0x%llx", pt_error_name(err),
                 fault.level, fault.index, (unsigned long long)fault.entry);
-    uint64_t tables = oracle_tables(w, w->sp.root, 4);
+    uint64_t tables = oracle_tables(w, w->sp.root, depth);
     if (tables != w->sim.in_use)
         DIVERGE(w, "frames in use %llu, tables reachable %llu", (unsigned long long)w->sim.in_use,
                 (unsigned long long)tables);
@@ -596,7 +611,7 @@ static void check_walk(struct world *w, uint64_t va, uint64_t len)
 static void check_seen_capacity(struct world *w)
 {
     static uint64_t slots[32768];
-    uint64_t tables = oracle_tables(w, w->sp.root, 4);
+    uint64_t tables = oracle_tables(w, w->sp.root, depth);
     size_t cap = 1;
     while (cap < tables)
         cap *= 2;
@@ -617,7 +632,7 @@ static void check_import(struct world *w)
 {
     struct pt_seen seen = fresh_seen(w);
     struct pt_fault fault;
-    struct run_check rc = {w, 0, 1ull << 48, 0, 0};
+    struct run_check rc = {w, 0, LIN_END, 0, 0};
     enum pt_error err = pt_import(&w->sp, &seen, run_matches, &rc, &fault);
     if (err != PT_OK || rc.pages != w->m.mapped)
         DIVERGE(w, "import: %s, %llu pages, model %llu", pt_error_name(err),
@@ -625,13 +640,14 @@ static void check_import(struct world *w)
 }
 
 /* An entry this CPU must refuse (NX without NXE, an address bit at MAXPHYADDR, PS in a
- * PML4 entry), the slot's own entry included: import and check name it; then it goes back. */
+ * PML4 or PML5 entry), the slot's own entry included: import and check name it; then it goes back.
+ */
 static void check_invalid_entry(struct world *w)
 {
     const struct pt_cpu *cpu = &w->sim.env.cpu;
     uint64_t table = w->sp.root;
     unsigned idx = 0;
-    int level = 4;
+    int level = depth;
     uint64_t e = 0;
     bool slot = w->sp.recursive_slot >= 0 && below(4) == 0;
     if (slot) {
@@ -642,7 +658,7 @@ static void check_invalid_entry(struct world *w)
             unsigned present[512], n = 0;
             const uint64_t *t = frame(w, table);
             for (unsigned i = 0; i < 512; i++)
-                if ((t[i] & O_P) && !(level == 4 && (int)i == w->sp.recursive_slot))
+                if ((t[i] & O_P) && !(level == depth && (int)i == w->sp.recursive_slot))
                     present[n++] = i;
             if (n == 0)
                 return;
@@ -664,7 +680,7 @@ static void check_invalid_entry(struct world *w)
     } else if (cpu->maxphyaddr < 52 && !slot) {
         bad = e | (1ull << cpu->maxphyaddr);
         want = leaf ? PT_ERR_PA_TOO_WIDE : PT_ERR_RESERVED_BITS;
-    } else if (level == 4 && !slot) {
+    } else if (level >= 4 && !slot) {
         bad = e | O_PS;
         want = PT_ERR_BAD_PS;
     } else {
@@ -797,8 +813,9 @@ static struct op pick_op(struct world *w)
         op.va += 0x800; /* misaligned */
     if (below(32) == 0 && w->sp.recursive_slot >= 0 && op.kind <= OP_COALESCE &&
         op.kind != OP_PAGE) {
-        /* into the slot's 512 GiB */
-        op.va = pt_canonical((uint64_t)w->sp.recursive_slot << 39) + below(512) * GIB;
+        /* into the slot's 512 GiB (256 TiB at five levels) */
+        op.va =
+            pt_canonical_at(depth, (uint64_t)w->sp.recursive_slot << TOP_SHIFT) + below(512) * GIB;
         op.len = GIB;
     }
     op.recursive = w->sp.recursive_slot >= 0 && below(8) == 0;
@@ -1047,6 +1064,7 @@ static void run_episode(struct world *w, uint64_t seed, long ops, long *counts, 
     rng = mix(seed) | 1;
     w->episode_seed = seed;
     sim_reset(&w->sim, random_cpu());
+    depth = w->sim.env.cpu.levels;
     w->threshold = below(4) == 0 ? (unsigned)below(8) : (unsigned)below(1100);
     sim_track_flushes(&w->sim, w->threshold);
     for (int win = 0; win < WINDOWS; win++) {
@@ -1087,8 +1105,8 @@ static void run_episode(struct world *w, uint64_t seed, long ops, long *counts, 
     }
     if (!w->bad) {
         check_import(w);
-        struct run_check rc = {w, 0, 1ull << 48, 0, 0};
-        enum pt_error err = pt_walk(&w->sp, 0, 1ull << 48, run_matches, &rc);
+        struct run_check rc = {w, 0, LIN_END, 0, 0};
+        enum pt_error err = pt_walk(&w->sp, 0, LIN_END, run_matches, &rc);
         if (err != PT_OK || rc.pages != w->m.mapped)
             DIVERGE(w, "walk of everything: %s, %llu pages, model %llu", pt_error_name(err),
                     (unsigned long long)rc.pages, (unsigned long long)w->m.mapped);
@@ -1107,25 +1125,28 @@ static void foreign_hierarchies_match_model(void)
         w->m.pa[win] = malloc(win_len[win] / PAGE * sizeof *w->m.pa[win]);
         w->m.attr[win] = malloc(win_len[win] / PAGE * sizeof *w->m.attr[win]);
     }
-    long counts[OP_KINDS] = {0}, refused = 0, done = 0, episodes = 0;
+    long counts[OP_KINDS] = {0}, refused = 0, done = 0, episodes = 0, five = 0;
     if (test_episode_seed) {
         run_episode(w, test_episode_seed, per_episode, counts, &refused);
         done = w->step;
         episodes = 1;
+        five = depth == 5;
     }
     for (uint64_t e = 0; !test_episode_seed && done < total && !w->bad; e++, episodes++) {
         long ops = total - done < per_episode ? total - done : per_episode;
         run_episode(w, mix(test_seed * 1000003u + e), ops, counts, &refused);
         done += w->step;
+        five += depth == 5;
     }
     CHECK_EQ(w->bad, 0);
-    printf("  foreign model: %ld operations in %ld episodes (map %ld, replace %ld, page %ld, "
+    printf("  foreign model: %ld operations in %ld episodes, %ld of them 5-level (map %ld, replace "
+           "%ld, page %ld, "
            "unmap %ld, protect %ld, coalesce %ld, walk %ld, import %ld, invalid entry %ld, "
            "install %ld; refused for frames %ld), %s, seed %llu\n",
-           done, episodes, counts[OP_MAP], counts[OP_REPLACE], counts[OP_PAGE], counts[OP_UNMAP],
-           counts[OP_PROTECT], counts[OP_COALESCE], counts[OP_WALK], counts[OP_IMPORT],
-           counts[OP_INVALID], counts[OP_INSTALL], refused, w->bad ? "DIVERGED" : "0 divergences",
-           (unsigned long long)test_seed);
+           done, episodes, five, counts[OP_MAP], counts[OP_REPLACE], counts[OP_PAGE],
+           counts[OP_UNMAP], counts[OP_PROTECT], counts[OP_COALESCE], counts[OP_WALK],
+           counts[OP_IMPORT], counts[OP_INVALID], counts[OP_INSTALL], refused,
+           w->bad ? "DIVERGED" : "0 divergences", (unsigned long long)test_seed);
     for (int win = 0; win < WINDOWS; win++) {
         free(w->m.pa[win]);
         free(w->m.attr[win]);

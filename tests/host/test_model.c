@@ -15,8 +15,9 @@
 #define FULL_EVERY   500
 
 /* Two 4 GiB windows: the bottom of memory, and one straddling the 512 GiB line (so PML4
- * entries change too). */
-static const uint64_t window_base[WINDOWS] = {0, 512 * GIB - 2 * GIB};
+ * entries change too); at five levels the second straddles 2^48 instead, where PML5
+ * entries change and four levels could not map at all. */
+static uint64_t window_base[WINDOWS];
 
 struct model {
     uint64_t *pa[WINDOWS]; /* page's physical address | 1 when mapped, 0 when not */
@@ -209,7 +210,7 @@ static bool compare_run(void *ctx, const struct pt_run *run)
 static int check_everything(struct fixture *f, const struct model *m)
 {
     struct full_compare fc = {m, 0, 0};
-    pt_walk(&f->sp, 0, 1ull << 48, compare_run, &fc);
+    pt_walk(&f->sp, 0, 1ull << pt_va_bits(f->sp.levels), compare_run, &fc);
     uint64_t model_pages = 0;
     for (int w = 0; w < WINDOWS; w++)
         for (uint64_t p = 0; p < WINDOW_PAGES; p++)
@@ -219,11 +220,16 @@ static int check_everything(struct fixture *f, const struct model *m)
     return fc.bad;
 }
 
-static void random_operations_match_model(void)
+static void random_operations_at(int levels)
 {
     rng_state = test_seed * 2654435761u + 1;
+    window_base[0] = 0;
+    window_base[1] = levels == PT_LEVEL_PML5 ? (1ull << 48) - 2 * GIB : 512 * GIB - 2 * GIB;
+    struct pt_cpu cpu = sim_cpu_max();
+    cpu.levels = (uint8_t)levels;
     struct fixture f;
-    fixture_init(&f, 16384, sim_cpu_max());
+    fixture_init(&f, 16384, cpu);
+    CHECK_EQ(f.sp.levels, levels);
     struct model m;
     for (int w = 0; w < WINDOWS; w++) {
         m.pa[w] = calloc(WINDOW_PAGES, sizeof *m.pa[w]);
@@ -282,10 +288,12 @@ static void random_operations_match_model(void)
     }
     bad += check_everything(&f, &m);
     CHECK_EQ(bad, 0);
-    printf("  model: %d operations (map %ld, replace %ld, unmap %ld, protect %ld, coalesce %ld, "
+    printf("  model, %d-level: %d operations (map %ld, replace %ld, unmap %ld, protect %ld, "
+           "coalesce %ld, "
            "refused for frames %ld), seed %llu\n",
-           MODEL_OPS, counts[OP_MAP], counts[OP_REPLACE], counts[OP_UNMAP], counts[OP_PROTECT],
-           counts[OP_COALESCE], failed_on_purpose, (unsigned long long)test_seed);
+           levels, MODEL_OPS, counts[OP_MAP], counts[OP_REPLACE], counts[OP_UNMAP],
+           counts[OP_PROTECT], counts[OP_COALESCE], failed_on_purpose,
+           (unsigned long long)test_seed);
     for (int w = 0; w < WINDOWS; w++) {
         free(m.pa[w]);
         free(m.attr[w]);
@@ -293,7 +301,18 @@ static void random_operations_match_model(void)
     fixture_fini(&f);
 }
 
+static void random_operations_match_model(void)
+{
+    random_operations_at(PT_LEVEL_PML4);
+}
+
+static void random_operations_match_model_5level(void)
+{
+    random_operations_at(PT_LEVEL_PML5);
+}
+
 TEST_SUITE(model_tests) = {
     {"model/random_operations_match_model", random_operations_match_model},
+    {"model/random_operations_match_model_5level", random_operations_match_model_5level},
     {NULL, NULL},
 };

@@ -498,7 +498,8 @@ static void frame_budget_is_what_mapping_takes(void)
     /* Two PDPTs (identity, alias), three PDs (GiB 0 and 3, alias GiB 0), two PTs (the
      * first 2 MiB in both halves: a hole at 0xa0000-0x100000, and in the identity half
      * executable boot code beside no-execute RAM). */
-    CHECK_EQ(plan_frame_budget(&typical->plan, true), 7);
+    struct pt_cpu max = sim_cpu_max();
+    CHECK_EQ(plan_frame_budget(&typical->plan, &max), 7);
     CHECK_EQ(tables_mapping_takes(&typical->plan, sim_cpu_max(), 7), 7);
     free(typical);
     free(mm.bytes);
@@ -507,10 +508,11 @@ static void frame_budget_is_what_mapping_takes(void)
     for (int round = 0; round < 60; round++) {
         struct pt_cpu cpu = sim_cpu_max();
         cpu.page_1g = round % 2;
+        cpu.levels = round % 4 < 2 ? PT_LEVEL_PML4 : PT_LEVEL_PML5;
         struct planner *p = random_plan(&x, &mm, cpu);
         if (!p)
             continue;
-        uint64_t budget = plan_frame_budget(&p->plan, cpu.page_1g);
+        uint64_t budget = plan_frame_budget(&p->plan, &cpu);
         CHECK_EQ(tables_mapping_takes(&p->plan, cpu, budget), budget);
         free(p);
         free(mm.bytes);

@@ -59,6 +59,8 @@ static void populate(struct fixture *f)
 static void make_foreign(struct fixture *f)
 {
     uint64_t *pml4 = sim_frame(&f->sim, f->sp.root);
+    if (f->sp.levels == PT_LEVEL_PML5)
+        pml4 = sim_frame(&f->sim, pml4[0] & PTE_ADDR);
     uint64_t *pdpt = sim_frame(&f->sim, pml4[0] & PTE_ADDR);
     pdpt[1] &= ~(PTE_RW | PTE_US);
     uint64_t *pd1 = sim_frame(&f->sim, pdpt[1] & PTE_ADDR);
@@ -87,6 +89,13 @@ static enum pt_error big_map(struct pt_space *sp)
     return pt_map_region(sp, 512 * GIB - 128 * MIB, 0x5000, 256 * MIB, RW, 0, NULL);
 }
 
+static enum pt_error big_map_past_2_48(struct pt_space *sp)
+{
+    /* Five levels: 4 KiB-only, crossing from PML5 entry 0 into entry 1 at 2^48, beyond
+     * what four levels can map: PML4s, PDPTs, PDs and 128+ PTs. */
+    return pt_map_region(sp, (1ull << 48) - 128 * MIB, 0x5000, 256 * MIB, RW, 0, NULL);
+}
+
 static enum pt_error big_replace(struct pt_space *sp)
 {
     return pt_map_region(sp, GIB / 2, 0x9000, GIB + 4 * MIB, RO, PT_MAP_REPLACE, NULL);
@@ -105,10 +114,14 @@ static enum pt_error edge_protect(struct pt_space *sp)
 /* In recursive mode the change reaches every table through slot 510, and frames beyond the
  * inline reserve are listed in stash frames linked at free PML4 entries. */
 static bool foreign_fixture;
+static uint8_t fixture_levels; /* 0 (four levels) or 5 */
 
 static void open_fixture(struct fixture *f, bool recursive)
 {
-    fixture_init(f, 4096, sim_cpu_max());
+    struct pt_cpu cpu = sim_cpu_max();
+    cpu.levels = fixture_levels;
+    fixture_init(f, 4096, cpu);
+    CHECK_EQ(f->sp.levels, fixture_levels ? fixture_levels : 4);
     populate(f);
     if (foreign_fixture)
         make_foreign(f);
@@ -202,6 +215,26 @@ static void failure_injection_protect(void)
     fail_every_allocation(edge_protect, "protect", false);
 }
 
+/* The same at five levels, and a map that only five levels can hold, also through the
+ * slot (where the stash frames go to free PML5 entries). */
+static void failure_injection_five_levels(void)
+{
+    fixture_levels = PT_LEVEL_PML5;
+    fail_every_allocation(big_map, "map, 5-level", false);
+    fail_every_allocation(big_map_past_2_48, "map past 2^48, 5-level", false);
+    fail_every_allocation(big_map_past_2_48, "map past 2^48 through the slot, 5-level", true);
+    fail_every_allocation(big_replace, "replace, 5-level", false);
+    fail_every_allocation(big_replace, "replace through the slot, 5-level", true);
+    fail_every_allocation(edge_unmap, "unmap, 5-level", false);
+    fail_every_allocation(edge_protect, "protect, 5-level", false);
+    foreign_fixture = true;
+    fail_every_allocation(foreign_replace, "replace under restrictive entries, 5-level", false);
+    fail_every_allocation(foreign_protect, "protect under restrictive entries, slot, 5-level",
+                          true);
+    foreign_fixture = false;
+    fixture_levels = 0;
+}
+
 /* Up to the threshold each changed page is invalidated alone; past it, one full flush.
  * Filling empty entries needs no flush at all. */
 static void tlb_flush_choice(void)
@@ -231,6 +264,7 @@ TEST_SUITE(txn_tests) = {
     {"txn/failure_injection_replace", failure_injection_replace},
     {"txn/failure_injection_unmap", failure_injection_unmap},
     {"txn/failure_injection_protect", failure_injection_protect},
+    {"txn/failure_injection_five_levels", failure_injection_five_levels},
     {"txn/tlb_flush_choice", tlb_flush_choice},
     {NULL, NULL},
 };

@@ -6,6 +6,9 @@
 #   qemu64-small.{serial,monitor}.log  -cpu qemu64, 1 GiB (no 1G pages), trimmed from 1M info
 #       tlb lines to 4,500: the identity map is cut at 0x40200000 on both sides (its last map
 #       line and its info mem line end there now) and only 71 of the slot's leaves are kept.
+#   la57-2g.{serial,monitor}.log  build/pagetk-la57.efi, -cpu max, 2 GiB: five-level tables
+#       (the test window above 2^55, the alias at 0xff00000000000000), as captured; QEMU
+#       7.2's info mem printed nothing under LA57.
 # Mutated copies must fail with exit 1 and name the difference; malformed input exits 2.
 # Ends with "N passed, N failed".
 set -uo pipefail
@@ -76,6 +79,19 @@ mutate "$m2" "$work/m" 's/^\(000000007f65b000: 000000007f65b000 X---A---\)W/\1-/
     expect tlb-flip-w 1 "$s2" "$work/m" '^FAIL inspect/tlb-runs: ' \
         'qemu 0x000000007f65b000-0x000000007f65c000 .* ro ' 'differ in: start W$' \
         '^PASS inspect/mem-ranges$'
+
+s57=$here/la57-2g.serial.log m57=$here/la57-2g.monitor.log
+expect real-la57-2g 0 "$s57" "$m57" '40 runs in the dump, 5-level' '^agree: 40 runs, 1050623 MiB' \
+    '^PASS inspect/tlb-runs$' '^SKIP inspect/mem-ranges: info mem printed nothing under LA57' \
+    'PML5 entry 510 \(0xfffe000000000000-0xfffeffffffffffff\) left out' \
+    '^slot-self-map: 0xfffeff7fbfdfe000 -> 0x7dbf5000 \(4K\)' '^PASS inspect/slot-self-map$'
+# Five levels: the test window's read-only page, above 2^55, made writable in QEMU's walk.
+mutate "$m57" "$work/m" 's/^\(00fffe8000001000: 000000007de65000 X---A---\)-/\1W/' &&
+    expect la57-window-w 1 "$s57" "$work/m" '^FAIL inspect/tlb-runs: ' \
+        'qemu 0x00fffe8000001000-0x00fffe8000002000 .* RW '
+# Five levels: the same log read as four-level paging has addresses that are not canonical.
+mutate "$s57" "$work/s" '/^paging: 5-level/d' &&
+    expect la57-read-as-4-level 2 "$work/s" "$m57" 'malformed map line: range .* is not canonical'
 
 # info tlb: a leaf missing from the run 0x7f6c0000-0x7f6dc000.
 mutate "$m2" "$work/m" '/^000000007f6c1000: /d' &&

@@ -14,9 +14,11 @@
  *                run: start, end, PA, W, U, NX, G, memtype and the set of leaf sizes.
  * mem-ranges:    info mem prints maximal VA ranges of equal effective (U, W), ANDed over all
  *                levels, merged regardless of PA and NX. The app's runs predict those lines.
- * slot-self-map: PML4 entry `slot` (510) maps the tables themselves; the app's dump leaves it
- *                out, so both comparisons do too. Its PML4 must appear at the self-map address
- *                with the PA of the CR3 the app halted with.
+ * slot-self-map: top-table entry `slot` (510) maps the tables themselves; the app's dump leaves
+ *                it out, so both comparisons do too. Its top table must appear at the self-map
+ *                address with the PA of the CR3 the app halted with.
+ * Five-level paging (the log's "paging: 5-level" line): addresses are 57-bit, the slot is
+ * a PML5 entry (QEMU 7.2 walks LA57 in both commands and sign-extends from bit 56).
  *
  * Prints PASS/FAIL inspect/<check> lines; exit 0 when all pass, 1 on a difference, 2 when an
  * input is unreadable or malformed (the message names the file and line). */
@@ -31,11 +33,12 @@
 
 #include "report_line.h"
 
-#define SPAN_4K     UINT64_C(0x1000)
-#define SPAN_2M     UINT64_C(0x200000)
-#define SPAN_1G     UINT64_C(0x40000000)
-#define LIN_MASK    ((UINT64_C(1) << 48) - 1)
-#define PML4_SHIFT  39
+#define SPAN_4K UINT64_C(0x1000)
+#define SPAN_2M UINT64_C(0x200000)
+#define SPAN_1G UINT64_C(0x40000000)
+/* Linear addresses: 48 bits, or 57 when the app ran five-level paging. */
+#define LIN_END     (UINT64_C(1) << va_get_bits())
+#define LIN_MASK    (LIN_END - 1)
 #define MAX_REPORTS 40 /* differences printed per check; the rest are only counted */
 
 /* Run attributes, as in the app's dump. */
@@ -149,7 +152,7 @@ static void fmt_mem(char *buf, size_t size, const struct run *r)
 {
     uint64_t end = r->va + r->len;
     snprintf(buf, size, "%016" PRIx64 "-%016" PRIx64 " %016" PRIx64 " %cr%c", va_from_linear(r->va),
-             end == UINT64_C(1) << 48 ? end : va_from_linear(end), va_from_linear(r->len),
+             end == LIN_END ? end : va_from_linear(end), va_from_linear(r->len),
              (r->attr & AT_U) ? 'u' : '-', (r->attr & AT_W) ? 'w' : '-');
 }
 
@@ -160,6 +163,7 @@ struct app {
     uint64_t pat;
     bool page_1g;
     unsigned slot;
+    unsigned levels; /* 4, or 5 after a "paging: 5-level" line */
     bool have_halted, have_switched;
     uint64_t cr3_halted, cr3_switched;
 };
@@ -186,7 +190,9 @@ static void read_serial(const char *name, struct app *app)
 {
     struct reader r;
     reader_open(&r, name);
-    *app = (struct app){.pat = UINT64_C(0x0007040600070406), .page_1g = true, .slot = 510};
+    *app = (struct app){
+        .pat = UINT64_C(0x0007040600070406), .page_1g = true, .slot = 510, .levels = 4};
+    va_set_bits(48);
     while (reader_next(&r)) {
         const char *s = r.in.text, *p;
         long line = (long)r.in.number;
@@ -199,6 +205,11 @@ static void read_serial(const char *name, struct app *app)
             if (prev && (run_last(prev) >= run.va || prev->va + prev->len == 0))
                 bad_input(name, line, "map line out of order or overlapping line %ld", prev->line);
             runs_push(&app->runs, &run);
+        } else if (starts(s, "paging: 5-level")) {
+            if (app->runs.n)
+                bad_input(name, line, "paging line after map lines");
+            app->levels = 5;
+            va_set_bits(57);
         } else if (starts(s, "inspect: halted with CR3 0x")) {
             if (!parse_0x_hex(s + strlen("inspect: halted with CR3 "), &app->cr3_halted))
                 bad_input(name, line, "malformed inspect line");
@@ -512,11 +523,11 @@ static void mem_line(struct mem *m, const char *s, long line)
         p[2] != 'r' || (p[3] != 'w' && p[3] != '-') || p[4] != '\0')
         bad_input(m->file, line, "malformed info mem line: %s", s);
     unsigned attr = (p[1] == 'u' ? AT_U : 0) | (p[3] == 'w' ? AT_W : 0);
-    /* QEMU sign-extends start, end and size from bit 47; its walk ends at 1 << 48. */
+    /* QEMU sign-extends start, end and size from bit 47 (56); its walk ends at 1 << 48 (57). */
     uint64_t lo = start & LIN_MASK;
-    uint64_t hi = end == UINT64_C(1) << 48 ? end : end & LIN_MASK;
-    if (!va_is_canonical(start) || (end != UINT64_C(1) << 48 && !va_is_canonical(end)) ||
-        hi <= lo || va_from_linear(hi - lo) != size)
+    uint64_t hi = end == LIN_END ? end : end & LIN_MASK;
+    if (!va_is_canonical(start) || (end != LIN_END && !va_is_canonical(end)) || hi <= lo ||
+        va_from_linear(hi - lo) != size)
         bad_input(m->file, line, "info mem range inconsistent: %s", s);
     const struct run *prev = m->lines.n ? &m->lines.v[m->lines.n - 1] : NULL;
     if (prev && prev->va + prev->len > lo)
@@ -548,7 +559,7 @@ static void mem_expected(const struct app *app, struct runs *out)
 
 /* ---- the monitor log ------------------------------------------------------------------- */
 
-static void read_monitor(const char *name, struct tlb *t, struct mem *m)
+static void read_monitor(const char *name, struct tlb *t, struct mem *m, unsigned levels)
 {
     struct reader r;
     unsigned long other = 0;
@@ -572,7 +583,7 @@ static void read_monitor(const char *name, struct tlb *t, struct mem *m)
     reader_close(&r);
     if (t->lines == 0)
         bad_input(name, 0, "no info tlb output");
-    if (m->count == 0)
+    if (m->count == 0 && levels == 4) /* five levels: see mem_skipped_la57 */
         bad_input(name, 0, "no info mem output");
     if (other)
         printf("monitor: %lu other lines ignored\n", other);
@@ -598,10 +609,10 @@ static bool verdict(const char *check, bool ok, const char *fmt, ...)
 static bool check_slot(const struct app *app, const struct tlb *t, const struct mem *m)
 {
     uint64_t cr3 = app->cr3_halted & ~(SPAN_4K - 1);
-    printf("slot-self-map: PML4 entry %u (0x%016" PRIx64 "-0x%016" PRIx64
+    printf("slot-self-map: %s entry %u (0x%016" PRIx64 "-0x%016" PRIx64
            ") left out: %lu info tlb lines, %lu info mem lines\n",
-           app->slot, t->slot_lo | ~LIN_MASK, (t->slot_hi - 1) | ~LIN_MASK, t->slot_leaves,
-           m->slot_lines);
+           app->levels == 5 ? "PML5" : "PML4", app->slot, t->slot_lo | ~LIN_MASK,
+           (t->slot_hi - 1) | ~LIN_MASK, t->slot_leaves, m->slot_lines);
     if (!app->have_halted)
         return verdict("slot-self-map", false, "no 'inspect: halted with CR3' line");
     if (app->have_switched && (app->cr3_switched & ~(SPAN_4K - 1)) != cr3)
@@ -627,8 +638,11 @@ int main(int argc, char **argv)
     struct app app;
     read_serial(argv[1], &app);
 
-    uint64_t slot_lo = (uint64_t)app.slot << PML4_SHIFT;
-    uint64_t s = app.slot;
+    unsigned top_shift = 12 + 9 * (app.levels - 1);
+    uint64_t slot_lo = (uint64_t)app.slot << top_shift;
+    uint64_t s = app.slot, self = 0;
+    for (unsigned k = 0; k < app.levels; k++) /* the slot at every level: the top table */
+        self |= s << (top_shift - 9 * k);
     struct differ runs_d = {.check = "tlb-runs",
                             .app = &app.runs,
                             .fmt = fmt_run,
@@ -638,15 +652,16 @@ int main(int argc, char **argv)
     struct tlb t = {.app = &app,
                     .d = &runs_d,
                     .slot_lo = slot_lo,
-                    .slot_hi = slot_lo + (UINT64_C(1) << PML4_SHIFT),
-                    .self_va = va_from_linear(s << 39 | s << 30 | s << 21 | s << 12),
+                    .slot_hi = slot_lo + (UINT64_C(1) << top_shift),
+                    .self_va = va_from_linear(self),
                     .file = argv[2]};
     struct mem m = {.slot_lo = t.slot_lo, .slot_hi = t.slot_hi, .file = argv[2]};
-    read_monitor(argv[2], &t, &m);
+    read_monitor(argv[2], &t, &m, app.levels);
     tlb_finish(&t);
 
-    printf("app: %zu runs in the dump, CR3 0x%" PRIx64 ", PAT 0x%016" PRIx64 ", 1G pages %s\n",
-           app.runs.n, app.cr3_halted, app.pat, app.page_1g ? "yes" : "no");
+    printf("app: %zu runs in the dump, %u-level, CR3 0x%" PRIx64 ", PAT 0x%016" PRIx64
+           ", 1G pages %s\n",
+           app.runs.n, app.levels, app.cr3_halted, app.pat, app.page_1g ? "yes" : "no");
     printf("qemu: %lu info tlb leaves outside the slot (1G %lu, 2M %lu, 4K %lu) in %lu runs; "
            "%lu info mem lines\n",
            t.leaves[0] + t.leaves[1] + t.leaves[2], t.leaves[2], t.leaves[1], t.leaves[0],
@@ -662,6 +677,20 @@ int main(int argc, char **argv)
 
     struct runs expect = {0};
     mem_expected(&app, &expect);
+    if (app.levels == 5 && m.count == 0) {
+        /* QEMU 7.2's mem_info_la57 tests PDPT and PD entries for presence the wrong way
+         * round (a fix, "i386/monitor: Fix page table walking issue for LA57 enabled guest",
+         * was posted to qemu-devel in 2022) and prints no range for these tables. */
+        printf("SKIP inspect/mem-ranges: info mem printed nothing under LA57 (QEMU 7.2's LA57 "
+               "walk tests PDPT and PD entries for presence inverted); %zu ranges expected, "
+               "tlb-runs and the slot are still compared\n",
+               expect.n);
+        failed += !check_slot(&app, &t, &m);
+        free(app.runs.v);
+        free(expect.v);
+        free(m.lines.v);
+        return failed ? 1 : 0;
+    }
     struct differ mem_d = {.check = "mem-ranges",
                            .app = &expect,
                            .fmt = fmt_mem,

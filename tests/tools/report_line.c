@@ -161,17 +161,29 @@ bool parse_hex_range(const char *s, size_t n, bool top_ok, uint64_t *start, uint
     return true;
 }
 
-/* A run that is not canonical cannot come from a walk of 4-level tables. */
-bool va_is_canonical(uint64_t va)
+static unsigned va_bits = 48; /* 57 once a report says it ran five-level paging */
+
+void va_set_bits(unsigned bits)
 {
-    uint64_t top = va >> 47;
-    return top == 0 || top == 0x1ffff;
+    va_bits = bits;
 }
 
-/* QEMU's info mem works in 48-bit linear addresses; the app prints canonical ones. */
+unsigned va_get_bits(void)
+{
+    return va_bits;
+}
+
+/* A run that is not canonical cannot come from a walk of the tables. */
+bool va_is_canonical(uint64_t va)
+{
+    uint64_t top = va >> (va_bits - 1);
+    return top == 0 || top == (UINT64_C(1) << (65 - va_bits)) - 1;
+}
+
+/* QEMU's info mem works in linear addresses; the app prints canonical ones. */
 uint64_t va_from_linear(uint64_t lin)
 {
-    return (lin & (UINT64_C(1) << 47)) ? lin | ~((UINT64_C(1) << 48) - 1) : lin;
+    return (lin & (UINT64_C(1) << (va_bits - 1))) ? lin | ~((UINT64_C(1) << va_bits) - 1) : lin;
 }
 
 /* ---- the dump's map lines ----------------------------------------------------------------- */
@@ -246,7 +258,7 @@ bool map_line_parse(const char *line, struct map_line *out, struct line_error *w
     if (!parse_hex_range(f, n, true, &m.va, &m.len, why))
         return false;
     uint64_t last = m.va + m.len - 1;
-    if (!va_is_canonical(m.va) || m.va >> 47 != last >> 47)
+    if (!va_is_canonical(m.va) || m.va >> (va_bits - 1) != last >> (va_bits - 1))
         return line_refuse(why, "range '%.*s' is not canonical", (int)n, f);
     if ((m.va | m.len) & 0xfff)
         return line_refuse(why, "range '%.*s' is not 4 KiB aligned", (int)n, f);

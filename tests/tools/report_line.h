@@ -72,11 +72,15 @@ const char *parse_0x_hex(const char *s, uint64_t *out);
 bool parse_hex_range(const char *s, size_t n, bool top_ok, uint64_t *start, uint64_t *len,
                      struct line_error *why);
 
-/* x86-64 with 4-level paging: bits 63..47 all equal. */
+/* Linear-address bits of the paging the report comes from: 48 (the default) or 57. */
+void va_set_bits(unsigned bits);
+unsigned va_get_bits(void);
+
+/* Bits 63..47 all equal (63..56 with five-level paging). */
 bool va_is_canonical(uint64_t va);
 
-/* The canonical address of a 48-bit linear one: bit 47 copied into bits 63..48. As in QEMU's
- * info mem, a value with bit 47 clear comes back as it is (a size of 2^48 stays 2^48). */
+/* The canonical address of a linear one: bit 47 (56) copied into the bits above. As in QEMU's
+ * info mem, a value with that bit clear comes back as it is (a size of 2^48 stays 2^48). */
 uint64_t va_from_linear(uint64_t lin);
 
 /* ---- the dump's map lines ----------------------------------------------------------------- */
