@@ -10,7 +10,7 @@ BENCH_SRCS  = $(wildcard tests/bench/*.c)
 .PHONY: all host-tests soak test test-host run bench fuzz fuzz-check clean format efi-app efi-variants efi-minimal report signed \
         lib install freestanding docs
 
-all: build/host/tests build/BOOTX64.EFI build/usb.img
+all: build/host/tests build/BOOTX64.EFI build/BOOTIA32.EFI build/usb.img
 
 build/host/tests: $(CORE_SRCS) $(TEST_SRCS) $(wildcard core/*.h tests/host/*.h include/*.h) \
                   $(patsubst %.c,%.h,$(filter efi/%,$(TEST_SRCS)))
@@ -177,8 +177,10 @@ efi-minimal:
 
 efi-app: $(EFI_TARGET)
 
-build/usb.img: build/BOOTX64.EFI startup.nsh scripts/mkimg.sh
-	bash scripts/mkimg.sh build/BOOTX64.EFI startup.nsh $@
+build/usb.img: build/BOOTX64.EFI build/BOOTIA32.EFI startup.nsh scripts/mkimg.sh
+	IA32_EFI=build/BOOTIA32.EFI bash scripts/mkimg.sh build/BOOTX64.EFI startup.nsh $@
+
+include efi/ia32/ia32.mk
 
 # ---- Secure Boot ----------------------------------------------------------------------------
 # Signs the app with KEY and CERT (PEM; an encrypted key asks for its passphrase) and builds
@@ -274,7 +276,7 @@ clean:
 	rm -rf build
 
 format:
-	clang-format -i include/*.h core/*.c core/*.h tests/*/*.c tests/*/*.h efi/*.c efi/*.h scripts/*.c scripts/*.h
+	clang-format -i include/*.h core/*.c core/*.h tests/*/*.c tests/*/*.h efi/*.c efi/*.h efi/ia32/*.c efi/ia32/*.h scripts/*.c scripts/*.h
 
 
 # ---- QEMU's MMU as witness -------------------------------------------------------------------

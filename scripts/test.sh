@@ -6,7 +6,7 @@
 # Ends with one line "N passed, N failed" summing every step.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/deps.sh gcc make clang libclang-rt-14-dev gnu-efi ovmf u-boot-qemu qemu-system-x86 \
+bash scripts/deps.sh gcc make clang libclang-rt-14-dev gnu-efi ovmf ovmf-ia32 u-boot-qemu qemu-system-x86 \
     mtools dosfstools gdisk libxml2-utils clang-format sbsigntool openssl console-setup-linux pkg-config \
     doxygen || exit 1
 passed=0 failed=0
