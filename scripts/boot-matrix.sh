@@ -36,6 +36,9 @@ corrupt-after-exit     | --efi build/pagetk-corrupt-late.efi --cfg takeover --me
 ap-hang                | --efi build/pagetk-aphang.efi --mem 1G --smp 2 --expect-fail | cpu 1: .*did not finish: FAIL;check every-cpu +FAIL;keeping our tables;check restore +PASS;RESULT: FAIL
 secure-boot-signed     | --efi build/BOOTX64.signed.efi --firmware secure --boot usb --mem 1G | RESULT: PASS;secure boot: on; setup mode: no;report file on the stick \(.*\) says: RESULT: PASS
 secure-boot-unsigned   | --efi build/BOOTX64.EFI --firmware secure --boot usb --mem 1G --expect-refused | failed to load Boot[0-9A-F]+ .*USB.*: Access Denied
+ia32-max-usb           | --firmware ia32 --boot usb --mem 2G --cpu max --smp 1 | cpu: 32-bit firmware: .*\(PAE paging\); long mode yes;check long-image +PASS;check firmware-map +PASS;long mode: entered by the app from the firmware's PAE paging;check firmware-import +PASS;check translation +PASS;check recursive-slot +PASS;check touch-ram +PASS;check fault-unmapped +PASS .*#PF;check fault-read-only +PASS .*#PF;check fault-no-execute +PASS .*#PF;check fault-wx-image +PASS;check live-map-unmap +PASS;check live-split-fold +PASS;check restore-long +PASS;check firmware-mode +PASS .*all as the firmware had them;once:^RESULT: PASS;once:^check touch-ram;report file on the stick \(.*\) says: RESULT: PASS
+ia32-max-smp2-usb      | --firmware ia32 --boot usb --mem 2G --cpu max --smp 2 | check firmware-mode +PASS;once:^RESULT: PASS;report file on the stick \(.*\) says: RESULT: PASS
+ia32-qemu32-usb        | --firmware ia32 --boot usb --mem 1G --cpu qemu32 --expect-skip | long mode no;this CPU has no 64-bit mode;once:^RESULT: SKIP checks=0 skipped=takeover;report file on the stick \(.*\) says: RESULT: SKIP
 frames-starved         | --efi build/pagetk-framecap.efi --mem 1G --expect-fail | PT_ERR_NO_FRAMES;not switching;RESULT: FAIL
 M
 )
