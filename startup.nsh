@@ -1,8 +1,8 @@
 @echo -off
 # Runs pagetk from whichever file system holds it, wherever the shell mounted it:
 # \EFI\pagetk\pagetk.efi when installed beside other loaders, else the removable-media path:
-# BOOTX64.EFI on 64-bit UEFI, BOOTIA32.EFI on 32-bit UEFI. A shell refuses an image of the
-# other width with EFI_UNSUPPORTED, which it shows in its own width.
+# BOOTX64.EFI on 64-bit UEFI, BOOTIA32.EFI on 32-bit UEFI. A 32-bit shell refuses BOOTX64.EFI
+# with EFI_UNSUPPORTED (0x80000003), which the x64 app never returns.
 for %i in 0 1 2 3 4 5 6 7 8 9
   if exist fs%i:\EFI\pagetk\pagetk.efi then
     fs%i:
@@ -20,7 +20,9 @@ for %i in 0 1 2 3 4 5 6 7 8 9
   if exist fs%i:\EFI\BOOT\BOOTIA32.EFI then
     fs%i:
     \EFI\BOOT\BOOTIA32.EFI
-    if not %lasterror% == 0x8000000000000003 then
+    # The app's own returns on 32-bit UEFI: success, aborted (a check failed), unsupported
+    # (no long mode). Anything else is the firmware refusing to start it.
+    if %lasterror% == 0 or %lasterror% == 0x80000015 or %lasterror% == 0x80000003 then
       goto DONE
     endif
     echo "pagetk: this firmware can run neither BOOTX64.EFI (64-bit UEFI) nor BOOTIA32.EFI (32-bit UEFI)"
