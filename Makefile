@@ -4,7 +4,8 @@ CSTD        = -std=c11 -Wall -Wextra -Werror -Iinclude -Icore
 HOST_SAN    = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 CORE_SRCS   = $(wildcard core/*.c)
 TEST_SRCS   = $(wildcard tests/host/*.c) efi/options.c efi/wx_parse.c efi/rt_props.c \
-              efi/smbios_parse.c efi/devpath_parse.c efi/fleet_name.c efi/screen_layout.c
+              efi/smbios_parse.c efi/devpath_parse.c efi/fleet_name.c efi/screen_layout.c \
+              efi/ia32/fw_map.c
 BENCH_SRCS  = $(wildcard tests/bench/*.c)
 
 .PHONY: all host-tests soak test test-host run bench fuzz fuzz-check clean format efi-app efi-variants efi-minimal report signed \

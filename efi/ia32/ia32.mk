@@ -12,7 +12,7 @@ LONG_CFLAGS    = -std=c11 -Wall -Wextra -Werror -O2 -ffreestanding -fno-stack-pr
                  -mgeneral-regs-only -fshort-wchar -DGNU_EFI_USE_MS_ABI -I$(EFI_INC) \
                  -I$(EFI_INC)/x86_64 -Iinclude -Icore -Iefi -Iefi/ia32
 LONG_OBJS      = $(patsubst %.c,$(IA32_DIR)/long/%.o,$(LONG_SRCS))
-IA32_SRCS      = efi/ia32/main32.c efi/ia32/switch32.c efi/ia32/boot_map.c efi/ia32/long_load.c \
+IA32_SRCS      = efi/ia32/main32.c efi/ia32/switch32.c efi/ia32/boot_map.c efi/ia32/fw_map.c efi/ia32/long_load.c \
                  efi/ia32/long_image.c efi/ia32/divide.c efi/report.c efi/screen.c \
                  efi/screen_view.c efi/screen_layout.c efi/fbcon.c efi/font.c efi/serial.c \
                  efi/stick.c efi/volume.c efi/machine.c efi/smbios_parse.c efi/devpath_parse.c \

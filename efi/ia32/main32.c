@@ -154,13 +154,22 @@ static bool prepare(EFI_HANDLE image, struct long_run *r, struct handoff *h)
                  (unsigned)(elf_size >> 10), (unsigned long long)r->img.base, r->img.segment_count,
                  r->img.relocations, (unsigned long long)r->img.entry);
     uint32_t cr0 = cpu32_cr0(), cr3 = cpu32_cr3(), cr4 = cpu32_cr4();
-    enum boot_map_status bs = boot_map_build(cr0, cr3, cr4, &r->bm);
-    report_check("firmware-map", bs == BOOT_MAP_OK,
-                 "%s: the firmware's %s as %u four-level tables of ours at 0x%llx",
-                 boot_map_status_name(bs), paging_words[boot_map_paging(cr0, cr4)], r->bm.tables,
-                 (unsigned long long)r->bm.root);
-    if (bs != BOOT_MAP_OK)
+    enum fw_map_status bs = boot_map_build(cr0, cr3, cr4, &r->bm);
+    if (bs != FW_MAP_OK) {
+        report_check("firmware-map", false, "%s (%s) rendering the firmware's %s in four levels",
+                     fw_map_status_name(bs), fw_map_status_message(bs),
+                     paging_words[fw_map_paging(cr0, cr4)]);
+        if (fw_map_paging(cr0, cr4) == FW_PAGING_PAE) {
+            const uint64_t *pdpte = (const uint64_t *)(uintptr_t)(cr3 & 0xffffffe0u);
+            report("  PDPTEs at 0x%x: 0x%llx 0x%llx 0x%llx 0x%llx", cr3 & 0xffffffe0u,
+                   (unsigned long long)pdpte[0], (unsigned long long)pdpte[1],
+                   (unsigned long long)pdpte[2], (unsigned long long)pdpte[3]);
+        }
         return false;
+    }
+    report_check("firmware-map", true,
+                 "the firmware's %s as %u four-level tables of ours at 0x%llx",
+                 paging_words[r->bm.paging], r->bm.tables, (unsigned long long)r->bm.root);
     r->pool_pages = POOL_FRAMES_BASE + POOL_FRAMES_DESC * (descs + 8);
     r->pool = take_pages(r->pool_pages, EfiLoaderData);
     r->arena = take_pages(ARENA_BYTES / 4096, EfiLoaderData);
@@ -269,7 +278,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
         text_format(efer, sizeof efer, " EFER 0x%llx", (unsigned long long)cpu32_rdmsr(MSR_EFER32));
     report("cpu: 32-bit firmware: CR0 0x%x CR3 0x%x CR4 0x%x%s (%s); long mode %s, NX %s, 1G "
            "pages %s",
-           cr0, cpu32_cr3(), cr4, efer, paging_words[boot_map_paging(cr0, cr4)], lm ? "yes" : "no",
+           cr0, cpu32_cr3(), cr4, efer, paging_words[fw_map_paging(cr0, cr4)], lm ? "yes" : "no",
            nx ? "yes" : "no", (ext & CPUID_EXT_1G) ? "yes" : "no");
     bool skipped = false;
     if (go && !lm) {
