@@ -60,7 +60,7 @@ ia32-app: $(IA32_TARGET)
 # Test-only builds that must end in RESULT: FAIL and still give the firmware its mode back:
 # one corrupts a live entry through the slot after the switch, one takes a fault in 64-bit
 # mode that no check expects (the app's own IDT catches it).
-ia32-variants:
+ia32-variants: build/gen/font_data.c
 	$(MAKE) --no-print-directory IA32_VARIANT=corrupt LONG_DEFS=-DPAGETK_TEST_CORRUPT_AFTER_EXIT \
 	    IA32_TARGET=build/pagetk-ia32-corrupt.efi ia32-app
 	$(MAKE) --no-print-directory IA32_VARIANT=stray LONG_DEFS=-DPAGETK_TEST_STRAY_FAULT \

@@ -17,6 +17,11 @@
 
 static const char *const paging_names[] = {"paging off", "32-bit paging", "PAE paging"};
 
+static const char *paging_name(uint64_t paging)
+{
+    return paging <= FW_PAGING_PAE ? paging_names[paging] : "unknown paging";
+}
+
 /* Bump allocation from the handoff's arena; nothing is given back before the return. */
 static uint8_t *arena_next, *arena_end;
 
@@ -79,7 +84,7 @@ static bool import_firmware(struct takeover *t, const struct handoff *h)
     report_check("firmware-import", true,
                  "%u runs from %u tables at 0x%llx: the firmware's %s in four levels",
                  (unsigned)t->run_count, (unsigned)t->seen.count, (unsigned long long)t->fw.root,
-                 paging_names[h->fw_paging]);
+                 paging_name(h->fw_paging));
     return true;
 }
 
@@ -138,7 +143,7 @@ static bool plan(struct takeover *t, const struct handoff *h)
     if (t->wx.table_status != WX_OK)
         report("  warning %s: %s: the table is left out", wx_status_name(t->wx.table_status),
                wx_status_message(t->wx.table_status));
-    size_t descs = h->map_size / h->desc_size + 1;
+    size_t descs = h->map_size / (h->desc_size ? h->desc_size : 1) + 1;
     t->plan_in = (struct plan_input){
         .map = (const void *)(uintptr_t)h->map,
         .map_size = h->map_size,
@@ -319,7 +324,7 @@ static void run(struct takeover *t, struct handoff *h)
     t->tsc_hz = h->tsc_hz;
     report("long mode: entered by the app from the firmware's %s: CR0 0x%llx CR3 0x%llx CR4 "
            "0x%llx EFER 0x%llx (LMA=%u NXE=%u)",
-           paging_names[h->fw_paging], (unsigned long long)t->cpu.cr0,
+           paging_name(h->fw_paging), (unsigned long long)t->cpu.cr0,
            (unsigned long long)t->cpu.cr3, (unsigned long long)t->cpu.cr4,
            (unsigned long long)t->cpu.efer, (unsigned)((t->cpu.efer >> 10) & 1),
            (unsigned)((t->cpu.efer & EFER_NXE) != 0));

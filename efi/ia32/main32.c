@@ -138,6 +138,11 @@ static bool prepare(EFI_HANDLE image, struct long_run *r, struct handoff *h)
         report_check("memory-map", false, "GetMemoryMap failed");
         return false;
     }
+    if (r->mm.desc_size < PLAN_DESC_MIN_SIZE) { /* the planner names it; here it would divide */
+        report_check("memory-map", false, "descriptor size %u is below %u",
+                     (unsigned)r->mm.desc_size, (unsigned)PLAN_DESC_MIN_SIZE);
+        return false;
+    }
     UINTN descs = r->mm.size / r->mm.desc_size;
     report("memory map: %u descriptors of %u bytes (version %u)", (unsigned)descs,
            (unsigned)r->mm.desc_size, (unsigned)r->mm.desc_version);
