@@ -41,6 +41,8 @@ ia32-max-smp2-usb      | --firmware ia32 --boot usb --mem 2G --cpu max --smp 2 |
 ia32-nonx-paging-off   | --firmware ia32 --boot usb --mem 1G --cpu max,-nx | \(paging off\); long mode yes, NX no;check firmware-import +PASS .*paging off in four levels;check fault-no-execute +PASS +no NX;check firmware-mode +PASS;once:^RESULT: PASS
 ia32-corrupt-entry     | --firmware ia32 --efi build/pagetk-ia32-corrupt.efi --mem 1G --expect-fail | test build: live alias entry .* corrupted on purpose;check live-map-is-plan +FAIL;check alias-coherence +FAIL;check restore-long +PASS;check firmware-mode +PASS .*all as the firmware had them;once:^RESULT: FAIL
 ia32-stray-fault       | --firmware ia32 --efi build/pagetk-ia32-stray.efi --mem 1G --expect-fail | check no-unexpected-fault +FAIL +vector 14;check restore-long +PASS;check firmware-mode +PASS .*all as the firmware had them;once:^RESULT: FAIL
+ia32-nsh-fallback      | --firmware ia32 --boot nsh --mem 1G --cpu max | once:this is 32-bit UEFI: BOOTX64.EFI cannot run here; trying BOOTIA32.EFI;from 32-bit UEFI;once:^RESULT: PASS
+x64-nsh-first          | --boot nsh --mem 1G --cpu max | cpu at entry: ;once:^RESULT: PASS
 ia32-qemu32-usb        | --firmware ia32 --boot usb --mem 1G --cpu qemu32 --expect-skip | long mode no;this CPU has no 64-bit mode;once:^RESULT: SKIP checks=0 skipped=takeover;report file on the stick \(.*\) says: RESULT: SKIP
 frames-starved         | --efi build/pagetk-framecap.efi --mem 1G --expect-fail | PT_ERR_NO_FRAMES;not switching;RESULT: FAIL
 M

@@ -3,12 +3,15 @@
 # Exit 0 when the serial log says RESULT: PASS and QEMU exited with the app's PASS code
 # (or RESULT: FAIL and the FAIL code, with --expect-fail); non-zero otherwise, timeout included.
 #
-# usage: qemu-run.sh [--efi FILE] [--boot esp|usb|nvme|shell] [--mem 2G] [--cpu max] [--smp 1]
+# usage: qemu-run.sh [--efi FILE] [--boot esp|usb|nvme|shell|nsh] [--mem 2G] [--cpu max] [--smp 1]
 #                    [--machine q35|pc] [--timeout 120] [--log FILE] [--expect-fail] [--quiet]
 #                    [--cfg "WORDS"] [--args "WORDS"] [--monitor CMDS --monitor-log FILE]
 #                    [--expect-reset] [--stick IMG] [--readonly] [--rtc BASE] [--vga XxY]
 #                    [--monitor-when REGEX] [--no-exit-port] [--firmware ovmf|secure|uboot]
 #                    [--disk ahci|ehci|virtio] [--expect-refused] [--expect-skip]
+# --boot nsh: both builds (build/BOOTX64.EFI and build/BOOTIA32.EFI) and startup.nsh as the
+# stick has them, but in \EFI\TRY instead of \EFI\BOOT (the script's paths changed to match),
+# so the boot manager starts neither and the shell's startup.nsh picks the one that runs.
 # --cfg writes pagetk.cfg beside the app; --args passes words on the shell command line
 # (--boot shell). --monitor: the app must halt with "inspect: halted" (option inspect);
 # then the monitor commands in the file CMDS run, their output goes to the monitor log,
@@ -108,6 +111,13 @@ shell)
     cp "$efi" "$work/esp/EFI/pagetk/pagetk.efi"
     sed "s|^\( *\\\\EFI\\\\pagetk\\\\pagetk.efi\)\r\?$|\1 $args|" "$here/startup.nsh" >"$work/esp/startup.nsh"
     [ -z "$cfg" ] || printf '%s\n' "$cfg" >"$work/esp/EFI/pagetk/pagetk.cfg"
+    disk=(-drive "format=raw,file=fat:rw:$work/esp")
+    ;;
+nsh)
+    mkdir -p "$work/esp/EFI/TRY"
+    cp "$here/build/BOOTX64.EFI" "$here/build/BOOTIA32.EFI" "$work/esp/EFI/TRY/"
+    sed 's|\\EFI\\BOOT\\|\\EFI\\TRY\\|g' "$here/startup.nsh" >"$work/esp/startup.nsh"
+    [ -z "$cfg" ] || printf '%s\n' "$cfg" >"$work/esp/EFI/TRY/pagetk.cfg"
     disk=(-drive "format=raw,file=fat:rw:$work/esp")
     ;;
 usb | nvme)
