@@ -11,6 +11,7 @@
 #include "long_report.h"
 #include "report.h"
 #include "takeover.h"
+#include "text.h"
 
 #define RUN_CAPACITY  16384u
 #define SEEN_CAPACITY 32768u /* a power of two */
@@ -133,11 +134,18 @@ static bool plan(struct takeover *t, const struct handoff *h)
         return false;
     }
     struct wx_limits *set = &t->wx.set;
+    /* The x64 app's line, so the fleet page reads the table's version the same way. */
+    char table[64];
+    if (t->wx.have_table && t->wx.table_status == WX_OK)
+        text_format(table, sizeof table, "memory attributes table version %u, %u entries",
+                    t->wx.table_version, t->wx.table_entries);
+    else
+        text_format(table, sizeof table, "%s",
+                    t->wx.have_table ? "a memory attributes table it cannot read"
+                                     : "no EFI_MEMORY_ATTRIBUTES_TABLE from the firmware");
     report("w^x: %s; 32-bit app at 0x%llx (%llu KiB, %s), 64-bit part in %llu segments; %u "
            "limits",
-           t->wx.have_table ? "memory attributes table from the firmware"
-                            : "no EFI_MEMORY_ATTRIBUTES_TABLE from the firmware",
-           (unsigned long long)h->image_base, (unsigned long long)(h->image_size >> 10),
+           table, (unsigned long long)h->image_base, (unsigned long long)(h->image_size >> 10),
            wx_status_name(t->wx.image_status), (unsigned long long)h->segment_count,
            (unsigned)set->count);
     if (t->wx.table_status != WX_OK)

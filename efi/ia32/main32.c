@@ -278,13 +278,16 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     bool go = settings_read(image, &opts);
     uint32_t ext = cpu32_ext_features(), cr0 = cpu32_cr0(), cr4 = cpu32_cr4();
     bool lm = (ext & CPUID_EXT_LM) != 0, nx = (ext & CPUID_EXT_NX) != 0;
-    char efer[40] = "";
-    if (ext & (CPUID_EXT_LM | CPUID_EXT_NX))
-        text_format(efer, sizeof efer, " EFER 0x%llx", (unsigned long long)cpu32_rdmsr(MSR_EFER32));
-    report("cpu: 32-bit firmware: CR0 0x%x CR3 0x%x CR4 0x%x%s (%s); long mode %s, NX %s, 1G "
-           "pages %s",
-           cr0, cpu32_cr3(), cr4, efer, paging_words[fw_map_paging(cr0, cr4)], lm ? "yes" : "no",
-           nx ? "yes" : "no", (ext & CPUID_EXT_1G) ? "yes" : "no");
+    /* The x64 app's cpu line (the firmware's state at entry, as the fleet page reads it),
+     * then what only 32-bit firmware needs said. */
+    uint64_t efer = (ext & (CPUID_EXT_LM | CPUID_EXT_NX)) ? cpu32_rdmsr(MSR_EFER32) : 0;
+    report("cpu: CR0 0x%x (WP=%u) CR3 0x%x CR4 0x%x (PGE=%u LA57=0) EFER 0x%llx (NXE=%u)%s", cr0,
+           (cr0 >> 16) & 1, cpu32_cr3(), cr4, (cr4 >> 7) & 1, (unsigned long long)efer,
+           (unsigned)((efer >> 11) & 1),
+           (ext & (CPUID_EXT_LM | CPUID_EXT_NX)) ? "" : " (this CPU has no EFER)");
+    report("cpu: 32-bit firmware, %s; long mode %s, NX %s, 1G pages %s",
+           paging_words[fw_map_paging(cr0, cr4)], lm ? "yes" : "no", nx ? "yes" : "no",
+           (ext & CPUID_EXT_1G) ? "yes" : "no");
     bool skipped = false;
     if (go && !lm) {
         report("this CPU has no 64-bit mode (CPUID 0x80000001 EDX bit 29 is clear): four-level "
