@@ -302,8 +302,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     bool pass = report_failed() == 0;
     uint64_t ms = (cpu_rdtsc() - entry_tsc) * 1000 / (tsc_hz ? tsc_hz : 1);
     if (skipped && pass)
-        report("RESULT: SKIP checks=%u skipped=takeover (this CPU has no 64-bit mode: the "
-               "four-level takeover and its checks did not run) (%llu ms in the app)",
+        report("RESULT: SKIP checks=%u skipped=takeover, no 64-bit mode (%llu ms in the app)",
                report_checks(), (unsigned long long)ms);
     else if (pass)
         report("RESULT: PASS checks=%u (%llu ms in the app)", report_checks(),
