@@ -188,14 +188,19 @@ include efi/ia32/ia32.mk
 # a USB image holding the signed app. The unstripped image's COFF symbol table lies outside
 # every section, so Authenticode would hash it as trailing data: the app is built stripped.
 SIGNED_EFI = build/BOOTX64.signed.efi
-signed: build/BOOTX64.EFI startup.nsh scripts/mkimg.sh
+SIGNED_IA32 = build/BOOTIA32.signed.efi
+signed: build/BOOTX64.EFI build/BOOTIA32.EFI startup.nsh scripts/mkimg.sh
 	@test -n "$(KEY)" -a -n "$(CERT)" || { echo "usage: make signed KEY=db.key CERT=db.crt" >&2; exit 2; }
 	@bash scripts/deps.sh sbsigntool
 	sbsign --key "$(KEY)" --cert "$(CERT)" --output $(SIGNED_EFI) build/BOOTX64.EFI 2>build/sbsign.log \
 	    || { cat build/sbsign.log; exit 1; }
 	@! grep -i warning build/sbsign.log # a clean signature hashes every byte as a section
 	sbverify --cert "$(CERT)" $(SIGNED_EFI)
-	bash scripts/mkimg.sh $(SIGNED_EFI) startup.nsh build/usb-signed.img
+	sbsign --key "$(KEY)" --cert "$(CERT)" --output $(SIGNED_IA32) build/BOOTIA32.EFI 2>build/sbsign.log \
+	    || { cat build/sbsign.log; exit 1; }
+	@! grep -i warning build/sbsign.log
+	sbverify --cert "$(CERT)" $(SIGNED_IA32)
+	IA32_EFI=$(SIGNED_IA32) bash scripts/mkimg.sh $(SIGNED_EFI) startup.nsh build/usb-signed.img
 
 # Boots the app in QEMU+OVMF (TCG); exit status 0 only on RESULT: PASS.
 run:
