@@ -1,6 +1,6 @@
 /*
  * The 64-bit part of the takeover from 32-bit firmware. The 32-bit app has entered long mode
- * on a four-level rendition of the firmware's address space (boot_map.c) with interrupts
+ * on a four-level rendition of the firmware's address space (fw_map.c) with interrupts
  * off and calls long_main with the handoff. From there it is the x64 app's job with the same
  * library and the same checks (verify.c, check_wx.c, fault.c): import that hierarchy, plan
  * from the memory map, build with the recursive slot, check, switch CR3, verify, switch

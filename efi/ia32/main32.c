@@ -2,7 +2,7 @@
  * BOOTIA32.EFI: the takeover from 32-bit UEFI on a CPU with long mode. The 32-bit side
  * gathers what only the firmware gives (memory map, loaded image, memory attributes table,
  * console, the stick for the report file), renders the firmware's live address space
- * (paging off, 32-bit or PAE paging) as four-level tables (boot_map.c), loads the 64-bit
+ * (paging off, 32-bit or PAE paging) as four-level tables (fw_map.c), loads the 64-bit
  * part (long_load.c), enters long mode and calls it (switch32.c), and after the return to
  * the firmware's mode exactly as found prints the part's lines and the verdict. On a CPU
  * without long mode it says so and returns.
