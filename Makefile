@@ -6,8 +6,9 @@ CORE_SRCS   = $(wildcard core/*.c)
 # The planner: every parse of firmware bytes and the plan made from them. Plain C with no
 # UEFI header, so the host tests run it on hostile input; the app links the same files.
 PLAN_SRCS   = $(wildcard efi/plan/*.c)
-# The app's other plain-C pieces the host tests cover: report file names, the screen layout.
-APP_PURE_SRCS = efi/fleet_name.c efi/screen_layout.c
+# The app's other plain-C pieces the host tests cover: report file names, the screen layout,
+# the IA32 app's reading of the firmware's 32-bit paging.
+APP_PURE_SRCS = efi/fleet_name.c efi/screen_layout.c efi/ia32/fw_map.c
 TEST_SRCS   = $(wildcard tests/host/*.c) $(PLAN_SRCS) $(APP_PURE_SRCS)
 BENCH_SRCS  = $(wildcard tests/bench/*.c)
 # The host tools (tests/tools/): report and fleet pages, QEMU's MMU compared with the dump,
@@ -17,7 +18,7 @@ TOOL_CFLAGS = -std=c11 -Wall -Wextra -Werror -O2 -Iinclude
 .PHONY: all host-tests soak test test-host run bench fuzz fuzz-check clean format efi-app efi-variants efi-la57 efi-minimal report signed \
         lib install freestanding docs
 
-all: build/host/tests build/BOOTX64.EFI build/usb.img
+all: build/host/tests build/BOOTX64.EFI build/BOOTIA32.EFI build/usb.img
 
 build/host/tests: $(CORE_SRCS) $(TEST_SRCS) $(wildcard core/*.h tests/host/*.h include/*.h efi/plan/*.h) \
                   $(patsubst %.c,%.h,$(APP_PURE_SRCS))
@@ -192,22 +193,29 @@ efi-minimal:
 
 efi-app: $(EFI_TARGET)
 
-build/usb.img: build/BOOTX64.EFI startup.nsh scripts/mkimg.sh
-	bash scripts/mkimg.sh build/BOOTX64.EFI startup.nsh $@
+build/usb.img: build/BOOTX64.EFI build/BOOTIA32.EFI startup.nsh scripts/mkimg.sh
+	IA32_EFI=build/BOOTIA32.EFI bash scripts/mkimg.sh build/BOOTX64.EFI startup.nsh $@
+
+include efi/ia32/ia32.mk
 
 # ---- Secure Boot ----------------------------------------------------------------------------
 # Signs the app with KEY and CERT (PEM; an encrypted key asks for its passphrase) and builds
 # a USB image holding the signed app. The unstripped image's COFF symbol table lies outside
 # every section, so Authenticode would hash it as trailing data: the app is built stripped.
 SIGNED_EFI = build/BOOTX64.signed.efi
-signed: build/BOOTX64.EFI startup.nsh scripts/mkimg.sh
+SIGNED_IA32 = build/BOOTIA32.signed.efi
+signed: build/BOOTX64.EFI build/BOOTIA32.EFI startup.nsh scripts/mkimg.sh
 	@test -n "$(KEY)" -a -n "$(CERT)" || { echo "usage: make signed KEY=db.key CERT=db.crt" >&2; exit 2; }
 	@bash scripts/deps.sh sbsigntool
 	sbsign --key "$(KEY)" --cert "$(CERT)" --output $(SIGNED_EFI) build/BOOTX64.EFI 2>build/sbsign.log \
 	    || { cat build/sbsign.log; exit 1; }
 	@! grep -i warning build/sbsign.log # a clean signature hashes every byte as a section
 	sbverify --cert "$(CERT)" $(SIGNED_EFI)
-	bash scripts/mkimg.sh $(SIGNED_EFI) startup.nsh build/usb-signed.img
+	sbsign --key "$(KEY)" --cert "$(CERT)" --output $(SIGNED_IA32) build/BOOTIA32.EFI 2>build/sbsign.log \
+	    || { cat build/sbsign.log; exit 1; }
+	@! grep -i warning build/sbsign.log
+	sbverify --cert "$(CERT)" $(SIGNED_IA32)
+	IA32_EFI=$(SIGNED_IA32) bash scripts/mkimg.sh $(SIGNED_EFI) startup.nsh build/usb-signed.img
 
 # Boots the app in QEMU+OVMF (TCG); exit status 0 only on RESULT: PASS.
 run:
@@ -289,7 +297,8 @@ clean:
 	rm -rf build
 
 format:
-	clang-format -i include/*.h core/*.c core/*.h tests/*/*.c tests/*/*.h efi/*.c efi/*.h efi/plan/*.c efi/plan/*.h
+	clang-format -i include/*.h core/*.c core/*.h tests/*/*.c tests/*/*.h efi/*.c efi/*.h efi/plan/*.c efi/plan/*.h \
+	    efi/ia32/*.c efi/ia32/*.h
 
 
 # ---- QEMU's MMU as witness -------------------------------------------------------------------

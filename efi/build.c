@@ -45,14 +45,6 @@ static void report_fault(const char *what, const struct pt_fault *f)
            (unsigned long long)f->table, (unsigned long long)f->va, (unsigned long long)f->entry);
 }
 
-void takeover_layout(struct takeover *t)
-{
-    bool five = t->cpu.pt.levels == PT_LEVEL_PML5;
-    t->alias_base = five ? TAKEOVER_ALIAS_BASE5 : TAKEOVER_ALIAS_BASE;
-    t->alias_limit = five ? TAKEOVER_ALIAS_LIMIT5 : TAKEOVER_WINDOW;
-    t->window = five ? TAKEOVER_WINDOW5 : TAKEOVER_WINDOW;
-}
-
 bool takeover_import(struct takeover *t)
 {
     t->fw_env = (struct pt_env){.cpu = t->cpu.fw_pt};

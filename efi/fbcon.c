@@ -15,6 +15,7 @@ static const uint32_t palette[SC_COLOURS][2] = {
     [SC_FAIL] = {0xff5050u, 0},
     [SC_BAR_PASS] = {0xffffffu, 0x148a34u},
     [SC_BAR_FAIL] = {0xffffffu, 0xc02020u},
+    [SC_BAR_SKIP] = {0xffffffu, 0x1d4ed8u},
 };
 
 static uint32_t pixel(uint32_t rgb)

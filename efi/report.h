@@ -26,6 +26,8 @@ void report_detail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A named check: "check <name>: PASS|FAIL <detail>"; counts towards the verdict. */
 void report_check(const char *name, bool pass, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A check line made elsewhere (the IA32 app's 64-bit part), counted as report_check's. */
+void report_check_line(bool pass, const char *line);
 unsigned report_checks(void);
 unsigned report_failed(void);
 /* The machine's product name, for the report file's name (machine_product). */

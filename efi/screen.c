@@ -56,6 +56,7 @@ static const UINTN attributes[SC_COLOURS] = {
     [SC_FAIL] = EFI_LIGHTRED | EFI_BACKGROUND_BLACK,
     [SC_BAR_PASS] = EFI_WHITE | EFI_BACKGROUND_GREEN,
     [SC_BAR_FAIL] = EFI_WHITE | EFI_BACKGROUND_RED,
+    [SC_BAR_SKIP] = EFI_WHITE | EFI_BACKGROUND_BLUE,
 };
 
 /* One line on every console output: a new line first, so the last row never scrolls. */

@@ -109,6 +109,7 @@ static const char *const notes[] = {
     "pagetk: boot services are gone",
     "takeover: resetting",
     "takeover: ResetSystem returned",
+    "this CPU has no 64-bit mode",
 };
 
 bool screen_layout_report_line(struct screen_line *out, const char *line, unsigned width)
@@ -120,7 +121,9 @@ bool screen_layout_report_line(struct screen_line *out, const char *line, unsign
     if (starts(line, "check "))
         return layout_check(out, line, width);
     if (starts(line, "RESULT: ")) {
-        enum screen_colour bar = starts(line, "RESULT: PASS") ? SC_BAR_PASS : SC_BAR_FAIL;
+        enum screen_colour bar = starts(line, "RESULT: PASS")   ? SC_BAR_PASS
+                                 : starts(line, "RESULT: SKIP") ? SC_BAR_SKIP
+                                                                : SC_BAR_FAIL;
         append(out, " ", 1, bar);
         append(out, line, length(line), bar);
         while (out->len < width)

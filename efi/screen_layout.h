@@ -21,6 +21,7 @@ enum screen_colour {
     SC_FAIL,     /* red on black */
     SC_BAR_PASS, /* white on green */
     SC_BAR_FAIL, /* white on red */
+    SC_BAR_SKIP, /* white on blue: nothing failed, nothing was tried (no 64-bit mode) */
     SC_COLOURS
 };
 

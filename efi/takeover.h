@@ -117,7 +117,13 @@ struct live {
 void takeover_live_open(struct takeover *t, struct live *l);
 
 /* Places the alias and the window for the depth the firmware runs (t->cpu.pt.levels). */
-void takeover_layout(struct takeover *t);
+static inline void takeover_layout(struct takeover *t)
+{
+    bool five = t->cpu.pt.levels == PT_LEVEL_PML5;
+    t->alias_base = five ? TAKEOVER_ALIAS_BASE5 : TAKEOVER_ALIAS_BASE;
+    t->alias_limit = five ? TAKEOVER_ALIAS_LIMIT5 : TAKEOVER_WINDOW;
+    t->window = five ? TAKEOVER_WINDOW5 : TAKEOVER_WINDOW;
+}
 /* True when va lies in the test window's span. */
 static inline bool takeover_in_window(const struct takeover *t, uint64_t va)
 {

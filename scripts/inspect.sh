@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # `make inspect`: QEMU's own MMU as a witness. Boots the app with the option `inspect` in three
-# configurations (two at once; the third is the five-level persona build, which enters LA57
-# itself and halts on its five-level tables), lets QEMU's monitor walk the live tables (info mem, info tlb)
+# configurations (two at once: the third is the five-level persona build, which enters LA57
+# itself and halts on its five-level tables; the fourth is BOOTIA32.EFI under 32-bit OVMF,
+# halted in the long mode it entered itself), lets QEMU's monitor walk the live tables (info mem, info tlb)
 # while the app sits halted on them, and compares that walk with the app's dump
 # (build/inspect-compare). Logs stay in build/inspect/. Ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
-configs=("qemu64 1G" "max 2G" "max 2G la57") # -cpu, --mem, and a persona build's name
+# -cpu, --mem, firmware, name, and the build to boot when not the firmware's default
+configs=("qemu64 1G ovmf qemu64" "max 2G ovmf max" "max 2G ovmf la57 build/pagetk-la57.efi"
+    "max 2G ia32 ia32-max")
 dir=build/inspect
 passed=0 failed=0
 fail() { # message
@@ -16,9 +19,9 @@ fail() { # message
 
 mkdir -p "$dir"
 rm -f "$dir"/*.log "$dir"/*.status
-if ! make --no-print-directory build/BOOTX64.EFI build/inspect-compare efi-la57 >"$dir/build.log" 2>&1; then
+if ! make --no-print-directory build/BOOTX64.EFI build/BOOTIA32.EFI build/inspect-compare efi-la57 >"$dir/build.log" 2>&1; then
     cat "$dir/build.log"
-    fail "build: make build/BOOTX64.EFI build/inspect-compare efi-la57 failed"
+    fail "build: make build/BOOTX64.EFI build/BOOTIA32.EFI build/inspect-compare efi-la57 failed"
     echo "$passed passed, $failed failed"
     exit 1
 fi
@@ -27,11 +30,9 @@ printf 'info mem\ninfo tlb\n' >"$dir/monitor.cmds"
 start=$(date +%s)
 n=0
 for c in "${configs[@]}"; do
-    read -r cpu mem variant <<<"$c"
-    name=${variant:-$cpu} efi=build/BOOTX64.EFI
-    [ -z "$variant" ] || efi=build/pagetk-$variant.efi
+    read -r cpu mem firmware name efi <<<"$c"
     (
-        bash scripts/qemu-run.sh --efi "$efi" --mem "$mem" --cpu "$cpu" --cfg inspect \
+        bash scripts/qemu-run.sh --firmware "$firmware" ${efi:+--efi "$efi"} --mem "$mem" --cpu "$cpu" --cfg inspect \
             --monitor "$dir/monitor.cmds" --monitor-log "$dir/$name.monitor.log" \
             --log "$dir/$name.serial.log" --quiet 2>"$dir/$name.qemu-run.log"
         echo $? >"$dir/$name.status"
@@ -43,10 +44,9 @@ wait
 echo "inspect: booted ${#configs[@]} configurations in $(($(date +%s) - start)) s"
 
 for c in "${configs[@]}"; do
-    read -r cpu mem variant <<<"$c"
-    name=${variant:-$cpu}
+    read -r cpu mem firmware name efi <<<"$c"
     status=$(cat "$dir/$name.status" 2>/dev/null || echo "?")
-    echo "== $name (-cpu $cpu, $mem${variant:+, build/pagetk-$variant.efi}): serial $dir/$name.serial.log, monitor $dir/$name.monitor.log"
+    echo "== $name (-cpu $cpu, $mem, $firmware${efi:+, $efi}): serial $dir/$name.serial.log, monitor $dir/$name.monitor.log"
     if [ "$status" != 0 ]; then
         sed 's/^/  /' "$dir/$name.qemu-run.log"
         result=$(grep -a -o 'RESULT: [A-Z]*' "$dir/$name.serial.log" 2>/dev/null | tail -1)

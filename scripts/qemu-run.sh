@@ -3,12 +3,15 @@
 # Exit 0 when the serial log says RESULT: PASS and QEMU exited with the app's PASS code
 # (or RESULT: FAIL and the FAIL code, with --expect-fail); non-zero otherwise, timeout included.
 #
-# usage: qemu-run.sh [--efi FILE] [--boot esp|usb|nvme|shell] [--mem 2G] [--cpu max] [--smp 1]
+# usage: qemu-run.sh [--efi FILE] [--boot esp|usb|nvme|shell|nsh] [--mem 2G] [--cpu max] [--smp 1]
 #                    [--machine q35|pc] [--timeout 120] [--log FILE] [--expect-fail] [--quiet]
 #                    [--cfg "WORDS"] [--args "WORDS"] [--monitor CMDS --monitor-log FILE]
 #                    [--expect-reset] [--stick IMG] [--readonly] [--rtc BASE] [--vga XxY]
 #                    [--monitor-when REGEX] [--no-exit-port] [--firmware ovmf|secure|uboot]
-#                    [--disk ahci|ehci|virtio] [--expect-refused]
+#                    [--disk ahci|ehci|virtio] [--expect-refused] [--expect-skip]
+# --boot nsh: both builds (build/BOOTX64.EFI and build/BOOTIA32.EFI) and startup.nsh as the
+# stick has them, but in \EFI\TRY instead of \EFI\BOOT (the script's paths changed to match),
+# so the boot manager starts neither and the shell's startup.nsh picks the one that runs.
 # --cfg writes pagetk.cfg beside the app; --args passes words on the shell command line
 # (--boot shell). --monitor: the app must halt with "inspect: halted" (option inspect);
 # then the monitor commands in the file CMDS run, their output goes to the monitor log,
@@ -25,10 +28,13 @@
 # stick, or virtio-blk). --firmware secure: Debian's snakeoil OVMF, Secure Boot enforced
 # (SMM, secure flash). --expect-refused: the firmware must refuse to load the app from the
 # boot option ("Access Denied") and never start it; QEMU is stopped once the boot manager
-# has given up.
+# has given up. --firmware ia32: Debian's 32-bit OVMF (ovmf-ia32; SMM, secure flash as its
+# build needs), booting BOOTIA32.EFI (--efi defaults to build/BOOTIA32.EFI; a USB image also
+# holds build/BOOTX64.EFI, as build/usb.img does). --expect-skip: the app must end in RESULT:
+# SKIP (a CPU without long mode) and exit QEMU through its exit port, as a pass does.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-efi=$here/build/BOOTX64.EFI boot=esp mem=2G cpu=max smp=1 machine=q35 limit=120
+efi="" boot=esp mem=2G cpu=max smp=1 machine=q35 limit=120
 log="" expect=PASS quiet=0 cfg="" args="" monitor="" monitor_log="" reset=0
 stick_img="" readonly=off rtc="" vga="" when="inspect: halted" exit_port=1
 firmware=ovmf disk_type=ahci
@@ -58,6 +64,7 @@ while [ $# -gt 0 ]; do
     --firmware) firmware=$2; shift ;;
     --disk) disk_type=$2; shift ;;
     --expect-refused) expect=REFUSED ;;
+    --expect-skip) expect=SKIP ;;
     *) echo "qemu-run: unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -73,8 +80,16 @@ secure)
     secure=(-global driver=cfi.pflash01,property=secure,value=on)
     ;;
 uboot) needed=("$uboot"); boot=usb machine=pc ;; # U-Boot's x86 build runs on pc only
+ia32)
+    code=$ovmf/OVMF32_CODE_4M.secboot.fd vars=$ovmf/OVMF32_VARS_4M.fd
+    needed=("$code" "$vars") machine=$machine,smm=on
+    secure=(-global driver=cfi.pflash01,property=secure,value=on)
+    ;;
 *) echo "qemu-run: unknown firmware $firmware" >&2; exit 2 ;;
 esac
+app_name=BOOTX64.EFI
+[ "$firmware" = ia32 ] && app_name=BOOTIA32.EFI
+[ -n "$efi" ] || efi=$here/build/$app_name
 for f in "${needed[@]}" "$efi"; do
     [ -f "$f" ] || { echo "qemu-run: missing $f" >&2; exit 2; }
 done
@@ -85,7 +100,7 @@ trap 'rm -rf "$work"' EXIT
 case $boot in
 esp)
     mkdir -p "$work/esp/EFI/BOOT"
-    cp "$efi" "$work/esp/EFI/BOOT/BOOTX64.EFI"
+    cp "$efi" "$work/esp/EFI/BOOT/$app_name"
     cp "$here/startup.nsh" "$work/esp/"
     [ -z "$cfg" ] || printf '%s\n' "$cfg" >"$work/esp/EFI/BOOT/pagetk.cfg"
     disk=(-drive "format=raw,file=fat:rw:$work/esp")
@@ -98,11 +113,24 @@ shell)
     [ -z "$cfg" ] || printf '%s\n' "$cfg" >"$work/esp/EFI/pagetk/pagetk.cfg"
     disk=(-drive "format=raw,file=fat:rw:$work/esp")
     ;;
+nsh)
+    mkdir -p "$work/esp/EFI/TRY"
+    cp "$here/build/BOOTX64.EFI" "$here/build/BOOTIA32.EFI" "$work/esp/EFI/TRY/"
+    sed 's|\\EFI\\BOOT\\|\\EFI\\TRY\\|g' "$here/startup.nsh" >"$work/esp/startup.nsh"
+    [ -z "$cfg" ] || printf '%s\n' "$cfg" >"$work/esp/EFI/TRY/pagetk.cfg"
+    disk=(-drive "format=raw,file=fat:rw:$work/esp")
+    ;;
 usb | nvme)
     [ -z "$cfg" ] || printf '%s\n' "$cfg" >"$work/pagetk.cfg"
     img=${stick_img:-$work/usb.img}
-    [ -n "$stick_img" ] && [ -f "$stick_img" ] ||
-        bash "$here/scripts/mkimg.sh" "$efi" "$here/startup.nsh" "$img" ${cfg:+"$work/pagetk.cfg"}
+    if [ "$firmware" = ia32 ]; then
+        [ -n "$stick_img" ] && [ -f "$stick_img" ] ||
+            IA32_EFI=$efi bash "$here/scripts/mkimg.sh" "$here/build/BOOTX64.EFI" "$here/startup.nsh" \
+                "$img" ${cfg:+"$work/pagetk.cfg"}
+    else
+        [ -n "$stick_img" ] && [ -f "$stick_img" ] ||
+            bash "$here/scripts/mkimg.sh" "$efi" "$here/startup.nsh" "$img" ${cfg:+"$work/pagetk.cfg"}
+    fi
     drive="if=none,id=stick,format=raw,file=$img,readonly=$readonly"
     if [ "$firmware" = uboot ]; then
         case $disk_type in

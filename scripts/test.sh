@@ -6,7 +6,7 @@
 # Ends with one line "N passed, N failed" summing every step.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/deps.sh gcc make clang libclang-rt-14-dev gnu-efi ovmf u-boot-qemu qemu-system-x86 \
+bash scripts/deps.sh gcc make clang libclang-rt-14-dev gnu-efi ovmf ovmf-ia32 u-boot-qemu qemu-system-x86 \
     mtools dosfstools gdisk libxml2-utils clang-format sbsigntool openssl console-setup-linux pkg-config \
     doxygen || exit 1
 passed=0 failed=0
@@ -66,7 +66,7 @@ sign_snakeoil() {
     openssl rsa -in "$snakeoil.key" -passin pass:snakeoil -out build/snakeoil.key 2>/dev/null &&
         make --no-print-directory signed KEY=build/snakeoil.key CERT="$snakeoil.pem"
 }
-if make --no-print-directory -j2 build/BOOTX64.EFI build/usb.img efi-variants >"$out/build-efi" 2>&1 &&
+if make --no-print-directory -j2 build/BOOTX64.EFI build/usb.img efi-variants ia32-variants >"$out/build-efi" 2>&1 &&
     sign_snakeoil >>"$out/build-efi" 2>&1; then
     bash scripts/boot-matrix.sh | tee "$out/boot"
     p=$(grep -c '^PASS boot' "$out/boot")

@@ -61,6 +61,11 @@ static void verdict_is_a_bar(void)
     CHECK_EQ(l.len, 40);
     CHECK(!strcmp(l.text + 37, "..."));
     CHECK_EQ(l.colour[39], SC_BAR_FAIL);
+    CHECK(screen_layout_report_line(&l, "RESULT: SKIP checks=0 skipped=takeover, no 64-bit mode",
+                                    60));
+    CHECK_EQ(l.len, 60);
+    CHECK_EQ(l.colour[0], SC_BAR_SKIP);
+    CHECK_EQ(l.colour[59], SC_BAR_SKIP);
 }
 
 static void other_lines_stay_off(void)
@@ -68,6 +73,11 @@ static void other_lines_stay_off(void)
     struct screen_line l;
     CHECK(!screen_layout_report_line(&l, "map 0x0-0x1000 -> 0x0 4K RW x WB pte", 79));
     CHECK(!screen_layout_report_line(&l, "cpu: CR0 0x80010033 (WP=1)", 79));
+    CHECK(screen_layout_report_line(&l,
+                                    "this CPU has no 64-bit mode (CPUID 0x80000001 EDX bit 29 "
+                                    "is clear): four-level tables cannot run on it",
+                                    40));
+    CHECK(!strcmp(l.text, "this CPU has no 64-bit mode (CPUID 0x..."));
     CHECK(!screen_layout_report_line(&l, "check odd  MAYBE  x [1 us]", 79));
     CHECK(screen_layout_report_line(&l, "takeover: resetting through ResetSystem in 10 s", 79));
     CHECK(!strcmp(l.text, "takeover: resetting through ResetSystem in 10 s"));

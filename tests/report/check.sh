@@ -229,4 +229,31 @@ for c in none:"no report files" bad:"no readable report"; do
     fi
 done
 
+# ---- reports from BOOTIA32.EFI (tests/report/ia32): a PASS under 32-bit OVMF, and a SKIP
+# from a CPU without long mode, which the fleet page must show as skipped, not refuse.
+ia32=tests/report/ia32
+svg=$work/ia32.svg
+if ./build/fleet-svg "$ia32" "$svg" >/dev/null 2>"$work/ia32.err"; then
+    pass fleet-ia32/run
+else
+    fail fleet-ia32/run "exit $?: $(cat "$work/ia32.err")"
+fi
+expect_eq fleet-ia32/counts "$(grep -o '[0-9]* reports: [^<]*' "$svg")" \
+    "2 reports: 1 PASS, 0 FAIL, 0 unreadable, 1 skipped" "the page's count line"
+for f in "$ia32"/*.txt; do
+    result=$(clean "$f" | grep '^RESULT: ' | tail -1 | sed 's/^RESULT: //')
+    grep -qF ">$result<" "$svg" && pass "fleet-ia32/verdict-${f##*/}" ||
+        fail "fleet-ia32/verdict-${f##*/}" "no cell '$result'"
+    wp=$(clean "$f" | sed -n 's/^cpu: CR0 .*(WP=\([01]\)).*(PGE=\([01]\) .*(NXE=\([01]\)).*/WP=\1 PGE=\2 NXE=\3/p')
+    grep -qF ">$wp<" "$svg" && pass "fleet-ia32/paging-${f##*/}" ||
+        fail "fleet-ia32/paging-${f##*/}" "no cell '$wp'"
+done
+expect_eq fleet-ia32/skip-cells "$(grep -c 'fill="#6b7280"' "$svg")" 1 "grey (skipped) verdict cells"
+if "$tool" "$ia32/ia32-max-2g.txt" "$work/ia32-one.svg" >/dev/null 2>&1 &&
+    grep -qF "RESULT: PASS checks=" "$work/ia32-one.svg"; then
+    pass report-ia32/picture
+else
+    fail report-ia32/picture "make report on the IA32 report file failed or lacks its verdict"
+fi
+
 finish

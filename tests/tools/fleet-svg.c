@@ -63,7 +63,8 @@ static const char *const row_titles[ROW_COUNT] = {
 
 /* A full takeover's file ends where boot services were left: its verdict went to COM1 and
  * the screen only. */
-enum verdict { VERDICT_NONE, VERDICT_PASS, VERDICT_FAIL, VERDICT_TAKEOVER };
+/* SKIP: the app could not run the takeover there (BOOTIA32.EFI on a CPU without long mode). */
+enum verdict { VERDICT_NONE, VERDICT_PASS, VERDICT_FAIL, VERDICT_TAKEOVER, VERDICT_SKIP };
 
 struct report {
     char file[FIELD];
@@ -266,9 +267,11 @@ static bool parse_line(const char *line, struct report *r, struct line_error *wh
         return true;
     }
     if (starts(line, "RESULT: ")) {
-        r->verdict = starts(line, "RESULT: PASS") ? VERDICT_PASS : VERDICT_FAIL;
-        if (!starts(line, "RESULT: PASS") && !starts(line, "RESULT: FAIL"))
-            return line_refuse(why, "a RESULT line that is neither PASS nor FAIL");
+        r->verdict = starts(line, "RESULT: PASS")   ? VERDICT_PASS
+                     : starts(line, "RESULT: SKIP") ? VERDICT_SKIP
+                                                    : VERDICT_FAIL;
+        if (r->verdict == VERDICT_FAIL && !starts(line, "RESULT: FAIL"))
+            return line_refuse(why, "a RESULT line that is neither PASS, FAIL nor SKIP");
         set(r->field[ROW_VERDICT], "%s", line + 8);
         return true;
     }
@@ -354,11 +357,12 @@ static void render(FILE *out, const struct report *reps, size_t n, const char *f
         widths[i] = (double)longest * CHAR_W + 12;
         total += widths[i];
     }
-    size_t passed = 0, failed = 0, refused = 0, left = 0;
+    size_t passed = 0, failed = 0, refused = 0, left = 0, skipped = 0;
     for (size_t i = 0; i < n; i++)
         reps[i].error[0]                      ? refused++
         : reps[i].verdict == VERDICT_PASS     ? passed++
         : reps[i].verdict == VERDICT_TAKEOVER ? left++
+        : reps[i].verdict == VERDICT_SKIP     ? skipped++
                                               : failed++;
     unsigned rows = 2 + ROW_COUNT + check_count + 1;
     double height = 60 + rows * ROW_H + PAD;
@@ -375,10 +379,11 @@ static void render(FILE *out, const struct report *reps, size_t n, const char *f
     fprintf(out, "<text class=\"title\" x=\"%d\" y=\"24\">", PAD);
     fputs("pagetk fleet: ", out);
     put_escaped(out, folder);
-    fprintf(out,
-            "</text>\n<text x=\"%d\" y=\"44\">%zu reports: %zu PASS, %zu FAIL, %zu "
-            "unreadable</text>\n",
+    fprintf(out, "</text>\n<text x=\"%d\" y=\"44\">%zu reports: %zu PASS, %zu FAIL, %zu unreadable",
             PAD, n, passed, failed, refused);
+    if (skipped)
+        fprintf(out, ", %zu skipped", skipped);
+    fputs("</text>\n", out);
     double y = 56;
     cell(out, PAD, y, TITLE_W, "#e5e7eb", "head", "report file");
     double x = PAD + TITLE_W;
@@ -419,6 +424,7 @@ static void render(FILE *out, const struct report *reps, size_t n, const char *f
             } else if (row == ROW_VERDICT) {
                 const char *fill = r->verdict == VERDICT_PASS       ? "#15803d"
                                    : r->verdict == VERDICT_TAKEOVER ? "#d97706"
+                                   : r->verdict == VERDICT_SKIP     ? "#6b7280"
                                                                     : "#b91c1c";
                 cell(out, x, y, widths[i], fill, "verdict", r->field[row]);
             } else

@@ -1,0 +1,129 @@
+/* report.h for the 64-bit part: it cannot call the 32-bit firmware, so every line goes into
+ * the handoff's line buffer, which the 32-bit side prints and saves after the return (see
+ * handoff.h for the kinds). With `inspect` the part never returns: lines then also go to
+ * COM1 as they are made. Check lines carry their own time, measured here. */
+#include <stdarg.h>
+
+#include "cpu.h"
+#include "handoff.h"
+#include "long_report.h"
+#include "report.h"
+#include "serial.h"
+#include "text.h"
+
+static struct handoff *out;
+static bool to_serial;
+static unsigned checks, failed;
+static uint64_t tsc_hz, last_check_tsc;
+
+void long_report_open(struct handoff *h)
+{
+    out = h;
+    out->lines_used = 0;
+    checks = failed = 0;
+    tsc_hz = h->tsc_hz;
+    last_check_tsc = cpu_rdtsc();
+}
+
+void long_report_to_serial(void)
+{
+    const char *buf = (const char *)(uintptr_t)out->lines;
+    char line[520];
+    size_t n = 0;
+    for (uint64_t i = 0; i < out->lines_used && i < out->lines_size; i++) {
+        if (buf[i] != '\n') {
+            if (n + 1 < sizeof line)
+                line[n++] = buf[i];
+            continue;
+        }
+        line[n] = '\0';
+        if (n > 1) {
+            serial_write(line + 1); /* without the kind */
+            serial_write("\r\n");
+        }
+        n = 0;
+    }
+    to_serial = true;
+}
+
+/* A line that does not fit is cut, and the buffer's last line says so once. */
+static void keep(char kind, const char *line)
+{
+    static const char cut[] = "Rreport lines cut: the 64-bit part's buffer is full\n";
+    char *buf = (char *)(uintptr_t)out->lines;
+    uint64_t used = out->lines_used, room = out->lines_size - sizeof cut;
+    if (to_serial) {
+        serial_write(line);
+        serial_write("\r\n");
+    }
+    if (used > room)
+        return;
+    size_t len = 0;
+    while (line[len])
+        len++;
+    if (used + len + 2 > room) {
+        for (size_t i = 0; i < sizeof cut - 1; i++)
+            buf[used++] = cut[i];
+        out->lines_used = out->lines_size; /* nothing more fits */
+        return;
+    }
+    buf[used++] = kind;
+    for (size_t i = 0; i < len; i++)
+        buf[used++] = line[i] == '\n' ? ' ' : line[i];
+    buf[used++] = '\n';
+    out->lines_used = used;
+}
+
+void report(const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    text_vformat(line, sizeof line, fmt, ap);
+    va_end(ap);
+    keep(LINE_REPORT, line);
+}
+
+void report_detail(const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    text_vformat(line, sizeof line, fmt, ap);
+    va_end(ap);
+    keep(LINE_DETAIL, line);
+}
+
+/* The same line as report.c's report_check. */
+void report_check(const char *name, bool pass, const char *fmt, ...)
+{
+    char detail[400], line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    text_vformat(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    checks++;
+    failed += !pass;
+    uint64_t now = cpu_rdtsc();
+    uint64_t us = tsc_hz ? (now - last_check_tsc) * 1000000 / tsc_hz : 0;
+    last_check_tsc = now;
+    text_format(line, sizeof line, "check %-20s %s  %s [%llu us]", name, pass ? "PASS" : "FAIL",
+                detail, (unsigned long long)us);
+    keep(pass ? LINE_PASS : LINE_FAIL, line);
+}
+
+unsigned report_checks(void)
+{
+    return checks;
+}
+
+unsigned report_failed(void)
+{
+    return failed;
+}
+
+void report_set_clock(uint64_t hz)
+{
+    tsc_hz = hz;
+    last_check_tsc = cpu_rdtsc();
+}
