@@ -178,7 +178,8 @@ static bool plan(struct takeover *t, const struct handoff *h)
             report("  warning %s x%u: %s", plan_warning_text(w)->name, t->plan.warnings[w],
                    plan_warning_text(w)->message);
     if (st != PLAN_OK) {
-        report_check("plan", false, "%s: %s", plan_status_text(st)->name, plan_status_text(st)->message);
+        report_check("plan", false, "%s: %s", plan_status_text(st)->name,
+                     plan_status_text(st)->message);
         return false;
     }
     report_check("plan", true, "%u memory-map ranges, %llu MiB RAM, %u regions to map",
@@ -194,11 +195,10 @@ static enum pt_error map_window(struct takeover *t)
     uint64_t nx = t->cpu.pt.nx ? PT_ATTR_NX : 0;
     pt_attr wb = PT_ATTR_MT(PT_MT_WB);
     uint64_t data = t->own + OWN_DATA * 4096ull, code = t->own + OWN_CODE * 4096ull;
-    enum pt_error err = pt_map_page(&t->sp, t->window + WIN_READ_ONLY * 4096ull, data,
-                                    PT_SIZE_4K, wb | nx, 0);
+    enum pt_error err =
+        pt_map_page(&t->sp, t->window + WIN_READ_ONLY * 4096ull, data, PT_SIZE_4K, wb | nx, 0);
     if (err == PT_OK)
-        err = pt_map_page(&t->sp, t->window + WIN_NO_EXEC * 4096ull, code, PT_SIZE_4K,
-                          wb | nx, 0);
+        err = pt_map_page(&t->sp, t->window + WIN_NO_EXEC * 4096ull, code, PT_SIZE_4K, wb | nx, 0);
     if (err == PT_OK)
         err = pt_map_page(&t->sp, t->window + WIN_EXEC * 4096ull, code, PT_SIZE_4K, wb, 0);
     return err;
