@@ -176,31 +176,26 @@ enum pt_error txn_reserve(struct txn *tx, uint64_t frames, struct lin_range touc
     return PT_OK;
 }
 
-static uint64_t take_frame(struct txn *tx)
+/* False, taking nothing, when the reservation is used up: the dry run counted short, a
+ * library fault that must surface as PT_ERR_RESERVE_SHORT rather than as a frame made up. */
+static bool take_frame(struct txn *tx, uint64_t *pa)
 {
-    tx->taken++;
     if (tx->stash_count > 0)
-        return stash_pop(tx);
-    if (tx->list_count > 0)
-        return list_pop(tx);
-    /* The dry run counted exactly; running dry here is a library bug. */
-    return tx->inline_frames[--tx->inline_count];
+        *pa = stash_pop(tx);
+    else if (tx->list_count > 0)
+        *pa = list_pop(tx);
+    else if (tx->inline_count > 0)
+        *pa = tx->inline_frames[--tx->inline_count];
+    else
+        return false;
+    tx->taken++;
+    return true;
 }
 
 static void fill_with_pieces(uint64_t *t, int child_level, uint64_t leaf)
 {
-    uint64_t step = pt_level_span(child_level);
-    uint64_t base = pte_addr(leaf, child_level + 1);
-    uint64_t bits = leaf & ~PTE_ADDR;
-    if (child_level == PT_LEVEL_PT) {
-        /* PAT moves from bit 12 to bit 7, where PS was. */
-        bits &= ~PTE_PS;
-        if (leaf & PTE_PAT_BIG)
-            bits |= PTE_PAT_4K;
-    } else if (leaf & PTE_PAT_BIG) {
-        bits |= PTE_PAT_BIG;
-    }
-    entries_write(t, base | bits, step, false); /* the pieces' addresses never reach the bits */
+    /* The pieces' addresses never reach the bits: one step apart from the first. */
+    entries_write(t, pte_split_piece(leaf, child_level, 0), pt_level_span(child_level), false);
 }
 
 /* Recursive mode, splitting a leaf that may be in use: the new table is first linked at a
@@ -231,7 +226,9 @@ uint64_t *txn_link_table(struct txn *tx, uint64_t *entry, int child_level, uint6
 {
     const struct pt_space *sp = tx->sp;
     const struct pt_env *env = sp->env;
-    uint64_t pa = take_frame(tx);
+    uint64_t pa;
+    if (!take_frame(tx, &pa))
+        return NULL;
     uint64_t link = pa | PTE_TABLE;
     if (env->recursive_slot < 0) {
         /* Fill first, link second: no address is ever without its translation. */
@@ -262,9 +259,8 @@ uint64_t *txn_link_table(struct txn *tx, uint64_t *entry, int child_level, uint6
 
 uint64_t *txn_table_unlinked(struct txn *tx, int child_level, uint64_t lin, uint64_t *pa)
 {
-    if (tx->sp->env->recursive_slot >= 0)
+    if (tx->sp->env->recursive_slot >= 0 || !take_frame(tx, pa))
         return NULL;
-    *pa = take_frame(tx);
     return space_table(tx->sp, *pa, child_level, lin);
 }
 

@@ -36,12 +36,14 @@ void txn_begin(struct txn *tx, const struct pt_space *sp);
 enum pt_error txn_reserve(struct txn *tx, uint64_t frames, struct lin_range touched);
 /* Makes a reserved frame the table that `*entry` (at child_level + 1, covering `lin`)
  * points to. With `split_leaf` present, the table is filled with the 512 pieces of that
- * leaf first, so every address keeps its translation. Returns the new table. */
+ * leaf first, so every address keeps its translation. Returns the new table, or NULL,
+ * writing nothing, when the reservation is used up (PT_ERR_RESERVE_SHORT). */
 uint64_t *txn_link_table(struct txn *tx, uint64_t *entry, int child_level, uint64_t lin,
                          uint64_t split_leaf);
 /* Where the access mode reaches a frame before it is linked (not through the slot), takes
  * a reserved frame and returns it as a table at child_level covering `lin`, to be filled
- * and then linked by the caller; NULL otherwise, taking nothing. */
+ * and then linked by the caller; NULL otherwise, taking nothing (also when the reservation
+ * is used up: txn_link_table then says so). */
 uint64_t *txn_table_unlinked(struct txn *tx, int child_level, uint64_t lin, uint64_t *pa);
 /* Records that the translation of the entry covering `lin` changed. */
 void txn_invalidate(struct txn *tx, uint64_t lin);

@@ -38,6 +38,7 @@ enum pt_error {
     PT_ERR_SCRATCH_FULL,     /* the caller's visited-table set is too small */
     PT_ERR_STOPPED,          /* a callback asked the walk to stop */
     PT_ERR_BAD_LEVELS,       /* paging depth neither 4 nor 5 (struct pt_cpu levels) */
+    PT_ERR_RESERVE_SHORT,    /* a change needed more frames than it reserved (library fault) */
     PT_ERR_COUNT
 };
 
