@@ -68,7 +68,7 @@ enum pt_error pt_coalesce(struct pt_space *sp, uint64_t va, uint64_t len, uint64
     if (err != PT_OK)
         return err;
     struct txn tx;
-    txn_begin(&tx, sp);
+    txn_begin(&tx, sp, false);
     op.tx = &tx;
     coalesce_table(&op, space_root(sp), sp->levels, 0);
     txn_finish(&tx);

@@ -9,7 +9,6 @@ struct edit_op {
     enum edit_kind kind;
     struct lin_range r;
     pt_attr attr;
-    uint64_t need;
     struct txn *tx;
 };
 
@@ -30,10 +29,10 @@ static bool table_empty(const uint64_t *t)
 }
 
 /* ---- one walker for both passes ---------------------------------------------------------
- * The dry run (op->tx NULL) writes nothing and counts in op->need the frames the apply
- * pass takes at the same points of the same code: one per leaf split on the range's edges
- * (at most two chains). A table a split would make does not exist in the dry run: it
- * reads as the leaf's pieces (t NULL, `split`). `path` carries the rights of the entries
+ * The dry run writes nothing; its transaction counts the frames the apply pass takes at
+ * the same points of the same code: one per leaf split on the range's edges (at most two
+ * chains). A table a split would make does not exist in the dry run: it reads as the
+ * leaf's pieces (t NULL, `split`). `path` carries the rights of the entries
  * above t, which a protect moves down into the leaves before it compares them. */
 
 static enum pt_error edit_table(struct edit_op *op, uint64_t *t, uint64_t split, int level,
@@ -41,7 +40,7 @@ static enum pt_error edit_table(struct edit_op *op, uint64_t *t, uint64_t split,
 
 static bool edit_dry(const struct edit_op *op)
 {
-    return op->tx == NULL;
+    return op->tx->dry_run;
 }
 
 /* The leaf at `*entry`, wholly inside the range, is removed or given the rights asked. */
@@ -67,15 +66,9 @@ static enum pt_error edit_leaf(struct edit_op *op, uint64_t *entry, uint64_t e, 
             edit_whole_leaf(op, entry, level, elo);
         return PT_OK;
     }
-    if (edit_dry(op)) {
-        op->need++;
-        return edit_table(op, NULL, e, level - 1, elo, path);
-    }
-    uint64_t *child = txn_link_table(op->tx, entry, level - 1, elo, e);
-    if (!child)
-        return PT_ERR_RESERVE_SHORT;
-    txn_invalidate(op->tx, elo);
-    return edit_table(op, child, 0, level - 1, elo, path);
+    uint64_t *child;
+    enum pt_error err = txn_split_leaf(op->tx, entry, level - 1, elo, &child);
+    return err != PT_OK ? err : edit_table(op, child, e, level - 1, elo, path);
 }
 
 /* The table entry `e` at `*entry`: a table wholly unmapped goes at once; otherwise the
@@ -131,22 +124,21 @@ static enum pt_error edit_table(struct edit_op *op, uint64_t *t, uint64_t split,
 static enum pt_error edit_run(struct pt_space *sp, enum edit_kind kind, uint64_t va, uint64_t len,
                               pt_attr attr)
 {
-    struct edit_op op = {.sp = sp, .kind = kind, .attr = attr};
+    struct txn tx;
+    struct edit_op op = {.sp = sp, .kind = kind, .attr = attr, .tx = &tx};
     enum pt_error err = range_from_va(sp, va, len, &op.r);
     if (err == PT_OK && kind == EDIT_PROTECT)
         err = attr_validate(&sp->env->cpu, attr);
     if (err != PT_OK)
         return err;
     uint64_t *root = space_root(sp);
+    txn_begin(&tx, sp, true);
     err = edit_table(&op, root, 0, sp->levels, 0, PTE_PATH_OPEN);
     if (err != PT_OK)
         return err;
-    struct txn tx;
-    txn_begin(&tx, sp);
-    err = txn_reserve(&tx, op.need, op.r);
+    err = txn_reserve(&tx, op.r);
     if (err != PT_OK)
         return err;
-    op.tx = &tx;
     err = edit_table(&op, root, 0, sp->levels, 0, PTE_PATH_OPEN);
     txn_finish(&tx);
     return err;

@@ -8,7 +8,6 @@ struct map_op {
     uint64_t leaf_bits[4];
     bool replace;
     bool streamed; /* non-temporal stores not yet fenced */
-    uint64_t need; /* frames the apply pass will take */
     struct pt_map_stats stats;
     struct txn *tx;
 };
@@ -104,8 +103,8 @@ static void map_fence(struct map_op *op)
 }
 
 /* ---- one walker for both passes ---------------------------------------------------------
- * The dry run (op->tx NULL) writes nothing: it finds conflicts and counts in op->need the
- * frames the apply pass takes at the same points of the same code. A table a split would
+ * The dry run writes nothing: it finds conflicts, and its transaction counts the frames
+ * the apply pass takes at the same points of the same code. A table a split would
  * make does not exist in the dry run: it reads as the leaf's pieces (t NULL, `split`). */
 
 static enum pt_error map_table(struct map_op *op, uint64_t *t, uint64_t split, int level,
@@ -113,7 +112,7 @@ static enum pt_error map_table(struct map_op *op, uint64_t *t, uint64_t split, i
 
 static bool map_dry(const struct map_op *op)
 {
-    return op->tx == NULL;
+    return op->tx->dry_run;
 }
 
 /* Entry i as the walk finds it: zero in a fresh table, a piece in one a split would make. */
@@ -164,7 +163,7 @@ static enum pt_error map_new_table(struct map_op *op, uint64_t *entry, int child
                                    struct lin_range part, uint64_t elo)
 {
     if (map_dry(op)) {
-        op->need += tables_below_empty(op, child_level + 1, part.lo, part.hi);
+        txn_count(op->tx, tables_below_empty(op, child_level + 1, part.lo, part.hi));
         return PT_OK;
     }
     uint64_t pa;
@@ -192,17 +191,11 @@ static enum pt_error map_new_table(struct map_op *op, uint64_t *entry, int child
 static enum pt_error map_split_leaf(struct map_op *op, uint64_t *entry, uint64_t e, int level,
                                     uint64_t elo)
 {
-    if (map_dry(op)) {
-        if (!op->replace)
-            return PT_ERR_ALREADY_MAPPED;
-        op->need++;
-        return map_table(op, NULL, e, level - 1, elo, false);
-    }
-    uint64_t *child = txn_link_table(op->tx, entry, level - 1, elo, e);
-    if (!child)
-        return PT_ERR_RESERVE_SHORT;
-    txn_invalidate(op->tx, elo);
-    return map_table(op, child, 0, level - 1, elo, false);
+    if (!op->replace)
+        return PT_ERR_ALREADY_MAPPED;
+    uint64_t *child;
+    enum pt_error err = txn_split_leaf(op->tx, entry, level - 1, elo, &child);
+    return err != PT_OK ? err : map_table(op, child, e, level - 1, elo, false);
 }
 
 /* Into the existing table `e` at `*entry`. Leaves written below get the rights asked,
@@ -262,8 +255,9 @@ static enum pt_error map_table(struct map_op *op, uint64_t *t, uint64_t split, i
     return PT_OK;
 }
 
+/* Checks the request and runs the dry run in `tx`. */
 static enum pt_error map_prepare(const struct pt_space *sp, uint64_t va, uint64_t pa, uint64_t len,
-                                 pt_attr attr, unsigned flags, struct map_op *op)
+                                 pt_attr attr, unsigned flags, struct map_op *op, struct txn *tx)
 {
     const struct pt_cpu *cpu = &sp->env->cpu;
     enum pt_error err = range_from_va(sp, va, len, &op->r);
@@ -283,9 +277,9 @@ static enum pt_error map_prepare(const struct pt_space *sp, uint64_t va, uint64_
         op->leaf_bits[level] = pte_leaf_bits(cpu, attr, level);
     op->replace = (flags & PT_MAP_REPLACE) != 0;
     op->streamed = false;
-    op->need = 0;
     op->stats = (struct pt_map_stats){{0}, 0};
-    op->tx = NULL;
+    op->tx = tx;
+    txn_begin(tx, sp, true);
     return map_table(op, space_root(sp), 0, sp->levels, 0, false);
 }
 
@@ -293,9 +287,10 @@ enum pt_error pt_map_region_cost(const struct pt_space *sp, uint64_t va, uint64_
                                  pt_attr attr, unsigned flags, uint64_t *frames)
 {
     struct map_op op;
-    enum pt_error err = map_prepare(sp, va, pa, len, attr, flags, &op);
+    struct txn tx;
+    enum pt_error err = map_prepare(sp, va, pa, len, attr, flags, &op, &tx);
     if (err == PT_OK)
-        *frames = op.need;
+        *frames = tx.need;
     return err;
 }
 
@@ -303,15 +298,13 @@ enum pt_error pt_map_region(struct pt_space *sp, uint64_t va, uint64_t pa, uint6
                             pt_attr attr, unsigned flags, struct pt_map_stats *stats)
 {
     struct map_op op;
-    enum pt_error err = map_prepare(sp, va, pa, len, attr, flags, &op);
-    if (err != PT_OK)
-        return err;
     struct txn tx;
-    txn_begin(&tx, sp);
-    err = txn_reserve(&tx, op.need, op.r);
+    enum pt_error err = map_prepare(sp, va, pa, len, attr, flags, &op, &tx);
     if (err != PT_OK)
         return err;
-    op.tx = &tx;
+    err = txn_reserve(&tx, op.r);
+    if (err != PT_OK)
+        return err;
     err = map_table(&op, space_root(sp), 0, sp->levels, 0, false);
     map_fence(&op); /* tables filled after they were linked (through the slot) */
     op.stats.tables = tx.taken;

@@ -6,9 +6,11 @@ static uint64_t *free_frame_words(const struct pt_space *sp, uint64_t pa)
     return sp->env->table(sp->env->table_ctx, pa, 0, 0);
 }
 
-void txn_begin(struct txn *tx, const struct pt_space *sp)
+void txn_begin(struct txn *tx, const struct pt_space *sp, bool dry_run)
 {
     tx->sp = sp;
+    tx->dry_run = dry_run;
+    tx->need = 0;
     tx->inline_count = 0;
     tx->list_head = 0;
     tx->list_fill = 0;
@@ -147,9 +149,16 @@ static void release_unused(struct txn *tx)
         env->free_frame(env->frame_ctx, list_pop(tx));
 }
 
-enum pt_error txn_reserve(struct txn *tx, uint64_t frames, struct lin_range touched)
+void txn_count(struct txn *tx, uint64_t frames)
+{
+    tx->need += frames;
+}
+
+enum pt_error txn_reserve(struct txn *tx, struct lin_range touched)
 {
     const struct pt_env *env = tx->sp->env;
+    uint64_t frames = tx->need;
+    tx->dry_run = false;
     /* Through the slot a new table is reachable only once linked, so it must already be
      * clear when it is: frames that may hold anything cannot be used. */
     if (frames > 0 && env->recursive_slot >= 0 && !env->frames_zeroed)
@@ -255,6 +264,22 @@ uint64_t *txn_link_table(struct txn *tx, uint64_t *entry, int child_level, uint6
     if (pte_present(split_leaf))
         fill_with_pieces(t, child_level, split_leaf);
     return t;
+}
+
+enum pt_error txn_split_leaf(struct txn *tx, uint64_t *entry, int child_level, uint64_t lin,
+                             uint64_t **table)
+{
+    if (tx->dry_run) {
+        txn_count(tx, 1);
+        *table = NULL;
+        return PT_OK;
+    }
+    uint64_t *t = txn_link_table(tx, entry, child_level, lin, *entry);
+    if (!t)
+        return PT_ERR_RESERVE_SHORT;
+    txn_invalidate(tx, lin); /* the leaf may sit in the TLB */
+    *table = t;
+    return PT_OK;
 }
 
 uint64_t *txn_table_unlinked(struct txn *tx, int child_level, uint64_t lin, uint64_t *pa)

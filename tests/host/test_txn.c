@@ -303,6 +303,31 @@ static void drop_empty_pd(struct fixture *f)
     f->sim.env.free_frame(&f->sim, pd);
 }
 
+static void open_short_fixture(struct fixture *f, uint8_t levels, bool dirty)
+{
+    struct pt_cpu cpu = sim_cpu_max();
+    cpu.levels = levels;
+    fixture_init(f, 4096, cpu);
+    if (dirty)
+        sim_dirty_frames(&f->sim);
+}
+
+static void short_fixture_through_slot(struct fixture *f)
+{
+    CHECK_ERR(pt_recursive_install(&f->sp, 510), PT_OK);
+    sim_use_recursive(&f->sim, &f->sp, 510);
+}
+
+/* Whatever happened, the tables are whole and every frame in use is one of them. */
+static void close_short_fixture(struct fixture *f, struct between_passes *bp)
+{
+    sim_use_direct(&f->sim);
+    CHECK_ERR(fixture_check(f, NULL), PT_OK);
+    CHECK_EQ(fixture_leaked(f), 0);
+    snap_free(&bp->after);
+    fixture_fini(f);
+}
+
 static enum pt_error map_4k_at_4g(struct pt_space *sp)
 {
     return pt_map_region(sp, 4 * GIB, 0x5000, 2 * MIB, RW, 0, NULL);
@@ -314,17 +339,11 @@ static enum pt_error map_4k_at_4g(struct pt_space *sp)
 static void map_short(uint8_t levels, bool recursive, bool dirty)
 {
     struct fixture f;
-    struct pt_cpu cpu = sim_cpu_max();
-    cpu.levels = levels;
-    fixture_init(&f, 4096, cpu);
-    if (dirty)
-        sim_dirty_frames(&f.sim);
+    open_short_fixture(&f, levels, dirty);
     CHECK_ERR(pt_map_region(&f.sp, 0, 0, GIB, RW, 0, NULL), PT_OK);
     add_empty_pd(&f);
-    if (recursive) {
-        CHECK_ERR(pt_recursive_install(&f.sp, 510), PT_OK);
-        sim_use_recursive(&f.sim, &f.sp, 510);
-    }
+    if (recursive)
+        short_fixture_through_slot(&f);
     uint64_t need = 0;
     CHECK_ERR(pt_map_region_cost(&f.sp, 4 * GIB, 0x5000, 2 * MIB, RW, 0, &need), PT_OK);
     CHECK_EQ(need, 1);
@@ -336,11 +355,7 @@ static void map_short(uint8_t levels, bool recursive, bool dirty)
     /* Counted again, the same change goes through. */
     CHECK_ERR(map_4k_at_4g(&f.sp), PT_OK);
     CHECK_MAPS(&f.sp, 4 * GIB + PT_PAGE_4K, 0x6000, PT_PAGE_4K, RW);
-    sim_use_direct(&f.sim);
-    CHECK_ERR(fixture_check(&f, NULL), PT_OK);
-    CHECK_EQ(fixture_leaked(&f), 0);
-    snap_free(&bp.after);
-    fixture_fini(&f);
+    close_short_fixture(&f, &bp);
 }
 
 static void reserve_short_map(void)
@@ -374,15 +389,11 @@ static enum pt_error protect_one_page(struct pt_space *sp)
 static void protect_short(uint8_t levels, bool recursive)
 {
     struct fixture f;
-    struct pt_cpu cpu = sim_cpu_max();
-    cpu.levels = levels;
-    fixture_init(&f, 4096, cpu);
+    open_short_fixture(&f, levels, false);
     CHECK_ERR(pt_map_region(&f.sp, 0, 0, 2 * MIB, RW, 0, NULL), PT_OK);
     CHECK_ERR(pt_map_region(&f.sp, GIB, GIB, 2 * MIB, RW, 0, NULL), PT_OK);
-    if (recursive) {
-        CHECK_ERR(pt_recursive_install(&f.sp, 510), PT_OK);
-        sim_use_recursive(&f.sim, &f.sp, 510);
-    }
+    if (recursive)
+        short_fixture_through_slot(&f);
     struct between_passes bp;
     CHECK_ERR(run_with_tables_changing(&f, &bp, fold_pd_into_1g, protect_one_page),
               PT_ERR_RESERVE_SHORT);
@@ -392,11 +403,7 @@ static void protect_short(uint8_t levels, bool recursive)
     CHECK_ERR(protect_one_page(&f.sp), PT_OK);
     CHECK_MAPS(&f.sp, GIB + PT_PAGE_4K, GIB + PT_PAGE_4K, PT_PAGE_4K, RO);
     CHECK_MAPS(&f.sp, GIB + 2 * PT_PAGE_4K, GIB + 2 * PT_PAGE_4K, PT_PAGE_4K, RW);
-    sim_use_direct(&f.sim);
-    CHECK_ERR(fixture_check(&f, NULL), PT_OK);
-    CHECK_EQ(fixture_leaked(&f), 0);
-    snap_free(&bp.after);
-    fixture_fini(&f);
+    close_short_fixture(&f, &bp);
 }
 
 static void reserve_short_protect(void)
