@@ -105,8 +105,9 @@ static enum pt_error edit_table(struct edit_op *op, uint64_t *t, uint64_t split,
                                 uint64_t base, uint64_t path)
 {
     struct range_at_level at = range_at_level(op->r, base, level);
+    uint64_t piece = t ? 0 : pte_first_piece(split, level);
     for (unsigned i = at.first; i <= at.last; i++) {
-        uint64_t e = t ? t[i] : pte_split_piece(split, level, i);
+        uint64_t e = t ? t[i] : piece + i * at.span;
         bool whole = entry_whole(&at, i);
         if (!pte_present(e) || (whole && edit_dry(op)))
             continue;

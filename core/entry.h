@@ -82,11 +82,11 @@ static inline uint64_t pte_table_opened(uint64_t e)
     return (e & ~PTE_NX) | PTE_RW | PTE_US;
 }
 
-/* Entry i of the table that splitting `leaf` (at child_level + 1) makes: the i-th piece,
- * with the leaf's bits and the PAT bit moved from bit 12 to bit 7 where PS was (4 KiB). */
-static inline uint64_t pte_split_piece(uint64_t leaf, int child_level, unsigned i)
+/* Entry 0 of the table that splitting `leaf` (at child_level + 1) makes: its first piece,
+ * with the leaf's bits and the PAT bit moved from bit 12 to bit 7 where PS was (4 KiB).
+ * Piece i is this plus i pages: the addresses never carry into the bits. */
+static inline uint64_t pte_first_piece(uint64_t leaf, int child_level)
 {
-    uint64_t base = pt_entry_addr(leaf, child_level + 1) + (uint64_t)i * pt_level_span(child_level);
     uint64_t bits = leaf & ~PTE_ADDR;
     if (child_level == PT_LEVEL_PT) {
         bits &= ~PTE_PS;
@@ -95,7 +95,7 @@ static inline uint64_t pte_split_piece(uint64_t leaf, int child_level, unsigned 
     } else if (leaf & PTE_PAT_BIG) {
         bits |= PTE_PAT_BIG;
     }
-    return base | bits;
+    return pt_entry_addr(leaf, child_level + 1) | bits;
 }
 
 /* Leaf entry bits (everything but the address) for `attr` at `level`. */

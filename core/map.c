@@ -115,17 +115,18 @@ static bool map_dry(const struct map_op *op)
     return op->tx->dry_run;
 }
 
-/* Entry i as the walk finds it: zero in a fresh table, a piece in one a split would make. */
-static uint64_t map_entry(const uint64_t *t, uint64_t split, int level, unsigned i, bool fresh)
+/* Entry i as the walk finds it: zero in a fresh table, and in one a split would make, the
+ * piece i pages past `piece0`. */
+static uint64_t map_entry(const uint64_t *t, uint64_t piece0, int level, unsigned i, bool fresh)
 {
     if (fresh)
         return 0;
-    return t ? t[i] : pte_split_piece(split, level, i);
+    return t ? t[i] : piece0 + i * pt_level_span(level);
 }
 
 /* Whole entries i0..i1 become leaves of `level`. The dry run refuses a mapping in the way;
  * the apply pass writes them. */
-static enum pt_error map_leaf_run(struct map_op *op, uint64_t *t, uint64_t split, int level,
+static enum pt_error map_leaf_run(struct map_op *op, uint64_t *t, uint64_t piece0, int level,
                                   unsigned i0, unsigned i1, uint64_t lo, bool fresh)
 {
     if (!map_dry(op)) {
@@ -133,7 +134,7 @@ static enum pt_error map_leaf_run(struct map_op *op, uint64_t *t, uint64_t split
         return PT_OK;
     }
     for (unsigned i = i0; i <= i1 && !op->replace; i++) {
-        uint64_t e = map_entry(t, split, level, i, fresh);
+        uint64_t e = map_entry(t, piece0, level, i, fresh);
         uint64_t elo = lo + (uint64_t)(i - i0) * pt_level_span(level);
         if (pte_present(e) && (pte_is_leaf(e, level) || table_holds_leaf(op->sp, e, level, elo)))
             return PT_ERR_ALREADY_MAPPED;
@@ -210,10 +211,10 @@ static enum pt_error map_into_table(struct map_op *op, uint64_t *entry, uint64_t
 }
 
 /* The part of the range below entry i that cannot be one leaf there. */
-static enum pt_error map_below(struct map_op *op, uint64_t *t, uint64_t split, int level,
+static enum pt_error map_below(struct map_op *op, uint64_t *t, uint64_t piece0, int level,
                                unsigned i, const struct range_at_level *at, bool fresh)
 {
-    uint64_t e = map_entry(t, split, level, i, fresh);
+    uint64_t e = map_entry(t, piece0, level, i, fresh);
     uint64_t elo = entry_lo(at, i);
     uint64_t *entry = t ? &t[i] : NULL;
     if (!pte_present(e))
@@ -229,6 +230,7 @@ static enum pt_error map_table(struct map_op *op, uint64_t *t, uint64_t split, i
                                uint64_t base, bool fresh)
 {
     struct range_at_level at = range_at_level(op->r, base, level);
+    uint64_t piece0 = t ? 0 : pte_first_piece(split, level);
     unsigned i = at.first;
     if (fresh && !op->sp->env->frames_zeroed) {
         space_clear(t, 0, at.first);
@@ -240,10 +242,10 @@ static enum pt_error map_table(struct map_op *op, uint64_t *t, uint64_t split, i
         if (greedy_leaf_fits(op, level, part.lo, part.hi, entry_lo(&at, i))) {
             /* Every whole entry up to the last one fits too: VA and PA step together. */
             unsigned run_end = entry_whole(&at, at.last) ? at.last : at.last - 1;
-            err = map_leaf_run(op, t, split, level, i, run_end, part.lo, fresh);
+            err = map_leaf_run(op, t, piece0, level, i, run_end, part.lo, fresh);
             i = run_end;
         } else {
-            err = map_below(op, t, split, level, i, &at, fresh);
+            err = map_below(op, t, piece0, level, i, &at, fresh);
         }
         if (err != PT_OK) {
             if (fresh)

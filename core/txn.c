@@ -203,8 +203,7 @@ static bool take_frame(struct txn *tx, uint64_t *pa)
 
 static void fill_with_pieces(uint64_t *t, int child_level, uint64_t leaf)
 {
-    /* The pieces' addresses never reach the bits: one step apart from the first. */
-    entries_write(t, pte_split_piece(leaf, child_level, 0), pt_level_span(child_level), false);
+    entries_write(t, pte_first_piece(leaf, child_level), pt_level_span(child_level), false);
 }
 
 /* Recursive mode, splitting a leaf that may be in use: the new table is first linked at a

@@ -52,7 +52,7 @@ uint64_t *txn_link_table(struct txn *tx, uint64_t *entry, int child_level, uint6
 /* Splits the leaf `*entry` (at child_level + 1, covering `lin`) into a reserved frame's
  * table of its 512 pieces, which *table then points to; PT_ERR_RESERVE_SHORT, writing
  * nothing, when the reservation is used up. The dry run counts the frame and gives NULL:
- * the table does not exist yet, and its entries read as pte_split_piece. */
+ * the table does not exist yet, and its entries read as the leaf's pieces (pte_first_piece). */
 enum pt_error txn_split_leaf(struct txn *tx, uint64_t *entry, int child_level, uint64_t lin,
                              uint64_t **table);
 /* Where the access mode reaches a frame before it is linked (not through the slot), takes
