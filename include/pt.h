@@ -273,6 +273,12 @@ uint64_t pt_recursive_entry_va_at(int levels, unsigned slot, int level, uint64_t
  * entry of the table it points to and let the entry grant everything, so the pages the
  * call writes get exactly the attributes asked and every other page keeps its effective
  * ones. Unmap removes leaves and leaves the entries above as they are.
+ *
+ * Each change counts the frames it needs in a dry run of its own walk and reserves them
+ * before it writes. Should the tables change between the two (another writer, or the
+ * frame allocator itself), the change stops with PT_ERR_RESERVE_SHORT where it would need
+ * a frame it did not reserve: no table is left half-made and no frame is lost, and the
+ * part already done keeps every translation whole (a leaf split stays split).
  */
 
 #define PT_MAP_REPLACE 0x1u /* overwrite whatever the range maps now */
