@@ -277,8 +277,9 @@ uint64_t pt_recursive_entry_va_at(int levels, unsigned slot, int level, uint64_t
  * Each change counts the frames it needs in a dry run of its own walk and reserves them
  * before it writes. Should the tables change between the two (another writer, or the
  * frame allocator itself), the change stops with PT_ERR_RESERVE_SHORT where it would need
- * a frame it did not reserve: no table is left half-made and no frame is lost, and the
- * part already done keeps every translation whole (a leaf split stays split).
+ * a frame it did not reserve: a new table it could not finish goes again with all below
+ * it, what the change wrote before that point stays (a split leaf stays split, with every
+ * translation as before), every table is whole, and no frame is lost.
  */
 
 #define PT_MAP_REPLACE 0x1u /* overwrite whatever the range maps now */
