@@ -105,17 +105,18 @@ static enum pt_error edit_table(struct edit_op *op, uint64_t *t, uint64_t split,
                                 uint64_t base, uint64_t path)
 {
     struct range_at_level at = range_at_level(op->r, base, level);
-    uint64_t piece = t ? 0 : pte_first_piece(split, level);
+    uint64_t piece0 = t ? 0 : pte_first_piece(split, level);
     for (unsigned i = at.first; i <= at.last; i++) {
-        uint64_t e = t ? t[i] : piece + i * at.span;
+        uint64_t piece = piece0 + i * at.span; /* stands in for t[i] where t is not made yet */
+        uint64_t *entry = t ? &t[i] : &piece;
+        uint64_t e = *entry;
         bool whole = entry_whole(&at, i);
         if (!pte_present(e) || (whole && edit_dry(op)))
             continue;
         uint64_t elo = entry_lo(&at, i);
-        enum pt_error err =
-            pte_is_leaf(e, level)
-                ? edit_leaf(op, t ? &t[i] : NULL, e, level, elo, whole, path)
-                : edit_below_table(op, t ? &t[i] : NULL, e, level, elo, whole, path);
+        enum pt_error err = pte_is_leaf(e, level)
+                                ? edit_leaf(op, entry, e, level, elo, whole, path)
+                                : edit_below_table(op, entry, e, level, elo, whole, path);
         if (err != PT_OK)
             return err;
     }
