@@ -38,19 +38,16 @@ static uint64_t folded_leaf(const uint64_t *t, int child_level, uint64_t above)
 
 static void coalesce_table(struct coalesce_op *op, uint64_t *t, int level, uint64_t base)
 {
-    uint64_t span = pt_level_span(level);
-    struct lin_range part = range_clip(op->r, base, level);
-    uint64_t first = part.lo, last = part.hi;
-    for (unsigned i = pt_index(first, level), end = pt_index(last - 1, level); i <= end; i++) {
+    struct range_at_level at = range_at_level(op->r, base, level);
+    for (unsigned i = at.first; i <= at.last; i++) {
         uint64_t e = t[i];
         if (!pte_present(e) || pte_is_leaf(e, level))
             continue;
-        uint64_t elo = base + i * span;
+        uint64_t elo = entry_lo(&at, i);
         uint64_t *child = space_table(op->sp, e & PTE_ADDR, level - 1, elo);
         if (level - 1 > PT_LEVEL_PT)
             coalesce_table(op, child, level - 1, elo);
-        bool full = first <= elo && elo + span <= last;
-        if (!full || !level_allows_leaf(&op->sp->env->cpu, level))
+        if (!entry_whole(&at, i) || !level_allows_leaf(&op->sp->env->cpu, level))
             continue;
         uint64_t leaf = folded_leaf(child, level - 1, e);
         if (!leaf)
@@ -71,7 +68,7 @@ enum pt_error pt_coalesce(struct pt_space *sp, uint64_t va, uint64_t len, uint64
     if (err != PT_OK)
         return err;
     struct txn tx;
-    txn_begin(&tx, sp);
+    txn_begin(&tx, sp, false);
     op.tx = &tx;
     coalesce_table(&op, space_root(sp), sp->levels, 0);
     txn_finish(&tx);

@@ -82,6 +82,22 @@ static inline uint64_t pte_table_opened(uint64_t e)
     return (e & ~PTE_NX) | PTE_RW | PTE_US;
 }
 
+/* Entry 0 of the table that splitting `leaf` (at child_level + 1) makes: its first piece,
+ * with the leaf's bits and the PAT bit moved from bit 12 to bit 7 where PS was (4 KiB).
+ * Piece i is this plus i pages: the addresses never carry into the bits. */
+static inline uint64_t pte_first_piece(uint64_t leaf, int child_level)
+{
+    uint64_t bits = leaf & ~PTE_ADDR;
+    if (child_level == PT_LEVEL_PT) {
+        bits &= ~PTE_PS;
+        if (leaf & PTE_PAT_BIG)
+            bits |= PTE_PAT_4K;
+    } else if (leaf & PTE_PAT_BIG) {
+        bits |= PTE_PAT_BIG;
+    }
+    return pt_entry_addr(leaf, child_level + 1) | bits;
+}
+
 /* Leaf entry bits (everything but the address) for `attr` at `level`. */
 uint64_t pte_leaf_bits(const struct pt_cpu *cpu, pt_attr attr, int level);
 /* Attributes of a leaf entry at `level`. Branch-free and inline: a translation ends here,

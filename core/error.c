@@ -45,6 +45,9 @@ static const struct error_text error_texts[PT_ERR_COUNT + 1] = {
     [PT_ERR_SCRATCH_FULL] = {"PT_ERR_SCRATCH_FULL", "the visited-table set is full"},
     [PT_ERR_STOPPED] = {"PT_ERR_STOPPED", "a callback stopped the walk"},
     [PT_ERR_BAD_LEVELS] = {"PT_ERR_BAD_LEVELS", "paging depth is neither four nor five levels"},
+    [PT_ERR_RESERVE_SHORT] = {"PT_ERR_RESERVE_SHORT",
+                              "a change needed more frames than its dry run counted and "
+                              "reserved; it stopped without making a table it had no frame for"},
     [PT_ERR_COUNT] = {"PT_ERR_UNKNOWN", "unknown error value"},
 };
 

@@ -8,20 +8,9 @@ struct map_op {
     uint64_t leaf_bits[4];
     bool replace;
     bool streamed; /* non-temporal stores not yet fenced */
-    uint64_t need; /* frames the apply pass will take */
     struct pt_map_stats stats;
     struct txn *tx;
 };
-
-static uint64_t min_u64(uint64_t a, uint64_t b)
-{
-    return a < b ? a : b;
-}
-
-static uint64_t max_u64(uint64_t a, uint64_t b)
-{
-    return a > b ? a : b;
-}
 
 /* The greedy rule: a leaf goes at `level` when the CPU allows a leaf there, the range
  * covers the entry's whole span, and the physical address is aligned to it. */
@@ -74,43 +63,6 @@ static bool table_holds_leaf(const struct pt_space *sp, uint64_t e, int level, u
     return false;
 }
 
-/* The dry run: counts frames and finds conflicts, writing nothing. With `all_leaves`, t is
- * a table a split would make (every entry a leaf), which does not exist yet. */
-static enum pt_error map_count(struct map_op *op, const uint64_t *t, bool all_leaves, int level,
-                               uint64_t base)
-{
-    uint64_t span = pt_level_span(level);
-    struct lin_range part = range_clip(op->r, base, level);
-    uint64_t first = part.lo, last = part.hi;
-    for (unsigned i = pt_index(first, level), end = pt_index(last - 1, level); i <= end; i++) {
-        uint64_t elo = base + i * span;
-        uint64_t lo = max_u64(first, elo), hi = min_u64(last, elo + span);
-        uint64_t e = all_leaves ? PTE_P | PTE_PS : t[i];
-        bool present = pte_present(e);
-        if (greedy_leaf_fits(op, level, lo, hi, elo)) {
-            if (present && !op->replace &&
-                (all_leaves || pte_is_leaf(e, level) || table_holds_leaf(op->sp, e, level, elo)))
-                return PT_ERR_ALREADY_MAPPED;
-            continue;
-        }
-        enum pt_error err = PT_OK;
-        if (!present) {
-            op->need += tables_below_empty(op, level, lo, hi);
-        } else if (pte_is_leaf(e, level)) {
-            if (!op->replace)
-                return PT_ERR_ALREADY_MAPPED;
-            op->need++;
-            err = map_count(op, NULL, true, level - 1, elo);
-        } else {
-            const uint64_t *child = space_table(op->sp, e & PTE_ADDR, level - 1, elo);
-            err = map_count(op, child, false, level - 1, elo);
-        }
-        if (err != PT_OK)
-            return err;
-    }
-    return PT_OK;
-}
-
 /* Writes leaves of `level` for the whole entries i0..i1. Locals only in the loop: a store
  * to t[] may alias any uint64_t the compiler would otherwise have to reload. */
 static void map_leaves(struct map_op *op, uint64_t *t, int level, unsigned i0, unsigned i1,
@@ -141,8 +93,6 @@ static void map_leaves(struct map_op *op, uint64_t *t, int level, unsigned i0, u
     op->stats.leaves[level - 1] += i1 - i0 + 1;
 }
 
-static void map_apply(struct map_op *op, uint64_t *t, int level, uint64_t base, bool fresh);
-
 /* Orders the non-temporal stores made so far before any store that follows. A fence waits
  * for every pending store, so there is one only where something was streamed. */
 static void map_fence(struct map_op *op)
@@ -152,67 +102,164 @@ static void map_fence(struct map_op *op)
     op->streamed = false;
 }
 
+/* ---- one walker for both passes ---------------------------------------------------------
+ * The dry run writes nothing: it finds conflicts, and its transaction counts the frames
+ * the apply pass takes at the same points of the same code. A table a split would
+ * make does not exist in the dry run: it reads as the leaf's pieces (t NULL, `split`). */
+
+static enum pt_error map_table(struct map_op *op, uint64_t *t, uint64_t split, int level,
+                               uint64_t base, bool fresh);
+
+static bool map_dry(const struct map_op *op)
+{
+    return op->tx->dry_run;
+}
+
+/* Entry i as the walk finds it: zero in a fresh table, and in one a split would make, the
+ * piece i pages past `piece0`. */
+static uint64_t map_entry(const uint64_t *t, uint64_t piece0, int level, unsigned i, bool fresh)
+{
+    if (fresh)
+        return 0;
+    return t ? t[i] : piece0 + i * pt_level_span(level);
+}
+
+/* Whole entries i0..i1 become leaves of `level`. The dry run refuses a mapping in the way;
+ * the apply pass writes them. */
+static enum pt_error map_leaf_run(struct map_op *op, uint64_t *t, uint64_t piece0, int level,
+                                  unsigned i0, unsigned i1, uint64_t lo, bool fresh)
+{
+    if (!map_dry(op)) {
+        map_leaves(op, t, level, i0, i1, lo, fresh);
+        return PT_OK;
+    }
+    for (unsigned i = i0; i <= i1 && !op->replace; i++) {
+        uint64_t e = map_entry(t, piece0, level, i, fresh);
+        uint64_t elo = lo + (uint64_t)(i - i0) * pt_level_span(level);
+        if (pte_present(e) && (pte_is_leaf(e, level) || table_holds_leaf(op->sp, e, level, elo)))
+            return PT_ERR_ALREADY_MAPPED;
+    }
+    return PT_OK;
+}
+
+/* Takes back a new table the apply pass could not finish, with all below it, and empties
+ * `*entry` where it was linked (map_table cleared the entries it never wrote). */
+static void map_undo_table(struct map_op *op, uint64_t *entry, uint64_t link, int child_level,
+                           uint64_t elo)
+{
+    /* Leaves of a table never linked were never in the TLB. */
+    space_free_below(op->sp, link, child_level + 1, elo, entry ? txn_invalidate_leaf : NULL,
+                     op->tx);
+    if (entry && *entry) {
+        *entry = 0;
+        txn_tables_changed(op->tx, elo);
+    }
+}
+
 /* A new table below the empty `*entry`. Filled before it is linked where its frame can be
  * reached unlinked, so a live walker never sees it half-made, whatever the frame held;
- * through the slot it is linked first, and its frame arrived zeroed (txn_reserve). */
-static void map_new_table(struct map_op *op, uint64_t *entry, int child_level, uint64_t elo)
+ * through the slot it is linked first, and its frame arrived zeroed (txn_reserve). Either
+ * way a table that cannot be finished goes again, and the entry stays empty. */
+static enum pt_error map_new_table(struct map_op *op, uint64_t *entry, int child_level,
+                                   struct lin_range part, uint64_t elo)
 {
+    if (map_dry(op)) {
+        txn_count(op->tx, tables_below_empty(op, child_level + 1, part.lo, part.hi));
+        return PT_OK;
+    }
     uint64_t pa;
     uint64_t *child = txn_table_unlinked(op->tx, child_level, elo, &pa);
     if (child) {
-        map_apply(op, child, child_level, elo, true);
+        enum pt_error err = map_table(op, child, 0, child_level, elo, true);
         map_fence(op); /* the table is whole before anything points at it */
+        if (err != PT_OK) {
+            map_undo_table(op, NULL, pa | PTE_TABLE, child_level, elo);
+            return err;
+        }
         *entry = pa | PTE_TABLE;
-        return;
+        return PT_OK;
     }
-    map_apply(op, txn_link_table(op->tx, entry, child_level, elo, 0), child_level, elo, true);
+    child = txn_link_table(op->tx, entry, child_level, elo, 0);
+    if (!child)
+        return PT_ERR_RESERVE_SHORT;
+    enum pt_error err = map_table(op, child, 0, child_level, elo, true);
+    if (err != PT_OK)
+        map_undo_table(op, entry, *entry, child_level, elo);
+    return err;
 }
 
-/* The apply pass. `fresh` tables are new: every entry in the range is written here, and
- * the others are zero (cleared here when frames do not arrive zeroed). */
-static void map_apply(struct map_op *op, uint64_t *t, int level, uint64_t base, bool fresh)
+/* The leaf `e` at `*entry` is split so part of it can be mapped anew (replace only). */
+static enum pt_error map_split_leaf(struct map_op *op, uint64_t *entry, uint64_t e, int level,
+                                    uint64_t elo)
 {
-    uint64_t span = pt_level_span(level);
-    struct lin_range part = range_clip(op->r, base, level);
-    uint64_t first = part.lo, last = part.hi;
-    unsigned i = pt_index(first, level), end = pt_index(last - 1, level);
+    if (!op->replace)
+        return PT_ERR_ALREADY_MAPPED;
+    uint64_t *child;
+    enum pt_error err = txn_split_leaf(op->tx, entry, level - 1, elo, &child);
+    return err != PT_OK ? err : map_table(op, child, e, level - 1, elo, false);
+}
+
+/* Into the existing table `e` at `*entry`. Leaves written below get the rights asked,
+ * whatever this entry withholds: its restriction moves down first. */
+static enum pt_error map_into_table(struct map_op *op, uint64_t *entry, uint64_t e, int level,
+                                    uint64_t elo)
+{
+    uint64_t *child = space_table(op->sp, e & PTE_ADDR, level - 1, elo);
+    if (!map_dry(op))
+        txn_open_table_entry(op->tx, entry, child, elo);
+    return map_table(op, child, 0, level - 1, elo, false);
+}
+
+/* The part of the range below entry i that cannot be one leaf there. */
+static enum pt_error map_below(struct map_op *op, uint64_t *t, uint64_t piece0, int level,
+                               unsigned i, const struct range_at_level *at, bool fresh)
+{
+    uint64_t e = map_entry(t, piece0, level, i, fresh);
+    uint64_t elo = entry_lo(at, i);
+    uint64_t *entry = t ? &t[i] : NULL;
+    if (!pte_present(e))
+        return map_new_table(op, entry, level - 1, entry_part(at, i), elo);
+    if (pte_is_leaf(e, level))
+        return map_split_leaf(op, entry, e, level, elo);
+    return map_into_table(op, entry, e, level, elo);
+}
+
+/* The walker. `fresh` tables are new: every entry in the range is written here, and the
+ * others are zero (cleared here when frames do not arrive zeroed). */
+static enum pt_error map_table(struct map_op *op, uint64_t *t, uint64_t split, int level,
+                               uint64_t base, bool fresh)
+{
+    struct range_at_level at = range_at_level(op->r, base, level);
+    uint64_t piece0 = t ? 0 : pte_first_piece(split, level);
+    unsigned i = at.first;
     if (fresh && !op->sp->env->frames_zeroed) {
-        space_clear(t, 0, i);
-        space_clear(t, end + 1, PT_ENTRIES);
+        space_clear(t, 0, at.first);
+        space_clear(t, at.last + 1, PT_ENTRIES);
     }
-    while (i <= end) {
-        uint64_t elo = base + (uint64_t)i * span;
-        uint64_t lo = max_u64(first, elo), hi = min_u64(last, elo + span);
-        if (greedy_leaf_fits(op, level, lo, hi, elo)) {
+    while (i <= at.last) {
+        struct lin_range part = entry_part(&at, i);
+        enum pt_error err;
+        if (greedy_leaf_fits(op, level, part.lo, part.hi, entry_lo(&at, i))) {
             /* Every whole entry up to the last one fits too: VA and PA step together. */
-            unsigned run_end = end;
-            if (last < base + (uint64_t)(end + 1) * span)
-                run_end = end - 1;
-            map_leaves(op, t, level, i, run_end, lo, fresh);
-            i = run_end + 1;
-            continue;
-        }
-        uint64_t e = fresh ? 0 : t[i];
-        uint64_t *child;
-        if (!pte_present(e)) {
-            map_new_table(op, &t[i], level - 1, elo);
+            unsigned run_end = entry_whole(&at, at.last) ? at.last : at.last - 1;
+            err = map_leaf_run(op, t, piece0, level, i, run_end, part.lo, fresh);
+            i = run_end;
         } else {
-            if (pte_is_leaf(e, level)) {
-                child = txn_link_table(op->tx, &t[i], level - 1, elo, e);
-                txn_invalidate(op->tx, elo);
-            } else {
-                /* Leaves written below get the rights asked, whatever this entry withholds. */
-                child = space_table(op->sp, e & PTE_ADDR, level - 1, elo);
-                txn_open_table_entry(op->tx, &t[i], child, elo);
-            }
-            map_apply(op, child, level - 1, elo, false);
+            err = map_below(op, t, piece0, level, i, &at, fresh);
+        }
+        if (err != PT_OK) {
+            if (fresh)
+                space_clear(t, i, at.last + 1); /* never written: nothing to take back */
+            return err;
         }
         i++;
     }
+    return PT_OK;
 }
 
+/* Checks the request and runs the dry run in `tx`. */
 static enum pt_error map_prepare(const struct pt_space *sp, uint64_t va, uint64_t pa, uint64_t len,
-                                 pt_attr attr, unsigned flags, struct map_op *op)
+                                 pt_attr attr, unsigned flags, struct map_op *op, struct txn *tx)
 {
     const struct pt_cpu *cpu = &sp->env->cpu;
     enum pt_error err = range_from_va(sp, va, len, &op->r);
@@ -232,20 +279,20 @@ static enum pt_error map_prepare(const struct pt_space *sp, uint64_t va, uint64_
         op->leaf_bits[level] = pte_leaf_bits(cpu, attr, level);
     op->replace = (flags & PT_MAP_REPLACE) != 0;
     op->streamed = false;
-    op->need = 0;
     op->stats = (struct pt_map_stats){{0}, 0};
-    op->tx = NULL;
-    uint64_t *root = space_root(sp);
-    return map_count(op, root, false, sp->levels, 0);
+    op->tx = tx;
+    txn_begin(tx, sp, true);
+    return map_table(op, space_root(sp), 0, sp->levels, 0, false);
 }
 
 enum pt_error pt_map_region_cost(const struct pt_space *sp, uint64_t va, uint64_t pa, uint64_t len,
                                  pt_attr attr, unsigned flags, uint64_t *frames)
 {
     struct map_op op;
-    enum pt_error err = map_prepare(sp, va, pa, len, attr, flags, &op);
+    struct txn tx;
+    enum pt_error err = map_prepare(sp, va, pa, len, attr, flags, &op, &tx);
     if (err == PT_OK)
-        *frames = op.need;
+        *frames = tx.need;
     return err;
 }
 
@@ -253,22 +300,20 @@ enum pt_error pt_map_region(struct pt_space *sp, uint64_t va, uint64_t pa, uint6
                             pt_attr attr, unsigned flags, struct pt_map_stats *stats)
 {
     struct map_op op;
-    enum pt_error err = map_prepare(sp, va, pa, len, attr, flags, &op);
-    if (err != PT_OK)
-        return err;
     struct txn tx;
-    txn_begin(&tx, sp);
-    err = txn_reserve(&tx, op.need, op.r);
+    enum pt_error err = map_prepare(sp, va, pa, len, attr, flags, &op, &tx);
     if (err != PT_OK)
         return err;
-    op.tx = &tx;
-    map_apply(&op, space_root(sp), sp->levels, 0, false);
+    err = txn_reserve(&tx, op.r);
+    if (err != PT_OK)
+        return err;
+    err = map_table(&op, space_root(sp), 0, sp->levels, 0, false);
     map_fence(&op); /* tables filled after they were linked (through the slot) */
     op.stats.tables = tx.taken;
     txn_finish(&tx);
-    if (stats)
+    if (stats && err == PT_OK)
         *stats = op.stats;
-    return PT_OK;
+    return err;
 }
 
 enum pt_error pt_map_page(struct pt_space *sp, uint64_t va, uint64_t pa, enum pt_size size,

@@ -99,11 +99,43 @@ struct lin_range {
     uint64_t lo, hi;
 };
 
-/* The part of `r` inside the span of the table at `level` whose first entry maps `base`. */
-static inline struct lin_range range_clip(struct lin_range r, uint64_t base, int level)
+/* The entries of one table that a range touches: the preamble of every walk over a range
+ * (map, edit, coalesce and the read walker), in one place. The table sits at `level` and
+ * its first entry maps `base`; entries first..last are touched, by the part [lo, hi) of the
+ * range the table covers. */
+struct range_at_level {
+    uint64_t lo, hi;
+    uint64_t base, span;
+    unsigned first, last;
+};
+
+static inline struct range_at_level range_at_level(struct lin_range r, uint64_t base, int level)
 {
-    uint64_t end = base + pt_level_span(level) * PT_ENTRIES;
-    return (struct lin_range){r.lo > base ? r.lo : base, r.hi < end ? r.hi : end};
+    uint64_t span = pt_level_span(level);
+    uint64_t end = base + span * PT_ENTRIES;
+    uint64_t lo = r.lo > base ? r.lo : base, hi = r.hi < end ? r.hi : end;
+    return (struct range_at_level){
+        lo, hi, base, span, pt_index(lo, level), pt_index(hi - 1, level)};
+}
+
+/* First linear address entry i covers. */
+static inline uint64_t entry_lo(const struct range_at_level *a, unsigned i)
+{
+    return a->base + (uint64_t)i * a->span;
+}
+
+/* True when the range covers the whole of entry i. */
+static inline bool entry_whole(const struct range_at_level *a, unsigned i)
+{
+    uint64_t elo = entry_lo(a, i);
+    return a->lo <= elo && elo + a->span <= a->hi;
+}
+
+/* The part of the range inside entry i. */
+static inline struct lin_range entry_part(const struct range_at_level *a, unsigned i)
+{
+    uint64_t elo = entry_lo(a, i), ehi = elo + a->span;
+    return (struct lin_range){a->lo > elo ? a->lo : elo, a->hi < ehi ? a->hi : ehi};
 }
 
 /* Checks alignment, length, canonical form, and the recursive slot of [va, va+len). */

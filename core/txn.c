@@ -6,9 +6,11 @@ static uint64_t *free_frame_words(const struct pt_space *sp, uint64_t pa)
     return sp->env->table(sp->env->table_ctx, pa, 0, 0);
 }
 
-void txn_begin(struct txn *tx, const struct pt_space *sp)
+void txn_begin(struct txn *tx, const struct pt_space *sp, bool dry_run)
 {
     tx->sp = sp;
+    tx->dry_run = dry_run;
+    tx->need = 0;
     tx->inline_count = 0;
     tx->list_head = 0;
     tx->list_fill = 0;
@@ -147,9 +149,16 @@ static void release_unused(struct txn *tx)
         env->free_frame(env->frame_ctx, list_pop(tx));
 }
 
-enum pt_error txn_reserve(struct txn *tx, uint64_t frames, struct lin_range touched)
+void txn_count(struct txn *tx, uint64_t frames)
+{
+    tx->need += frames;
+}
+
+enum pt_error txn_reserve(struct txn *tx, struct lin_range touched)
 {
     const struct pt_env *env = tx->sp->env;
+    uint64_t frames = tx->need;
+    tx->dry_run = false;
     /* Through the slot a new table is reachable only once linked, so it must already be
      * clear when it is: frames that may hold anything cannot be used. */
     if (frames > 0 && env->recursive_slot >= 0 && !env->frames_zeroed)
@@ -176,31 +185,25 @@ enum pt_error txn_reserve(struct txn *tx, uint64_t frames, struct lin_range touc
     return PT_OK;
 }
 
-static uint64_t take_frame(struct txn *tx)
+/* False, taking nothing, when the reservation is used up: the dry run counted short, a
+ * library fault that must surface as PT_ERR_RESERVE_SHORT rather than as a frame made up. */
+static bool take_frame(struct txn *tx, uint64_t *pa)
 {
-    tx->taken++;
     if (tx->stash_count > 0)
-        return stash_pop(tx);
-    if (tx->list_count > 0)
-        return list_pop(tx);
-    /* The dry run counted exactly; running dry here is a library bug. */
-    return tx->inline_frames[--tx->inline_count];
+        *pa = stash_pop(tx);
+    else if (tx->list_count > 0)
+        *pa = list_pop(tx);
+    else if (tx->inline_count > 0)
+        *pa = tx->inline_frames[--tx->inline_count];
+    else
+        return false;
+    tx->taken++;
+    return true;
 }
 
 static void fill_with_pieces(uint64_t *t, int child_level, uint64_t leaf)
 {
-    uint64_t step = pt_level_span(child_level);
-    uint64_t base = pte_addr(leaf, child_level + 1);
-    uint64_t bits = leaf & ~PTE_ADDR;
-    if (child_level == PT_LEVEL_PT) {
-        /* PAT moves from bit 12 to bit 7, where PS was. */
-        bits &= ~PTE_PS;
-        if (leaf & PTE_PAT_BIG)
-            bits |= PTE_PAT_4K;
-    } else if (leaf & PTE_PAT_BIG) {
-        bits |= PTE_PAT_BIG;
-    }
-    entries_write(t, base | bits, step, false); /* the pieces' addresses never reach the bits */
+    entries_write(t, pte_first_piece(leaf, child_level), pt_level_span(child_level), false);
 }
 
 /* Recursive mode, splitting a leaf that may be in use: the new table is first linked at a
@@ -231,7 +234,9 @@ uint64_t *txn_link_table(struct txn *tx, uint64_t *entry, int child_level, uint6
 {
     const struct pt_space *sp = tx->sp;
     const struct pt_env *env = sp->env;
-    uint64_t pa = take_frame(tx);
+    uint64_t pa;
+    if (!take_frame(tx, &pa))
+        return NULL;
     uint64_t link = pa | PTE_TABLE;
     if (env->recursive_slot < 0) {
         /* Fill first, link second: no address is ever without its translation. */
@@ -260,11 +265,26 @@ uint64_t *txn_link_table(struct txn *tx, uint64_t *entry, int child_level, uint6
     return t;
 }
 
+enum pt_error txn_split_leaf(struct txn *tx, uint64_t *entry, int child_level, uint64_t lin,
+                             uint64_t **table)
+{
+    if (tx->dry_run) {
+        txn_count(tx, 1);
+        *table = NULL;
+        return PT_OK;
+    }
+    uint64_t *t = txn_link_table(tx, entry, child_level, lin, *entry);
+    if (!t)
+        return PT_ERR_RESERVE_SHORT;
+    txn_invalidate(tx, lin); /* the leaf may sit in the TLB */
+    *table = t;
+    return PT_OK;
+}
+
 uint64_t *txn_table_unlinked(struct txn *tx, int child_level, uint64_t lin, uint64_t *pa)
 {
-    if (tx->sp->env->recursive_slot >= 0)
+    if (tx->sp->env->recursive_slot >= 0 || !take_frame(tx, pa))
         return NULL;
-    *pa = take_frame(tx);
     return space_table(tx->sp, *pa, child_level, lin);
 }
 

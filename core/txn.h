@@ -13,6 +13,11 @@
 
 struct txn {
     const struct pt_space *sp;
+    /* A change walks twice, the same code each time: first as a dry run, which writes
+     * nothing and counts in `need` the frames each take would take, then (txn_reserve) for
+     * real. */
+    bool dry_run;
+    uint64_t need;
     uint64_t inline_frames[TXN_INLINE_FRAMES];
     unsigned inline_count;
     uint64_t list_head; /* further frames: the newest list frame (see list_push) */
@@ -30,18 +35,30 @@ struct txn {
     uint64_t tables_lin;
 };
 
-void txn_begin(struct txn *tx, const struct pt_space *sp);
-/* Obtains `frames` frames, or none at all (PT_ERR_NO_FRAMES, PT_ERR_UNREACHABLE). The
- * change will touch only `touched`, where no frame may be stashed. */
-enum pt_error txn_reserve(struct txn *tx, uint64_t frames, struct lin_range touched);
+/* Starts a change: with `dry_run`, its counting pass (txn_count, txn_split_leaf). */
+void txn_begin(struct txn *tx, const struct pt_space *sp, bool dry_run);
+/* In the dry run, counts `frames` frames the change will take. */
+void txn_count(struct txn *tx, uint64_t frames);
+/* Ends the dry run: obtains the frames it counted, or none at all (PT_ERR_NO_FRAMES,
+ * PT_ERR_UNREACHABLE). The change will touch only `touched`, where no frame may be
+ * stashed. */
+enum pt_error txn_reserve(struct txn *tx, struct lin_range touched);
 /* Makes a reserved frame the table that `*entry` (at child_level + 1, covering `lin`)
  * points to. With `split_leaf` present, the table is filled with the 512 pieces of that
- * leaf first, so every address keeps its translation. Returns the new table. */
+ * leaf first, so every address keeps its translation. Returns the new table, or NULL,
+ * writing nothing, when the reservation is used up (PT_ERR_RESERVE_SHORT). */
 uint64_t *txn_link_table(struct txn *tx, uint64_t *entry, int child_level, uint64_t lin,
                          uint64_t split_leaf);
+/* Splits the leaf `*entry` (at child_level + 1, covering `lin`) into a reserved frame's
+ * table of its 512 pieces, which *table then points to; PT_ERR_RESERVE_SHORT, writing
+ * nothing, when the reservation is used up. The dry run counts the frame and gives NULL:
+ * the table does not exist yet, and its entries read as the leaf's pieces (pte_first_piece). */
+enum pt_error txn_split_leaf(struct txn *tx, uint64_t *entry, int child_level, uint64_t lin,
+                             uint64_t **table);
 /* Where the access mode reaches a frame before it is linked (not through the slot), takes
  * a reserved frame and returns it as a table at child_level covering `lin`, to be filled
- * and then linked by the caller; NULL otherwise, taking nothing. */
+ * and then linked by the caller; NULL otherwise, taking nothing (also when the reservation
+ * is used up: txn_link_table then says so). */
 uint64_t *txn_table_unlinked(struct txn *tx, int child_level, uint64_t lin, uint64_t *pa);
 /* Records that the translation of the entry covering `lin` changed. */
 void txn_invalidate(struct txn *tx, uint64_t lin);

@@ -229,19 +229,17 @@ static enum pt_error visit_table(struct visit *v, uint64_t table, int level, uin
 {
     const struct pt_cpu *cpu = &v->sp->env->cpu;
     const uint64_t *t = space_table(v->sp, table, level, base);
-    uint64_t span = pt_level_span(level);
-    struct lin_range part = range_clip(v->r, base, level);
-    uint64_t first = part.lo, last = part.hi;
+    struct range_at_level at = range_at_level(v->r, base, level);
+    uint64_t span = at.span;
     uint64_t too_wide = too_wide_mask(cpu);
     uint64_t prev = 0; /* the leaf just added whole to the run, or 0 */
     if (v->stats)
         v->stats->tables[level]++;
-    unsigned end = pt_index(last - 1, level);
     /* Entries before whole_stop lie wholly inside the range; the last may be cut by it. */
-    unsigned whole_stop = base + (uint64_t)end * span + span <= last ? end + 1 : end;
-    for (unsigned i = pt_index(first, level); i <= end; i++) {
+    unsigned whole_stop = entry_whole(&at, at.last) ? at.last + 1 : at.last;
+    for (unsigned i = at.first; i <= at.last; i++) {
         uint64_t e = t[i];
-        uint64_t elo = base + i * span;
+        uint64_t elo = entry_lo(&at, i);
         unsigned n = prev ? leaves_continuing(t, i, whole_stop, prev, span) : 0;
         if (n > 0) {
             /* The next pages of the same kind (firmware maps memory this way by the
@@ -252,7 +250,7 @@ static enum pt_error visit_table(struct visit *v, uint64_t table, int level, uin
                 unsigned k = i;
                 while (!(t[k] & too_wide))
                     k++; /* the first page past MAXPHYADDR is the one to name */
-                return visit_fault(v, PT_ERR_PA_TOO_WIDE, level, base + k * span, table, k, t[k]);
+                return visit_fault(v, PT_ERR_PA_TOO_WIDE, level, entry_lo(&at, k), table, k, t[k]);
             }
             if (v->stats)
                 v->stats->leaves[level - 1] += n;
@@ -273,14 +271,13 @@ static enum pt_error visit_table(struct visit *v, uint64_t table, int level, uin
         if (pte_is_leaf(e, level)) {
             if (v->stats)
                 v->stats->leaves[level - 1]++;
-            uint64_t lo = first > elo ? first : elo;
-            uint64_t hi = last < elo + span ? last : elo + span;
+            struct lin_range part = entry_part(&at, i);
             pt_attr a = pte_effective_attr(cpu, e, level, path);
-            err = run_add(v, space_canonical(v->sp, lo), pte_addr(e, level) + (lo - elo), hi - lo,
-                          a, level);
+            err = run_add(v, space_canonical(v->sp, part.lo), pte_addr(e, level) + (part.lo - elo),
+                          part.hi - part.lo, a, level);
             if (err != PT_OK)
                 return err;
-            if (hi == elo + span)
+            if (part.hi == elo + span)
                 prev = e;
             continue;
         }

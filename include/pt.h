@@ -38,6 +38,7 @@ enum pt_error {
     PT_ERR_SCRATCH_FULL,     /* the caller's visited-table set is too small */
     PT_ERR_STOPPED,          /* a callback asked the walk to stop */
     PT_ERR_BAD_LEVELS,       /* paging depth neither 4 nor 5 (struct pt_cpu levels) */
+    PT_ERR_RESERVE_SHORT,    /* a change needed more frames than it reserved (library fault) */
     PT_ERR_COUNT
 };
 
@@ -272,6 +273,13 @@ uint64_t pt_recursive_entry_va_at(int levels, unsigned slot, int level, uint64_t
  * entry of the table it points to and let the entry grant everything, so the pages the
  * call writes get exactly the attributes asked and every other page keeps its effective
  * ones. Unmap removes leaves and leaves the entries above as they are.
+ *
+ * Each change counts the frames it needs in a dry run of its own walk and reserves them
+ * before it writes. Should the tables change between the two (another writer, or the
+ * frame allocator itself), the change stops with PT_ERR_RESERVE_SHORT where it would need
+ * a frame it did not reserve: a new table it could not finish goes again with all below
+ * it, what the change wrote before that point stays (a split leaf stays split, with every
+ * translation as before), every table is whole, and no frame is lost.
  */
 
 #define PT_MAP_REPLACE 0x1u /* overwrite whatever the range maps now */

@@ -235,6 +235,185 @@ static void failure_injection_five_levels(void)
     fixture_levels = 0;
 }
 
+/* ---- a reservation used up: the tables change between the dry run and the apply ----------
+ * The frame allocator runs between the two passes (txn_reserve). Here it changes the
+ * tables on its first call, as a second writer would, so the apply pass needs more frames
+ * than the dry run counted and reserved: the change must stop with PT_ERR_RESERVE_SHORT
+ * rather than take a frame it does not have. */
+
+struct between_passes {
+    struct fixture *f;
+    bool (*alloc)(void *ctx, uint64_t *pa); /* the sim's own allocator */
+    void (*change)(struct fixture *f);
+    bool changed;
+    struct snapshot after; /* the hierarchy just after the change, before any frame went */
+};
+
+static struct between_passes *between;
+
+static bool alloc_changing_tables(void *ctx, uint64_t *pa)
+{
+    if (!between->changed) {
+        between->changed = true;
+        between->change(between->f);
+        snap_take(&between->f->sim, &between->after);
+    }
+    return between->alloc(ctx, pa);
+}
+
+/* Runs `change_call` with the allocator changing the tables (by `tables_change`) on its
+ * first call; the allocator is the sim's own again afterwards. */
+static enum pt_error run_with_tables_changing(struct fixture *f, struct between_passes *bp,
+                                              void (*tables_change)(struct fixture *f),
+                                              change_fn change_call)
+{
+    *bp = (struct between_passes){.f = f, .alloc = f->sim.env.alloc_frame, .change = tables_change};
+    between = bp;
+    f->sim.env.alloc_frame = alloc_changing_tables;
+    enum pt_error err = change_call(&f->sp);
+    f->sim.env.alloc_frame = bp->alloc;
+    between = NULL;
+    CHECK(bp->changed);
+    return err;
+}
+
+/* The PDPT under top-level entry 0 (through PML5 entry 0 at five levels). */
+static uint64_t *first_pdpt(struct fixture *f)
+{
+    uint64_t *top = sim_frame(&f->sim, f->sp.root);
+    if (f->sp.levels == PT_LEVEL_PML5)
+        top = sim_frame(&f->sim, top[0] & PTE_ADDR);
+    return sim_frame(&f->sim, top[0] & PTE_ADDR);
+}
+
+/* An empty PD over [4 GiB, 5 GiB): mapping 4 KiB pages there needs one PT. */
+static void add_empty_pd(struct fixture *f)
+{
+    uint64_t pd;
+    CHECK(sim_zeroed_frame(&f->sim, &pd));
+    first_pdpt(f)[4] = pd | PTE_P | PTE_RW | PTE_US;
+}
+
+/* The empty PD goes: the same mapping now needs a PD and a PT. */
+static void drop_empty_pd(struct fixture *f)
+{
+    uint64_t *pdpt = first_pdpt(f);
+    uint64_t pd = pdpt[4] & PTE_ADDR;
+    pdpt[4] = 0;
+    f->sim.env.free_frame(&f->sim, pd);
+}
+
+static void open_short_fixture(struct fixture *f, uint8_t levels, bool dirty)
+{
+    struct pt_cpu cpu = sim_cpu_max();
+    cpu.levels = levels;
+    fixture_init(f, 4096, cpu);
+    if (dirty)
+        sim_dirty_frames(&f->sim);
+}
+
+static void short_fixture_through_slot(struct fixture *f)
+{
+    CHECK_ERR(pt_recursive_install(&f->sp, 510), PT_OK);
+    sim_use_recursive(&f->sim, &f->sp, 510);
+}
+
+/* Whatever happened, the tables are whole and every frame in use is one of them. */
+static void close_short_fixture(struct fixture *f, struct between_passes *bp)
+{
+    sim_use_direct(&f->sim);
+    CHECK_ERR(fixture_check(f, NULL), PT_OK);
+    CHECK_EQ(fixture_leaked(f), 0);
+    snap_free(&bp->after);
+    fixture_fini(f);
+}
+
+static enum pt_error map_4k_at_4g(struct pt_space *sp)
+{
+    return pt_map_region(sp, 4 * GIB, 0x5000, 2 * MIB, RW, 0, NULL);
+}
+
+/* The dry run counts one PT below the empty PD; the PD goes before the apply, which then
+ * needs a PD and a PT. The new PD is taken back with everything below it: the hierarchy
+ * is as the allocator left it, byte for byte, and every frame is free again. */
+static void map_short(uint8_t levels, bool recursive, bool dirty)
+{
+    struct fixture f;
+    open_short_fixture(&f, levels, dirty);
+    CHECK_ERR(pt_map_region(&f.sp, 0, 0, GIB, RW, 0, NULL), PT_OK);
+    add_empty_pd(&f);
+    if (recursive)
+        short_fixture_through_slot(&f);
+    uint64_t need = 0;
+    CHECK_ERR(pt_map_region_cost(&f.sp, 4 * GIB, 0x5000, 2 * MIB, RW, 0, &need), PT_OK);
+    CHECK_EQ(need, 1);
+    struct between_passes bp;
+    CHECK_ERR(run_with_tables_changing(&f, &bp, drop_empty_pd, map_4k_at_4g), PT_ERR_RESERVE_SHORT);
+    CHECK(snap_same(&f.sim, &bp.after));
+    CHECK_UNMAPPED(&f.sp, 4 * GIB);
+    CHECK_MAPS(&f.sp, GIB - PT_PAGE_4K, GIB - PT_PAGE_4K, GIB, RW);
+    /* Counted again, the same change goes through. */
+    CHECK_ERR(map_4k_at_4g(&f.sp), PT_OK);
+    CHECK_MAPS(&f.sp, 4 * GIB + PT_PAGE_4K, 0x6000, PT_PAGE_4K, RW);
+    close_short_fixture(&f, &bp);
+}
+
+static void reserve_short_map(void)
+{
+    map_short(0, false, false);
+    map_short(0, false, true);
+    map_short(0, true, false);
+    map_short(PT_LEVEL_PML5, false, false);
+    map_short(PT_LEVEL_PML5, false, true);
+    map_short(PT_LEVEL_PML5, true, false);
+}
+
+/* The 2 MiB leaf at [1 GiB, 1 GiB + 2 MiB) and its PD become one 1 GiB leaf. */
+static void fold_pd_into_1g(struct fixture *f)
+{
+    uint64_t *pdpt = first_pdpt(f);
+    uint64_t pd = pdpt[1] & PTE_ADDR;
+    pdpt[1] = sim_frame(&f->sim, pd)[0]; /* same bits; the address is 1 GiB aligned */
+    f->sim.env.free_frame(&f->sim, pd);
+}
+
+static enum pt_error protect_one_page(struct pt_space *sp)
+{
+    return pt_protect(sp, GIB + PT_PAGE_4K, PT_PAGE_4K, RO);
+}
+
+/* The dry run counts one split (the 2 MiB leaf); by the apply the leaf is 1 GiB, and the
+ * second split finds no frame. The first split stands, a table of 2 MiB pieces in place
+ * of the 1 GiB leaf: every address keeps its translation and rights, the table is whole,
+ * and its frame is the only one taken. */
+static void protect_short(uint8_t levels, bool recursive)
+{
+    struct fixture f;
+    open_short_fixture(&f, levels, false);
+    CHECK_ERR(pt_map_region(&f.sp, 0, 0, 2 * MIB, RW, 0, NULL), PT_OK);
+    CHECK_ERR(pt_map_region(&f.sp, GIB, GIB, 2 * MIB, RW, 0, NULL), PT_OK);
+    if (recursive)
+        short_fixture_through_slot(&f);
+    struct between_passes bp;
+    CHECK_ERR(run_with_tables_changing(&f, &bp, fold_pd_into_1g, protect_one_page),
+              PT_ERR_RESERVE_SHORT);
+    CHECK_EQ(f.sim.in_use, bp.after.in_use + 1);
+    for (uint64_t off = 0; off < GIB; off += GIB / 8)
+        CHECK_MAPS(&f.sp, GIB + off + PT_PAGE_4K, GIB + off + PT_PAGE_4K, 2 * MIB, RW);
+    CHECK_ERR(protect_one_page(&f.sp), PT_OK);
+    CHECK_MAPS(&f.sp, GIB + PT_PAGE_4K, GIB + PT_PAGE_4K, PT_PAGE_4K, RO);
+    CHECK_MAPS(&f.sp, GIB + 2 * PT_PAGE_4K, GIB + 2 * PT_PAGE_4K, PT_PAGE_4K, RW);
+    close_short_fixture(&f, &bp);
+}
+
+static void reserve_short_protect(void)
+{
+    protect_short(0, false);
+    protect_short(0, true);
+    protect_short(PT_LEVEL_PML5, false);
+    protect_short(PT_LEVEL_PML5, true);
+}
+
 /* Up to the threshold each changed page is invalidated alone; past it, one full flush.
  * Filling empty entries needs no flush at all. */
 static void tlb_flush_choice(void)
@@ -265,6 +444,8 @@ TEST_SUITE(txn_tests) = {
     {"txn/failure_injection_unmap", failure_injection_unmap},
     {"txn/failure_injection_protect", failure_injection_protect},
     {"txn/failure_injection_five_levels", failure_injection_five_levels},
+    {"txn/reserve_short_map", reserve_short_map},
+    {"txn/reserve_short_protect", reserve_short_protect},
     {"txn/tlb_flush_choice", tlb_flush_choice},
     {NULL, NULL},
 };
