@@ -100,6 +100,18 @@ static inline pt_attr pte_effective_attr(const struct pt_cpu *cpu, uint64_t e, i
 {
     return pte_leaf_attr(cpu, pte_restrict(e, path), level);
 }
+/* The same for a leaf below table entries whose AND is `all` and OR is `any`, in as few
+ * operations as the rule allows: equal to pte_effective_attr(cpu, e, level,
+ * pte_path_of(all, any)) for every entry and path. `level` should be a constant. */
+static inline pt_attr pte_attr_below(const struct pt_cpu *cpu, uint64_t e, int level,
+                                     uint64_t all, uint64_t any)
+{
+    unsigned pat = (unsigned)(e >> (level == PT_LEVEL_PT ? 5 : 10)) & 4u; /* PAT bit */
+    pt_attr a = (pt_attr)(((e & all) >> 1) & 3u)  /* RW, US: where every entry grants them */
+                | (pt_attr)(((e | any) >> 61) & 4u) /* NX: where any entry sets it */
+                | (pt_attr)((e >> 5) & 8u);         /* G */
+    return a | PT_ATTR_MT(cpu->pat[((unsigned)(e >> 3) & 3u) | pat]);
+}
 /* Validates `attr` against the CPU: unknown bits, memory type, NX. */
 enum pt_error attr_validate(const struct pt_cpu *cpu, pt_attr attr);
 
