@@ -21,6 +21,6 @@ bool bench_zeroed_frame(struct bench_mem *m, uint64_t *pa);
 void bench_mem_reset(struct bench_mem *m);
 void bench_mem_fini(struct bench_mem *m);
 struct pt_cpu bench_cpu(bool page_1g);
-double bench_now(void); /* seconds, monotonic */
+double bench_now(void); /* seconds of this thread's CPU time */
 
 #endif

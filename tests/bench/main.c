@@ -482,7 +482,9 @@ int main(int argc, char **argv)
 {
     struct bench_mem m;
     bench_mem_init(&m, 40000, bench_cpu(true)); /* 156 MiB: the 64 GiB 4 KiB map needs 32834 */
-    printf("bench: host, median of %d runs; ratios against floors measured in the same run\n",
+    printf("bench: host, median of %d runs; ratios against floors measured in the same run; "
+           "times are this thread's CPU time (time the shared machine gives other processes is "
+           "not counted; their use of the caches is)\n",
            RUNS);
     /* The store floor writes every entry of the call's tables once; the memset floor is one
      * memset of their bytes. */
