@@ -219,7 +219,8 @@ static uint64_t hand_walk_chunk(uint64_t root, int levels, const uint64_t *vas)
  * pt_translate against the hand walk on the same tables and the same random addresses.
  * A run passes over every address once with each: the two take turns chunk by chunk (so
  * a burst of load on the shared machine falls on both), each on a chunk the other did not
- * just warm, and which goes first alternates. Afterwards every result is compared: the
+ * just warm, and which goes first alternates. Times are the thread's CPU time (a chunk
+ * takes milliseconds). Afterwards every result is compared: the
  * physical address with the hand walk's, and what the hand walk does not give (mapped,
  * level, page size, attributes) with what the map made.
  */
@@ -237,13 +238,13 @@ static void translate_against_walk(struct pt_space *sp, uint64_t span, uint64_t 
             const uint64_t *mine = vas + c * CHUNK;
             const uint64_t *theirs = vas + ((c + CHUNKS / 2) % CHUNKS) * CHUNK;
             for (int turn = 0; turn < 2; turn++) {
-                double t0 = bench_now();
+                double t0 = bench_cpu_now();
                 if ((turn ^ c ^ r) & 1) {
                     sink += translate_chunk(sp, mine);
-                    ours[r] += bench_now() - t0;
+                    ours[r] += bench_cpu_now() - t0;
                 } else {
                     sink -= hand_walk_chunk(sp->root, sp->levels, theirs);
-                    hand[r] += bench_now() - t0;
+                    hand[r] += bench_cpu_now() - t0;
                 }
             }
         }
@@ -282,7 +283,7 @@ static void bench_translate(struct bench_mem *m)
     printf("bench: the hand walk gives the physical address alone and checks only the "
            "present and PS bits; pt_translate also checks the address is canonical and no PS "
            "is set above the PDPT, and gives mapped, level, page size, and the rights along "
-           "the path with the memory type from the PAT\n");
+           "the path with the memory type from the PAT; both timed in CPU time\n");
     translate_against_walk(&sp, TIB, 0, PT_LEVEL_PD, rw, "1TiB_2M", 1.5);
     m->env.cpu = bench_cpu(true);
     bench_mem_reset(m);
@@ -482,9 +483,7 @@ int main(int argc, char **argv)
 {
     struct bench_mem m;
     bench_mem_init(&m, 40000, bench_cpu(true)); /* 156 MiB: the 64 GiB 4 KiB map needs 32834 */
-    printf("bench: host, median of %d runs; ratios against floors measured in the same run; "
-           "times are this thread's CPU time (time the shared machine gives other processes is "
-           "not counted; their use of the caches is)\n",
+    printf("bench: host, median of %d runs; ratios against floors measured in the same run\n",
            RUNS);
     /* The store floor writes every entry of the call's tables once; the memset floor is one
      * memset of their bytes. */
