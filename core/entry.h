@@ -106,11 +106,16 @@ static inline pt_attr pte_effective_attr(const struct pt_cpu *cpu, uint64_t e, i
 static inline pt_attr pte_attr_below(const struct pt_cpu *cpu, uint64_t e, int level,
                                      uint64_t all, uint64_t any)
 {
-    unsigned pat = (unsigned)(e >> (level == PT_LEVEL_PT ? 5 : 10)) & 4u; /* PAT bit */
+    /* The PAT's eight types (3 bits each) as one little-endian word, entry i in byte i,
+     * indexed by a shift: no load waits on the leaf. */
+    uint64_t types;
+    __builtin_memcpy(&types, cpu->pat, sizeof types);
+    unsigned pat = (unsigned)(e >> (level == PT_LEVEL_PT ? 2 : 7)) & 32u; /* PAT bit, x8 */
+    unsigned shift = ((unsigned)e & 0x18u) | pat;                         /* PWT, PCD, x8 */
     pt_attr a = (pt_attr)(((e & all) >> 1) & 3u)  /* RW, US: where every entry grants them */
                 | (pt_attr)(((e | any) >> 61) & 4u) /* NX: where any entry sets it */
                 | (pt_attr)((e >> 5) & 8u);         /* G */
-    return a | PT_ATTR_MT(cpu->pat[((unsigned)(e >> 3) & 3u) | pat]);
+    return a | (pt_attr)((types << PT_ATTR_MT_SHIFT) >> shift & PT_ATTR_MT_MASK);
 }
 /* Validates `attr` against the CPU: unknown bits, memory type, NX. */
 enum pt_error attr_validate(const struct pt_cpu *cpu, pt_attr attr);
