@@ -92,7 +92,7 @@ static inline pt_attr pte_leaf_attr(const struct pt_cpu *cpu, uint64_t e, int le
     pt_attr a = (pt_attr)((e >> 1) & 3u)    /* RW, US: WRITE, USER */
                 | (pt_attr)((e >> 61) & 4u) /* NX */
                 | (pt_attr)((e >> 5) & 8u); /* G: GLOBAL */
-    return a | PT_ATTR_MT(pt_entry_memtype(cpu, e, level));
+    return a | (PT_ATTR_MT(pt_entry_memtype(cpu, e, level)) & PT_ATTR_MT_MASK); /* 3-bit type */
 }
 /* Attributes of leaf `e` at `level` at the end of a path carrying `path` (pte_restrict). */
 static inline pt_attr pte_effective_attr(const struct pt_cpu *cpu, uint64_t e, int level,

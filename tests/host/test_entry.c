@@ -62,13 +62,14 @@ static void pat_bits_by_level(void)
 /* The leaf's attributes from the AND and OR of the table entries above it (the direct
  * translate's form) agree with the rule applied entry by entry: every combination of the
  * bits that decide them (RW, US, PWT, PCD, bit 7, G, bit 12, NX of the leaf; RW, US, NX of
- * the path) at each leaf level, under a PAT whose eight entries all differ, with the other
- * bits of the leaf and of the path's entries random. */
+ * the path) at each leaf level, under a PAT whose eight entries all differ (two with bits
+ * above the 3-bit type, which neither reads), with the other bits of the leaf and of the
+ * path's entries random. */
 static void attr_below_matches_the_rule(void)
 {
     struct pt_cpu cpu = sim_cpu_max();
-    const uint8_t pat[8] = {PT_MT_WT, PT_MT_UC, PT_MT_WB, PT_MT_UCMINUS, 2, PT_MT_WC, 3,
-                            PT_MT_WP};
+    const uint8_t pat[8] = {PT_MT_WT, PT_MT_UC, PT_MT_WB | 0xf8, PT_MT_UCMINUS, 2, PT_MT_WC,
+                            3 | 0x40, PT_MT_WP};
     memcpy(cpu.pat, pat, sizeof pat);
     static const uint64_t deciding[] = {PTE_RW, PTE_US, PTE_PWT, PTE_PCD,
                                         PTE_PS, PTE_G,  PTE_PAT_BIG, PTE_NX};
@@ -105,6 +106,9 @@ static void attr_below_matches_the_rule(void)
             }
     CHECK_EQ(differ, 0);
     CHECK_EQ(cases, 3 * 256 * 8);
+    /* The type is the PAT entry's: WB from entry 2 (PCD) of a 2 MiB leaf. */
+    CHECK_EQ(pte_attr_below(&cpu, 0x200000ull | PTE_P | PTE_PS | PTE_PCD, PT_LEVEL_PD, ~0ull, 0),
+             PT_ATTR_MT(PT_MT_WB));
 }
 
 static void attr_validation(void)
