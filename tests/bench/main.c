@@ -47,8 +47,8 @@ static void ratio(const char *name, const double *ours, const double *floor, dou
     }
     double q = median(ours, RUNS) / median(floor, RUNS);
     if (goal > 0)
-        printf("bench %-40s %14.3f x  (range %.2f-%.2f; goal <= %.2f: %s)\n", name, q, lo, hi,
-               goal, q <= goal ? "met" : "MISSED");
+        printf("bench %-40s %14.3f x  (range %.2f-%.2f; goal <= %.2f: %s)\n", name, q, lo, hi, goal,
+               q <= goal ? "met" : "MISSED");
     else
         printf("bench %-40s %14.3f x  (range %.2f-%.2f; no goal)\n", name, q, lo, hi);
 }
@@ -224,8 +224,8 @@ static uint64_t hand_walk_chunk(uint64_t root, int levels, const uint64_t *vas)
  * physical address with the hand walk's, and what the hand walk does not give (mapped,
  * level, page size, attributes) with what the map made.
  */
-static void translate_against_walk(struct pt_space *sp, uint64_t span, uint64_t pa_delta,
-                                   int level, pt_attr attr, const char *name, double goal)
+static void translate_against_walk(struct pt_space *sp, uint64_t span, uint64_t pa_delta, int level,
+                                   pt_attr attr, const char *name, double goal)
 {
     static uint64_t vas[TRANSLATIONS];
     double ours[RUNS], hand[RUNS];
@@ -252,7 +252,8 @@ static void translate_against_walk(struct pt_space *sp, uint64_t span, uint64_t 
     for (int i = 0; i < TRANSLATIONS; i++) {
         struct pt_translation tr;
         enum pt_error err = pt_translate(sp, vas[i], &tr);
-        wrong += err != PT_OK || !tr.mapped || tr.pa != (sp->levels == 5 ? hand_walk_5 : hand_walk)(sp->root, vas[i]) ||
+        wrong += err != PT_OK || !tr.mapped ||
+                 tr.pa != (sp->levels == 5 ? hand_walk_5 : hand_walk)(sp->root, vas[i]) ||
                  tr.pa != vas[i] + pa_delta || tr.level != level ||
                  tr.page != pt_level_span(level) || tr.attr != attr;
         compared++;

@@ -68,10 +68,10 @@ static void pat_bits_by_level(void)
 static void attr_below_matches_the_rule(void)
 {
     struct pt_cpu cpu = sim_cpu_max();
-    const uint8_t pat[8] = {PT_MT_WT, PT_MT_UC, PT_MT_WB | 0xf8, PT_MT_UCMINUS, 2, PT_MT_WC,
-                            3 | 0x40, PT_MT_WP};
+    const uint8_t pat[8] = {PT_MT_WT, PT_MT_UC, PT_MT_WB | 0xf8, PT_MT_UCMINUS,
+                            2,        PT_MT_WC, 3 | 0x40,        PT_MT_WP};
     memcpy(cpu.pat, pat, sizeof pat);
-    static const uint64_t deciding[] = {PTE_RW, PTE_US, PTE_PWT, PTE_PCD,
+    static const uint64_t deciding[] = {PTE_RW, PTE_US, PTE_PWT,     PTE_PCD,
                                         PTE_PS, PTE_G,  PTE_PAT_BIG, PTE_NX};
     uint64_t rng = test_seed * 0x9E3779B97F4A7C15ull + 13;
     int differ = 0, cases = 0;
@@ -81,8 +81,8 @@ static void attr_below_matches_the_rule(void)
                 rng ^= rng << 13;
                 rng ^= rng >> 7;
                 rng ^= rng << 17;
-                uint64_t e = rng & ~(PTE_PATH_RIGHTS | PTE_PWT | PTE_PCD | PTE_PS | PTE_G |
-                                     PTE_PAT_BIG);
+                uint64_t e =
+                    rng & ~(PTE_PATH_RIGHTS | PTE_PWT | PTE_PCD | PTE_PS | PTE_G | PTE_PAT_BIG);
                 for (int b = 0; b < 8; b++)
                     if (bits >> b & 1)
                         e |= deciding[b];
@@ -99,8 +99,8 @@ static void attr_below_matches_the_rule(void)
                     above[rng >> 63] |= PTE_NX;
                 uint64_t rule = pte_restrict(pte_restrict(PTE_PATH_OPEN, above[0]), above[1]);
                 pt_attr want = pte_effective_attr(&cpu, e, level, rule);
-                pt_attr got = pte_attr_below(&cpu, e, level, above[0] & above[1],
-                                             above[0] | above[1]);
+                pt_attr got =
+                    pte_attr_below(&cpu, e, level, above[0] & above[1], above[0] | above[1]);
                 differ += want != got;
                 cases++;
             }
