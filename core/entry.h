@@ -108,13 +108,30 @@ static inline pt_attr pte_leaf_attr(const struct pt_cpu *cpu, uint64_t e, int le
     pt_attr a = (pt_attr)((e >> 1) & 3u)    /* RW, US: WRITE, USER */
                 | (pt_attr)((e >> 61) & 4u) /* NX */
                 | (pt_attr)((e >> 5) & 8u); /* G: GLOBAL */
-    return a | PT_ATTR_MT(pt_entry_memtype(cpu, e, level));
+    return a | (PT_ATTR_MT(pt_entry_memtype(cpu, e, level)) & PT_ATTR_MT_MASK); /* 3-bit type */
 }
 /* Attributes of leaf `e` at `level` at the end of a path carrying `path` (pte_restrict). */
 static inline pt_attr pte_effective_attr(const struct pt_cpu *cpu, uint64_t e, int level,
                                          uint64_t path)
 {
     return pte_leaf_attr(cpu, pte_restrict(e, path), level);
+}
+/* The same for a leaf below table entries whose AND is `all` and OR is `any`, in as few
+ * operations as the rule allows: equal to pte_effective_attr(cpu, e, level,
+ * pte_path_of(all, any)) for every entry and path. `level` should be a constant. */
+static inline pt_attr pte_attr_below(const struct pt_cpu *cpu, uint64_t e, int level, uint64_t all,
+                                     uint64_t any)
+{
+    /* The PAT's eight types (3 bits each) as one little-endian word, entry i in byte i,
+     * indexed by a shift: no load waits on the leaf. */
+    uint64_t types;
+    __builtin_memcpy(&types, cpu->pat, sizeof types);
+    unsigned pat = (unsigned)(e >> (level == PT_LEVEL_PT ? 2 : 7)) & 32u; /* PAT bit, x8 */
+    unsigned shift = ((unsigned)e & 0x18u) | pat;                         /* PWT, PCD, x8 */
+    pt_attr a = (pt_attr)(((e & all) >> 1) & 3u)    /* RW, US: where every entry grants them */
+                | (pt_attr)(((e | any) >> 61) & 4u) /* NX: where any entry sets it */
+                | (pt_attr)((e >> 5) & 8u);         /* G */
+    return a | (pt_attr)((types << PT_ATTR_MT_SHIFT) >> shift & PT_ATTR_MT_MASK);
 }
 /* Validates `attr` against the CPU: unknown bits, memory type, NX. */
 enum pt_error attr_validate(const struct pt_cpu *cpu, pt_attr attr);

@@ -32,38 +32,89 @@ static inline enum pt_error translate_hole(int level, struct pt_translation *out
     return PT_OK;
 }
 
-/* Identity or offset access: nothing but loads and a few bit operations per level, so
- * the walks of independent addresses overlap their cache misses. `top` is a constant at
- * each call, so the four-level walk carries no test for a fifth level. */
-static inline __attribute__((always_inline)) enum pt_error
-translate_direct(const struct pt_space *sp, uint64_t lin, struct pt_translation *out, int top)
+/*
+ * Identity or offset access. Walks of independent addresses overlap their cache misses
+ * only as far as the CPU can look ahead, so every instruction that waits on a table's
+ * load counts: each level is written out with its own constants (no shift by a variable,
+ * no level held in a register), the path is carried as the AND and OR of the table
+ * entries (pte_path_of), and the attributes are computed once, at the leaf.
+ */
+
+/* The entry for `va` at `level` in the table a present table entry `e` points at. */
+static inline __attribute__((always_inline)) uint64_t direct_next(uint64_t e, uint64_t off,
+                                                                  uint64_t va, int level)
 {
-    uint64_t off = sp->env->table_offset;
-    uint64_t e = ((const uint64_t *)(uintptr_t)(sp->root + off))[pt_index(lin, top)];
-    if (!pte_present(e))
+    return ((const uint64_t *)(uintptr_t)((e & PTE_ADDR) + off))[pt_index(va, level)];
+}
+
+/* The translation of leaf `e` at `level` (a constant at each call) below table entries
+ * whose AND is `all` and OR is `any`. */
+static inline __attribute__((always_inline)) enum pt_error
+direct_leaf(const struct pt_cpu *cpu, uint64_t e, int level, uint64_t all, uint64_t any,
+            uint64_t va, struct pt_translation *out)
+{
+    uint64_t span = pt_level_span(level);
+    *out = (struct pt_translation){.mapped = true,
+                                   .level = level,
+                                   .pa = (e & PTE_ADDR & ~(span - 1)) | (va & (span - 1)),
+                                   .page = span,
+                                   .attr = pte_attr_below(cpu, e, level, all, any)};
+    return PT_OK;
+}
+
+/* The step at a level that may hold a leaf (PDPT, PD): a hole or a leaf ends the walk
+ * (returns true, the result in *err), a table entry adds to the path. */
+static inline __attribute__((always_inline)) bool
+direct_step(const struct pt_cpu *cpu, uint64_t e, int level, uint64_t *all, uint64_t *any,
+            uint64_t va, struct pt_translation *out, enum pt_error *err)
+{
+    if (__builtin_expect(!pte_present(e), 0)) {
+        *err = translate_hole(level, out);
+        return true;
+    }
+    if (e & PTE_PS) {
+        *err = direct_leaf(cpu, e, level, *all, *any, va, out);
+        return true;
+    }
+    *all &= e;
+    *any |= e;
+    return false;
+}
+
+/* `top` is a constant at each call, so the four-level walk carries no test for a fifth
+ * level. `va` is canonical; the indices and the page offset read only its low bits. */
+static inline __attribute__((always_inline)) enum pt_error
+translate_direct(const struct pt_space *sp, uint64_t va, struct pt_translation *out, int top)
+{
+    const struct pt_env *env = sp->env;
+    const struct pt_cpu *cpu = &env->cpu;
+    uint64_t off = env->table_offset;
+    uint64_t e = ((const uint64_t *)(uintptr_t)(sp->root + off))[pt_index(va, top)];
+    enum pt_error err;
+    if (__builtin_expect(!pte_present(e), 0))
         return translate_hole(top, out);
-    if (e & PTE_PS)
+    if (__builtin_expect(e & PTE_PS, 0))
         return PT_ERR_BAD_PS;
     uint64_t all = e, any = e;
     if (top == PT_LEVEL_PML5) {
-        e = ((const uint64_t *)(uintptr_t)((e & PTE_ADDR) + off))[pt_index(lin, PT_LEVEL_PML4)];
-        if (!pte_present(e))
+        e = direct_next(e, off, va, PT_LEVEL_PML4);
+        if (__builtin_expect(!pte_present(e), 0))
             return translate_hole(PT_LEVEL_PML4, out);
-        if (e & PTE_PS)
+        if (__builtin_expect(e & PTE_PS, 0))
             return PT_ERR_BAD_PS;
         all &= e;
         any |= e;
     }
-    for (int level = PT_LEVEL_PDPT; level >= PT_LEVEL_PT; level--) {
-        e = ((const uint64_t *)(uintptr_t)((e & PTE_ADDR) + off))[pt_index(lin, level)];
-        if (!pte_present(e))
-            return translate_hole(level, out);
-        if (pte_is_leaf(e, level))
-            return translate_leaf(&sp->env->cpu, e, level, pte_path_of(all, any), lin, out);
-        all &= e;
-        any |= e;
-    }
-    return PT_OK; /* not reached: level 1 entries are always leaves */
+    e = direct_next(e, off, va, PT_LEVEL_PDPT);
+    if (direct_step(cpu, e, PT_LEVEL_PDPT, &all, &any, va, out, &err))
+        return err;
+    e = direct_next(e, off, va, PT_LEVEL_PD);
+    if (direct_step(cpu, e, PT_LEVEL_PD, &all, &any, va, out, &err))
+        return err;
+    e = direct_next(e, off, va, PT_LEVEL_PT);
+    if (__builtin_expect(!pte_present(e), 0))
+        return translate_hole(PT_LEVEL_PT, out);
+    return direct_leaf(cpu, e, PT_LEVEL_PT, all, any, va, out);
 }
 
 /* Any other access: the caller's function gives each table. Out of line, so the direct
@@ -92,10 +143,9 @@ translate_five(const struct pt_space *sp, uint64_t va, struct pt_translation *ou
 {
     if (!pt_is_canonical_at(PT_LEVEL_PML5, va))
         return PT_ERR_NON_CANONICAL;
-    uint64_t lin = va & ((1ull << 57) - 1);
     if (sp->env->table_direct)
-        return translate_direct(sp, lin, out, PT_LEVEL_PML5);
-    return translate_by_fn(sp, lin, out);
+        return translate_direct(sp, va, out, PT_LEVEL_PML5);
+    return translate_by_fn(sp, va & ((1ull << 57) - 1), out);
 }
 
 enum pt_error pt_translate(const struct pt_space *sp, uint64_t va, struct pt_translation *out)
@@ -105,7 +155,7 @@ enum pt_error pt_translate(const struct pt_space *sp, uint64_t va, struct pt_tra
     if (!pt_is_canonical(va))
         return PT_ERR_NON_CANONICAL;
     if (sp->env->table_direct)
-        return translate_direct(sp, va & ((1ull << 48) - 1), out, PT_LEVEL_PML4);
+        return translate_direct(sp, va, out, PT_LEVEL_PML4);
     return translate_by_fn(sp, va & ((1ull << 48) - 1), out);
 }
 

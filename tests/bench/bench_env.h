@@ -22,5 +22,9 @@ void bench_mem_reset(struct bench_mem *m);
 void bench_mem_fini(struct bench_mem *m);
 struct pt_cpu bench_cpu(bool page_1g);
 double bench_now(void); /* seconds, monotonic */
+/* Seconds of this thread's CPU time: the time the shared machine gives other processes is
+ * not counted. A call costs about a microsecond (a system call), so only for spans of
+ * many milliseconds. */
+double bench_cpu_now(void);
 
 #endif

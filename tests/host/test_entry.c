@@ -59,6 +59,58 @@ static void pat_bits_by_level(void)
         CHECK_EQ(pte_leaf_attr(&cpu, pte_leaf_bits(&cpu, all, level) | PTE_AD, level), all);
 }
 
+/* The leaf's attributes from the AND and OR of the table entries above it (the direct
+ * translate's form) agree with the rule applied entry by entry: every combination of the
+ * bits that decide them (RW, US, PWT, PCD, bit 7, G, bit 12, NX of the leaf; RW, US, NX of
+ * the path) at each leaf level, under a PAT whose eight entries all differ (two with bits
+ * above the 3-bit type, which neither reads), with the other bits of the leaf and of the
+ * path's entries random. */
+static void attr_below_matches_the_rule(void)
+{
+    struct pt_cpu cpu = sim_cpu_max();
+    const uint8_t pat[8] = {PT_MT_WT, PT_MT_UC, PT_MT_WB | 0xf8, PT_MT_UCMINUS,
+                            2,        PT_MT_WC, 3 | 0x40,        PT_MT_WP};
+    memcpy(cpu.pat, pat, sizeof pat);
+    static const uint64_t deciding[] = {PTE_RW, PTE_US, PTE_PWT,     PTE_PCD,
+                                        PTE_PS, PTE_G,  PTE_PAT_BIG, PTE_NX};
+    uint64_t rng = test_seed * 0x9E3779B97F4A7C15ull + 13;
+    int differ = 0, cases = 0;
+    for (int level = PT_LEVEL_PT; level <= PT_LEVEL_PDPT; level++)
+        for (unsigned bits = 0; bits < 256; bits++)
+            for (unsigned path = 0; path < 8; path++) {
+                rng ^= rng << 13;
+                rng ^= rng >> 7;
+                rng ^= rng << 17;
+                uint64_t e =
+                    rng & ~(PTE_PATH_RIGHTS | PTE_PWT | PTE_PCD | PTE_PS | PTE_G | PTE_PAT_BIG);
+                for (int b = 0; b < 8; b++)
+                    if (bits >> b & 1)
+                        e |= deciding[b];
+                /* Two table entries above: the path withholds RW (bit 0), US (bit 1), or
+                 * sets NX (bit 2) through one of them, chosen at random. */
+                uint64_t above[2] = {(rng >> 7) | PTE_PATH_OPEN, (rng >> 3) | PTE_PATH_OPEN};
+                above[0] &= ~PTE_NX;
+                above[1] &= ~PTE_NX;
+                if (path & 1)
+                    above[rng >> 61 & 1] &= ~PTE_RW;
+                if (path & 2)
+                    above[rng >> 62 & 1] &= ~PTE_US;
+                if (path & 4)
+                    above[rng >> 63] |= PTE_NX;
+                uint64_t rule = pte_restrict(pte_restrict(PTE_PATH_OPEN, above[0]), above[1]);
+                pt_attr want = pte_effective_attr(&cpu, e, level, rule);
+                pt_attr got =
+                    pte_attr_below(&cpu, e, level, above[0] & above[1], above[0] | above[1]);
+                differ += want != got;
+                cases++;
+            }
+    CHECK_EQ(differ, 0);
+    CHECK_EQ(cases, 3 * 256 * 8);
+    /* The type is the PAT entry's: WB from entry 2 (PCD) of a 2 MiB leaf. */
+    CHECK_EQ(pte_attr_below(&cpu, 0x200000ull | PTE_P | PTE_PS | PTE_PCD, PT_LEVEL_PD, ~0ull, 0),
+             PT_ATTR_MT(PT_MT_WB));
+}
+
 static void attr_validation(void)
 {
     struct pt_cpu cpu = sim_cpu_max();
@@ -154,6 +206,7 @@ TEST_SUITE(entry_tests) = {
     {"entry/canonical_rules", canonical_rules},
     {"entry/pat_bits_by_level", pat_bits_by_level},
     {"entry/attr_validation", attr_validation},
+    {"entry/attr_below_matches_the_rule", attr_below_matches_the_rule},
     {"entry/formatting_is_bounded", formatting_is_bounded},
     {NULL, NULL},
 };
