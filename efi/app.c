@@ -10,12 +10,14 @@
 #include "fault.h"
 #include "full.h"
 #include "machine.h"
+#include "reserve.h"
 #include "qemu_exit.h"
 #include "report.h"
 #include "screen.h"
 #include "settings.h"
 #include "start.h"
 #include "takeover.h"
+#include "wx.h"
 #ifdef PAGETK_TEST_PERSONAS
 #include "persona.h"
 #endif
@@ -49,16 +51,6 @@ static void report_cpu(const struct cpu_state *c)
            c->hypervisor ? "under a hypervisor" : "bare metal");
 }
 
-static void report_tables(const char *who, const struct pt_stats *s)
-{
-    report("tables %-9s PML4 %llu  PDPT %llu  PD %llu  PT %llu  (%llu KiB); leaves 1G %llu  "
-           "2M %llu  4K %llu",
-           who, (unsigned long long)s->tables[4], (unsigned long long)s->tables[3],
-           (unsigned long long)s->tables[2], (unsigned long long)s->tables[1],
-           (unsigned long long)(s->table_bytes >> 10), (unsigned long long)s->leaves[2],
-           (unsigned long long)s->leaves[1], (unsigned long long)s->leaves[0]);
-}
-
 /* Each phase lasts from its own mark to the next phase that was reached. */
 static void report_phases(const struct takeover *t)
 {
@@ -76,21 +68,6 @@ static void report_phases(const struct takeover *t)
                    (t->phase_tsc[next] - t->phase_tsc[p]) * 1000000 / (t->tsc_hz ? t->tsc_hz : 1));
     }
     report("%s", line);
-}
-
-/* One report line per run of the dump, without the dump's own newline. A five-level
- * dump's line naming its levels becomes a "dump" line: "map" lines are runs only. */
-static void report_dump_line(void *ctx, const char *text)
-{
-    char line[160];
-    size_t n = 0;
-    (void)ctx;
-    while (text[n] && text[n] != '\n' && n + 1 < sizeof line) {
-        line[n] = text[n];
-        n++;
-    }
-    line[n] = '\0';
-    report_detail("%s %s", line[0] == '0' ? "map" : "dump", line);
 }
 
 static void verify_guarded(void *ctx)
@@ -162,30 +139,26 @@ static bool prepare(struct takeover *t)
            (unsigned long long)(t->mm.size / t->mm.desc_size), (unsigned long long)t->mm.desc_size,
            t->mm.desc_version);
     mark(t, PHASE_IMPORT);
-    if (!takeover_import(t))
+    const struct import_source fw = {.root = pt_cr3_root(t->cpu.cr3),
+                                     .root_name = "CR3 ",
+                                     .note = "",
+                                     .fault_what = "firmware tables"};
+    if (!takeover_import(t, &boot_pool, &fw))
         return false;
     if (t->opts.takeover)
         full_prepare(t);
     mark(t, PHASE_PLAN);
-    if (!takeover_plan(t))
+    const struct map_bytes map = {
+        .map = t->mm.buffer, .size = t->mm.size, .desc_size = t->mm.desc_size};
+    if (!wx_collect(t->image, &t->cpu, t->have_fb_limit ? &t->fb_limit : NULL, &t->wx) ||
+        !takeover_plan(t, &boot_pool, &map))
         return false;
     mark(t, PHASE_BUILD);
-    if (!takeover_build(t))
+    if (!reserve_pages(t) || !takeover_build(t, &boot_pool, ""))
         return false;
     mark(t, PHASE_CHECK);
     bool ok = takeover_check(t);
-    report_tables("firmware", &t->fw_stats);
-    report_tables("ours", &t->our_stats);
-    int levels = t->sp.levels;
-    if (levels == PT_LEVEL_PML5)
-        report("paging: PML5 tables firmware %llu, ours %llu",
-               (unsigned long long)t->fw_stats.tables[5],
-               (unsigned long long)t->our_stats.tables[5]);
-    report("recursive slot %u: %s visible at 0x%llx; RAM alias at 0x%llx; test window at "
-           "0x%llx",
-           PT_DEFAULT_SLOT, levels == PT_LEVEL_PML5 ? "PML5" : "PML4",
-           (unsigned long long)pt_recursive_table_va_at(levels, PT_DEFAULT_SLOT, levels, 0),
-           (unsigned long long)t->alias_base, (unsigned long long)t->window);
+    takeover_report_built(t);
     return ok;
 }
 
@@ -239,13 +212,10 @@ static void run_takeover(struct takeover *t, bool dump)
         report("not switching: the new tables were not built or failed their checks");
     t->phase_tsc[PHASE_COUNT] = cpu_rdtsc();
     report_phases(t);
-    enum pt_error dumped = built && dump ? pt_dump(&t->sp, report_dump_line, NULL) : PT_OK;
-    if (dumped != PT_OK) /* the map lines above are then not the whole hierarchy */
-        report("  map: the dump stopped: %s (%s)", pt_error_name(dumped), pt_strerror(dumped));
-    for (size_t i = 0; dump && i < t->plan.range_count; i++)
-        report_detail("mem 0x%016llx-0x%016llx %s", (unsigned long long)t->plan.ranges[i].start,
-                      (unsigned long long)t->plan.ranges[i].end,
-                      plan_type_name(t->plan.ranges[i].type));
+    if (built && dump)
+        takeover_dump_map(t);
+    if (dump)
+        takeover_dump_memory(t);
     if (!t->inspecting && !t->full)
         takeover_release(t);
 }

@@ -93,12 +93,6 @@ struct takeover {
     uint64_t entry_tsc;                  /* efi_main's start */
 };
 
-/* build.c */
-bool takeover_import(struct takeover *t);
-bool takeover_plan(struct takeover *t);
-bool takeover_build(struct takeover *t);
-bool takeover_check(struct takeover *t);
-void takeover_release(struct takeover *t);
 /* verify.c: runs every check on the live tables; false when any failed. */
 bool takeover_verify(struct takeover *t);
 /* The checks that need no firmware service, for after ExitBootServices (t is the
