@@ -17,6 +17,7 @@
 #include "settings.h"
 #include "start.h"
 #include "takeover.h"
+#include "verify.h"
 #include "wx.h"
 #ifdef PAGETK_TEST_PERSONAS
 #include "persona.h"
@@ -81,8 +82,7 @@ static void switch_and_verify(struct takeover *t)
 {
     mark(t, PHASE_SWITCH);
     bool irq = cpu_irq_save();
-    cpu_enter_tables(t->sp.root, t->cpu.pt.nx, &t->was);
-    t->switched = true;
+    cpu_enter_tables(t->sp.root, t->pt.nx, &t->was);
     uint64_t cr0 = cpu_read_cr0(), efer = cpu_rdmsr(MSR_EFER);
     cpu_irq_restore(irq);
     mark(t, PHASE_VERIFY);
@@ -140,6 +140,7 @@ static bool prepare(struct takeover *t)
            t->mm.desc_version);
     mark(t, PHASE_IMPORT);
     const struct import_source fw = {.root = pt_cr3_root(t->cpu.cr3),
+                                     .cpu = t->cpu.fw_pt,
                                      .root_name = "CR3 ",
                                      .note = "",
                                      .fault_what = "firmware tables"};

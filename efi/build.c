@@ -32,7 +32,7 @@ static void report_fault(const char *what, const struct pt_fault *f)
 
 bool takeover_import(struct takeover *t, const struct scratch *s, const struct import_source *src)
 {
-    t->fw_env = (struct pt_env){.cpu = t->cpu.fw_pt};
+    t->fw_env = (struct pt_env){.cpu = src->cpu};
     pt_access_identity(&t->fw_env); /* the firmware maps physical memory 1:1 */
     enum pt_error opened = pt_open(&t->fw, &t->fw_env, src->root);
     if (opened != PT_OK) {
@@ -70,13 +70,13 @@ bool takeover_plan(struct takeover *t, const struct scratch *s, const struct map
 {
     size_t descs = map->size / (map->desc_size ? map->desc_size : 1) + 1;
     const struct wx_limits *set = &t->wx.set;
-    t->plan_in = (struct plan_input){
+    const struct plan_input in = {
         .map = map->map,
         .map_size = map->size,
         .desc_size = map->desc_size,
         .fw_runs = t->runs,
         .fw_count = t->run_count,
-        .cpu = t->cpu.pt,
+        .cpu = t->pt,
         .alias_base = t->alias_base,
         .alias_limit = t->alias_limit,
         .limits = set->limits,
@@ -90,7 +90,7 @@ bool takeover_plan(struct takeover *t, const struct scratch *s, const struct map
         report_check("plan", false, "no %s memory for the plan", s->name);
         return false;
     }
-    enum plan_status st = plan_build(&t->plan_in, &t->plan);
+    enum plan_status st = plan_build(&in, &t->plan);
     for (int w = 0; w < PLAN_WARN_COUNT; w++)
         if (t->plan.warnings[w])
             report("  warning %s x%u: %s", plan_warning_text(w)->name, t->plan.warnings[w],
@@ -110,15 +110,15 @@ bool takeover_plan(struct takeover *t, const struct scratch *s, const struct map
  * check, and a PD and a PT for the live split of a 1 GiB leaf down to a 4 KiB page. */
 uint64_t takeover_frames_needed(const struct takeover *t)
 {
-    uint64_t window = 3 + (t->cpu.pt.levels == PT_LEVEL_PML5); /* and its PML4 at five levels */
-    return plan_frame_budget(&t->plan, &t->cpu.pt) + 1 + window + 1 + 2;
+    uint64_t window = 3 + (t->pt.levels == PT_LEVEL_PML5); /* and its PML4 at five levels */
+    return plan_frame_budget(&t->plan, &t->pt) + 1 + window + 1 + 2;
 }
 
 /* The window: guard, read-only data, a no-execute and an executable copy of one code page
  * (holding `ret`), a second guard; the last slot is mapped live during the checks. */
 static enum pt_error map_window(struct takeover *t)
 {
-    uint64_t nx = t->cpu.pt.nx ? PT_ATTR_NX : 0;
+    uint64_t nx = t->pt.nx ? PT_ATTR_NX : 0;
     pt_attr wb = PT_ATTR_MT(PT_MT_WB);
     uint64_t data = t->own + OWN_DATA * 4096ull, code = t->own + OWN_CODE * 4096ull;
     enum pt_error err =
@@ -152,7 +152,7 @@ bool takeover_build(struct takeover *t, const struct scratch *s, const char *not
                              .free_frame = frame_pool_free,
                              .frame_ctx = &t->pool,
                              .frames_zeroed = true, /* frame_pool_alloc clears each frame */
-                             .cpu = t->cpu.pt};
+                             .cpu = t->pt};
     pt_access_identity(&t->env);
     enum pt_error err = pt_create(&t->sp, &t->env);
     if (err == PT_OK)

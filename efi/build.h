@@ -20,6 +20,7 @@ struct scratch {
 /* Where the firmware's hierarchy is, and the words its report lines use for it. */
 struct import_source {
     uint64_t root;
+    struct pt_cpu cpu;      /* the firmware's paging: what its entries may hold */
     const char *root_name;  /* before the root's address in the pass line: "CR3 " or "" */
     const char *note;       /* ends the pass line, or "" */
     const char *fault_what; /* names the hierarchy in a fault line */

@@ -6,8 +6,9 @@
 #include <efilib.h>
 
 #include "cpu.h"
+#include "cpus.h"
+#include "live.h"
 #include "report.h"
-#include "takeover.h"
 #include "text.h"
 
 #define MAX_CPUS 256u
@@ -85,7 +86,7 @@ static VOID EFIAPI ap_check(VOID *arg)
     }
     bool irq = cpu_irq_save();
     struct cpu_paging was; /* the AP's own CR3, CR0 and EFER: ours needs WP and NXE too */
-    cpu_enter_tables(t->sp.root, t->cpu.pt.nx, &was);
+    cpu_enter_tables(t->sp.root, t->pt.nx, &was);
     job->own_cr3 = was.cr3;
     job->seen_cr3 = cpu_read_cr3();
 #ifdef PAGETK_TEST_AP_HANG

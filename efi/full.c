@@ -6,27 +6,25 @@
 #include "cpu.h"
 #include "fault.h"
 #include "fbcon.h"
+#include "live.h"
 #include "qemu_exit.h"
 #include "report.h"
 #include "rt_props.h"
 #include "screen.h"
+#include "verify.h"
 
 #define EBS_ATTEMPTS   8
 #define RESET_DELAY_S  10u
 #define MAP_SPARE_DESC 64u
-
-static struct framebuffer fb;
-static uint64_t new_pat;
-static int wc_index;
-static uint32_t rt_supported = RT_SUPPORTS_ALL; /* from EFI_RT_PROPERTIES_TABLE, if any */
 
 static EFI_GUID rt_properties_guid = {
     0xeb66918a, 0x7eef, 0x402a, {0x84, 0x2e, 0x93, 0x1d, 0x21, 0xc3, 0x8a, 0xe9}};
 
 /* Which runtime services the firmware keeps after ExitBootServices: read while boot
  * services still own the configuration table. */
-static void read_runtime_properties(void)
+static uint32_t read_runtime_properties(void)
 {
+    uint32_t rt_supported = RT_SUPPORTS_ALL;
     for (UINTN i = 0; i < ST->NumberOfTableEntries; i++) {
         if (CompareGuid(&ST->ConfigurationTable[i].VendorGuid, &rt_properties_guid) != 0)
             continue;
@@ -40,23 +38,25 @@ static void read_runtime_properties(void)
                    "ExitBootServices (GetTime %s, GetVariable %s)",
                    rt_supported, rt_supported & RT_SUPPORTS_GET_TIME ? "yes" : "no",
                    rt_supported & RT_SUPPORTS_GET_VARIABLE ? "yes" : "no");
-        return;
+        break;
     }
+    return rt_supported;
 }
 
 void full_prepare(struct takeover *t)
 {
     EFI_GUID gop_guid = EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID;
     EFI_GRAPHICS_OUTPUT_PROTOCOL *gop;
-    new_pat = t->cpu.pat_msr;
-    read_runtime_properties();
-    wc_index = pt_pat_slot_for(t->cpu.pt.pat, PT_MT_WC);
+    struct full_plan *fp = &t->full_plan;
+    fp->pat = t->cpu.pat_msr;
+    fp->rt_supported = read_runtime_properties();
+    int wc_index = pt_pat_slot_for(t->pt.pat, PT_MT_WC);
     if (wc_index < 0) {
         report("takeover: every PAT entry holds a different type: no write-combining");
         return;
     }
-    new_pat = (new_pat & ~(0xffull << (8 * wc_index))) | ((uint64_t)PT_MT_WC << (8 * wc_index));
-    t->cpu.pt.pat[wc_index] = PT_MT_WC; /* our tables are built for the new PAT */
+    fp->pat = (fp->pat & ~(0xffull << (8 * wc_index))) | ((uint64_t)PT_MT_WC << (8 * wc_index));
+    t->pt.pat[wc_index] = PT_MT_WC; /* our tables are built for the new PAT */
     if (EFI_ERROR(uefi_call_wrapper(BS->LocateProtocol, 3, &gop_guid, NULL, (void **)&gop)) ||
         !gop->Mode || !gop->Mode->Info ||
         (gop->Mode->Info->PixelFormat != PixelBlueGreenRedReserved8BitPerColor &&
@@ -64,7 +64,8 @@ void full_prepare(struct takeover *t)
         report("takeover: no linear GOP framebuffer: reporting on COM1 only");
         return;
     }
-    fb = (struct framebuffer){
+    struct framebuffer *fb = &fp->fb;
+    *fb = (struct framebuffer){
         .base = gop->Mode->FrameBufferBase,
         .size = gop->Mode->FrameBufferSize,
         .width = gop->Mode->Info->HorizontalResolution,
@@ -72,14 +73,14 @@ void full_prepare(struct takeover *t)
         .stride = gop->Mode->Info->PixelsPerScanLine,
         .bgr = gop->Mode->Info->PixelFormat == PixelBlueGreenRedReserved8BitPerColor,
     };
-    uint64_t start = fb.base & ~4095ull, end = (fb.base + fb.size + 4095) & ~4095ull;
+    uint64_t start = fb->base & ~4095ull, end = (fb->base + fb->size + 4095) & ~4095ull;
     t->fb_limit = (struct plan_limit){start, end, PT_ATTR_MT_MASK, PT_ATTR_MT(PT_MT_WC)};
     t->have_fb_limit = true;
     report("takeover: framebuffer 0x%llx, %llu KiB, %ux%u (stride %u), write-combining through "
            "PAT entry %u (PAT 0x%016llx -> 0x%016llx)",
-           (unsigned long long)fb.base, (unsigned long long)(fb.size >> 10), fb.width, fb.height,
-           fb.stride, (unsigned)wc_index, (unsigned long long)t->cpu.pat_msr,
-           (unsigned long long)new_pat);
+           (unsigned long long)fb->base, (unsigned long long)(fb->size >> 10), fb->width,
+           fb->height, fb->stride, (unsigned)wc_index, (unsigned long long)t->cpu.pat_msr,
+           (unsigned long long)fp->pat);
 }
 
 /* GetMemoryMap then ExitBootServices, again while the key is stale. Nothing allocates in
@@ -110,7 +111,7 @@ static enum plan_status check_final_map(struct takeover *t, const struct memmap 
 {
     *pages = *unmapped = 0;
     struct plan_input in = {
-        .map = mm->buffer, .map_size = mm->size, .desc_size = mm->desc_size, .cpu = t->cpu.pt};
+        .map = mm->buffer, .map_size = mm->size, .desc_size = mm->desc_size, .cpu = t->pt};
     enum plan_status st = plan_read_memory_map(&in, final);
     for (size_t i = 0; st == PLAN_OK && i < final->range_count; i++) {
         const struct plan_range *r = &final->ranges[i];
@@ -143,6 +144,8 @@ static void report_final_map(const struct plan *final, enum plan_status st)
 
 static void check_after_exit(struct takeover *t)
 {
+    const struct framebuffer fb = t->full_plan.fb;
+    uint32_t rt_supported = t->full_plan.rt_supported;
     uint64_t pat = cpu_rdmsr(MSR_PAT);
     struct live l;
     takeover_live_open(t, &l);
@@ -151,7 +154,7 @@ static void check_after_exit(struct takeover *t)
     if (fb.base && pt_translate(&l.sp, fb.base, &tr) != PT_OK)
         tr.mapped = false;
     bool wc = !fb.base || (tr.mapped && PT_ATTR_MEMTYPE(tr.attr) == PT_MT_WC);
-    report_check("pat-wc", pat == new_pat && wc,
+    report_check("pat-wc", pat == t->full_plan.pat && wc,
                  "PAT 0x%016llx; framebuffer 0x%llx %s through the slot", (unsigned long long)pat,
                  (unsigned long long)fb.base,
                  !fb.base     ? "absent"
@@ -206,6 +209,7 @@ static void check_after_exit(struct takeover *t)
  * firmware that does not map its own framebuffer keeps its boot services. */
 static bool framebuffer_mapped(struct takeover *t)
 {
+    const struct framebuffer fb = t->full_plan.fb;
     if (!fb.base)
         return true;
     struct pt_translation first = {0}, last = {0};
@@ -245,7 +249,7 @@ bool full_takeover(struct takeover *t)
     unsigned attempts;
     st = leave_boot_services(t, &mm, &attempts);
     if (EFI_ERROR(st)) {
-        cpu_enter_tables(t->sp.root, t->cpu.pt.nx, &t->was);
+        cpu_enter_tables(t->sp.root, t->pt.nx, &t->was);
         cpu_irq_restore(irq);
         report_check("exit-boot-services", false, "status 0x%llx after %u attempts",
                      (unsigned long long)st, attempts);
@@ -253,11 +257,11 @@ bool full_takeover(struct takeover *t)
     }
     report_firmware_gone();
     cpu_wbinvd();
-    cpu_wrmsr(MSR_PAT, new_pat);
+    cpu_wrmsr(MSR_PAT, t->full_plan.pat);
     /* Drops every translation cached under the old PAT. CR0.WP and EFER.NXE stay as our
      * tables need them: the firmware's values are not wanted again. */
-    cpu_enter_tables(t->sp.root, t->cpu.pt.nx, &t->was);
-    screen_framebuffer(&fb);
+    cpu_enter_tables(t->sp.root, t->pt.nx, &t->was);
+    screen_framebuffer(&t->full_plan.fb);
     report("pagetk: boot services are gone; CR3 0x%llx is ours for good",
            (unsigned long long)cpu_read_cr3());
     uint64_t pages, unmapped;

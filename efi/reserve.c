@@ -36,12 +36,10 @@ bool reserve_pages(struct takeover *t)
     if (need > PAGETK_FRAME_CAP)
         need = PAGETK_FRAME_CAP; /* test-only: starve the build on purpose */
 #endif
-    t->pool_pages = need;
     if (EFI_ERROR(uefi_call_wrapper(BS->AllocatePages, 4, AllocateAnyPages, EfiLoaderData, need,
                                     &pool))) {
         report_check("build", false, "boot services refused %llu pages for tables",
                      (unsigned long long)need);
-        t->pool_pages = 0;
         return false;
     }
     t->pool = (struct frame_pool){.base = pool, .count = need};
@@ -55,8 +53,8 @@ void takeover_release(struct takeover *t)
                "may still use them");
         return;
     }
-    if (t->pool_pages)
-        uefi_call_wrapper(BS->FreePages, 2, t->pool.base, t->pool_pages);
+    if (t->pool.count)
+        uefi_call_wrapper(BS->FreePages, 2, t->pool.base, t->pool.count);
     if (t->own)
         uefi_call_wrapper(BS->FreePages, 2, t->own, OWN_PAGES);
     pool_free(t->pool.freed);

@@ -3,60 +3,27 @@
 #include <efi.h>
 #include <efilib.h>
 
+#include "check_wx.h"
 #include "cpu.h"
+#include "cpus.h"
 #include "fault.h"
+#include "live.h"
 #include "report.h"
-#include "takeover.h"
 #include "text.h"
+#include "verify.h"
 
 #define SAMPLES_PER_REGION 4
 #define SHOWN_MISMATCHES   5
 
-/* ---- the live hierarchy, reached through its own recursive slot ------------------------ */
-
-static uint64_t *deref_live(void *ctx, uint64_t va)
-{
-    (void)ctx;
-    return (uint64_t *)(uintptr_t)va; /* the CPU resolves the recursive address */
-}
-
-static void flush_one(void *ctx, uint64_t va)
-{
-    (void)ctx;
-    cpu_invlpg(va);
-}
-
-static void flush_everything(void *ctx)
-{
-    (void)ctx;
-    cpu_switch_cr3(cpu_read_cr3());
-}
-
-void takeover_live_open(struct takeover *t, struct live *l)
-{
-    l->acc = (struct pt_recursive_access){
-        .slot = PT_DEFAULT_SLOT, .levels = (uint8_t)t->sp.levels, .deref = deref_live};
-    l->env = t->env;
-    pt_access_recursive(&l->env, &l->acc);
-    l->env.flush_page = flush_one;
-    l->env.flush_all = flush_everything;
-    l->env.flush_threshold = 32;
-    l->sp = (struct pt_space){.env = &l->env,
-                              .root = t->sp.root,
-                              .recursive_slot = PT_DEFAULT_SLOT,
-                              .levels = t->sp.levels};
-}
-
 /* ---- a. translation --------------------------------------------------------------------- */
 
-static uint64_t rng;
-
-static uint64_t rnd(void)
+/* xorshift64: state must not be 0. */
+static uint64_t rnd(uint64_t *state)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    return *state;
 }
 
 struct translation_tally {
@@ -146,15 +113,14 @@ static void check_translation(struct takeover *t, struct live *l)
                  (unsigned long long)(planned >> 20), (unsigned long long)rt.mismatches);
 
     struct translation_tally tally = {0};
-    rng = cpu_rdtsc() | 1;
-    uint64_t seed = rng;
+    uint64_t seed = cpu_rdtsc() | 1, rng = seed;
     for (size_t i = 0; i < t->plan.region_count; i++) {
         const struct plan_region *r = &t->plan.regions[i];
         uint64_t keys[] = {r->va, r->va + r->len - 1, r->va + r->len, r->va - 1};
         for (size_t k = 0; k < 4; k++)
             compare_point(t, l, keys[k], &tally);
         for (int s = 0; s < SAMPLES_PER_REGION; s++)
-            compare_point(t, l, r->va + rnd() % r->len, &tally);
+            compare_point(t, l, r->va + rnd(&rng) % r->len, &tally);
     }
     for (size_t i = 0; i < t->plan.range_count; i++) {
         const struct plan_range *r = &t->plan.ranges[i];
@@ -171,18 +137,21 @@ static void check_translation(struct takeover *t, struct live *l)
 
 /* ---- b. the recursive slot -------------------------------------------------------------- */
 
-static uint64_t tables_compared, table_mismatches;
-static int levels; /* of the hierarchy compare_table reads */
+struct slot_tally {
+    int levels; /* of the hierarchy compare_table reads */
+    uint64_t compared, mismatches;
+};
 
-static void compare_table(uint64_t pa, int level, uint64_t va)
+static void compare_table(struct slot_tally *st, uint64_t pa, int level, uint64_t va)
 {
+    int levels = st->levels;
     const uint64_t *direct = (const uint64_t *)(uintptr_t)pa;
     const uint64_t *rec =
         (const uint64_t *)(uintptr_t)pt_recursive_table_va_at(levels, PT_DEFAULT_SLOT, level, va);
-    tables_compared++;
+    st->compared++;
     for (unsigned i = 0; i < 512; i++)
         if (pt_entry_stable(direct[i]) != pt_entry_stable(rec[i])) {
-            table_mismatches++;
+            st->mismatches++;
             return;
         }
     if (level == PT_LEVEL_PT)
@@ -194,51 +163,29 @@ static void compare_table(uint64_t pa, int level, uint64_t va)
             continue;
         if (level == levels && i == PT_DEFAULT_SLOT)
             continue;
-        compare_table(pt_entry_addr(e, level), level - 1, pt_canonical_at(levels, va + i * span));
+        compare_table(st, pt_entry_addr(e, level), level - 1,
+                      pt_canonical_at(levels, va + i * span));
     }
 }
 
 static void check_recursive_slot(struct takeover *t, struct live *l)
 {
     struct pt_translation tr = {0};
-    levels = t->sp.levels;
+    int levels = t->sp.levels;
+    struct slot_tally st = {.levels = levels};
     uint64_t root_va = pt_recursive_table_va_at(levels, PT_DEFAULT_SLOT, levels, 0);
     bool self = pt_translate(&l->sp, root_va, &tr) == PT_OK && tr.mapped && tr.pa == t->sp.root;
-    tables_compared = table_mismatches = 0;
-    compare_table(t->sp.root, levels, 0);
-    report_check("recursive-slot", self && table_mismatches == 0,
+    compare_table(&st, t->sp.root, levels, 0);
+    report_check("recursive-slot", self && st.mismatches == 0,
                  "slot %u: %s at 0x%llx maps 0x%llx (root 0x%llx); %llu tables read through "
                  "the slot, %llu differ",
                  PT_DEFAULT_SLOT, levels == PT_LEVEL_PML5 ? "PML5" : "PML4",
                  (unsigned long long)root_va, (unsigned long long)tr.pa,
-                 (unsigned long long)t->sp.root, (unsigned long long)tables_compared,
-                 (unsigned long long)table_mismatches);
+                 (unsigned long long)t->sp.root, (unsigned long long)st.compared,
+                 (unsigned long long)st.mismatches);
 }
 
 /* ---- c. touching memory ----------------------------------------------------------------- */
-
-void takeover_touch_leaves(struct takeover *t, uint64_t offset, struct touch_tally *tt)
-{
-    for (size_t i = 0; i < t->plan.range_count; i++) {
-        const struct plan_range *r = &t->plan.ranges[i];
-        if (!plan_type_is_ram(r->type))
-            continue;
-        for (uint64_t va = r->start + offset, end = r->end + offset; va < end;) {
-            struct pt_translation tr;
-            if (pt_translate(&t->sp, va, &tr) != PT_OK || !tr.mapped) { /* both: not touched */
-                tt->unmapped++;
-                va += 4096;
-                continue;
-            }
-            uint64_t leaf_end = (va & ~(tr.page - 1)) + tr.page;
-            uint64_t stop = leaf_end < end ? leaf_end : end;
-            tt->sum += *(volatile uint64_t *)(uintptr_t)va;
-            tt->sum += *(volatile uint64_t *)(uintptr_t)(stop - 8);
-            tt->leaves++;
-            va = stop;
-        }
-    }
-}
 
 /* Every RAM page, read once: it tests the RAM more than the tables (a leaf is resolved the
  * same for all its pages), and under TCG each first access to a guest page may fault a
@@ -297,39 +244,38 @@ static void check_alias(struct takeover *t)
 
 /* ---- d. expected faults ----------------------------------------------------------------- */
 
-static uint64_t window_base; /* t->window of the takeover being verified */
-
-static uint64_t window(enum window_page p)
+static uint64_t window(const struct takeover *t, enum window_page p)
 {
-    return window_base + (uint64_t)p * 4096u;
+    return t->window + (uint64_t)p * 4096u;
 }
 
 static void check_faults(struct takeover *t)
 {
     char seen[96];
     uint64_t before = fault_count();
-    int f = probe_read(window(WIN_GUARD));
-    report_check("fault-unmapped", fault_matches(f, window(WIN_GUARD), 0),
-                 "read of guard 0x%llx: %s", (unsigned long long)window(WIN_GUARD),
+    int f = probe_read(window(t, WIN_GUARD));
+    report_check("fault-unmapped", fault_matches(f, window(t, WIN_GUARD), 0),
+                 "read of guard 0x%llx: %s", (unsigned long long)window(t, WIN_GUARD),
                  fault_describe(f, seen, sizeof seen));
-    int read_fault = probe_read(window(WIN_READ_ONLY));
+    int read_fault = probe_read(window(t, WIN_READ_ONLY));
     bool readable =
-        read_fault == 0 && *(volatile uint64_t *)(uintptr_t)window(WIN_READ_ONLY) ==
+        read_fault == 0 && *(volatile uint64_t *)(uintptr_t)window(t, WIN_READ_ONLY) ==
                                *(volatile uint64_t *)(uintptr_t)(t->own + OWN_DATA * 4096ull);
-    f = probe_write(window(WIN_READ_ONLY), 1);
+    f = probe_write(window(t, WIN_READ_ONLY), 1);
     report_check("fault-read-only",
-                 readable && fault_matches(f, window(WIN_READ_ONLY), PF_ERR_PRESENT | PF_ERR_WRITE),
+                 readable &&
+                     fault_matches(f, window(t, WIN_READ_ONLY), PF_ERR_PRESENT | PF_ERR_WRITE),
                  "read %s, write to a read-only page: %s (CR0.WP=%u)",
                  readable     ? "ok"
                  : read_fault ? "faulted"
                               : "wrong data",
                  fault_describe(f, seen, sizeof seen), (unsigned)((cpu_read_cr0() & CR0_WP) != 0));
-    int exec_ok = probe_exec(window(WIN_EXEC));
-    f = probe_exec(window(WIN_NO_EXEC));
-    if (t->cpu.pt.nx)
+    int exec_ok = probe_exec(window(t, WIN_EXEC));
+    f = probe_exec(window(t, WIN_NO_EXEC));
+    if (t->pt.nx)
         report_check("fault-no-execute",
                      exec_ok == 0 &&
-                         fault_matches(f, window(WIN_NO_EXEC), PF_ERR_PRESENT | PF_ERR_FETCH),
+                         fault_matches(f, window(t, WIN_NO_EXEC), PF_ERR_PRESENT | PF_ERR_FETCH),
                      "call into executable copy %s, into NX copy: %s", exec_ok ? "faulted" : "ok",
                      fault_describe(f, seen, sizeof seen));
     else
@@ -343,11 +289,11 @@ static void check_faults(struct takeover *t)
  * the TLB, or the read after it would still succeed. */
 static void check_live_change(struct takeover *t, struct live *l)
 {
-    uint64_t va = window(WIN_LIVE), pa = t->own + OWN_LIVE * 4096ull;
+    uint64_t va = window(t, WIN_LIVE), pa = t->own + OWN_LIVE * 4096ull;
     *(volatile uint64_t *)(uintptr_t)pa = 0x11fe11fe11fe11feull;
     enum pt_error map =
         pt_map_page(&l->sp, va, pa, PT_SIZE_4K,
-                    PT_ATTR_WRITE | PT_ATTR_MT(PT_MT_WB) | (t->cpu.pt.nx ? PT_ATTR_NX : 0), 0);
+                    PT_ATTR_WRITE | PT_ATTR_MT(PT_MT_WB) | (t->pt.nx ? PT_ATTR_NX : 0), 0);
     bool seen = map == PT_OK && probe_read(va) == 0 &&
                 *(volatile uint64_t *)(uintptr_t)va == 0x11fe11fe11fe11feull;
     enum pt_error unmap = pt_unmap(&l->sp, va, 4096);
@@ -457,7 +403,7 @@ static void check_boot_services(void)
 static void check_five_levels(struct takeover *t)
 {
     uint64_t cr4 = cpu_read_cr4(), cr3 = cpu_read_cr3() & 0x000ffffffffff000ull;
-    uint64_t high = window(WIN_READ_ONLY);
+    uint64_t high = window(t, WIN_READ_ONLY);
     volatile uint64_t *own = (volatile uint64_t *)(uintptr_t)(t->own + OWN_DATA * 4096ull);
     volatile uint64_t *alias = (volatile uint64_t *)(uintptr_t)(t->alias_base + (uintptr_t)own);
     int f = probe_read(high);
@@ -475,7 +421,6 @@ static void check_five_levels(struct takeover *t)
 
 static void verify_tables(struct takeover *t, struct live *l)
 {
-    window_base = t->window;
     if (t->sp.levels == PT_LEVEL_PML5)
         check_five_levels(t);
     check_translation(t, l);
@@ -487,7 +432,7 @@ static void verify_tables(struct takeover *t, struct live *l)
     /* Test-only: a read nobody expects to fault does; the guard must unwind to the caller,
      * which reports it and restores the firmware's CR3. */
     report("  test build: reading the guard page outside any probe");
-    (void)*(volatile uint64_t *)(uintptr_t)window(WIN_GUARD);
+    (void)*(volatile uint64_t *)(uintptr_t)window(t, WIN_GUARD);
 #endif
     check_wx(t, &l->sp);
     check_live_change(t, l);
@@ -502,7 +447,7 @@ static void corrupt_alias_entry(struct takeover *t, struct live *l)
     uint64_t victim = t->alias_base + t->own + OWN_SCRATCH * 4096ull;
     enum pt_error bent = pt_map_page(
         &l->sp, victim, t->own + OWN_DATA * 4096ull, PT_SIZE_4K,
-        PT_ATTR_WRITE | PT_ATTR_MT(PT_MT_WB) | (t->cpu.pt.nx ? PT_ATTR_NX : 0), PT_MAP_REPLACE);
+        PT_ATTR_WRITE | PT_ATTR_MT(PT_MT_WB) | (t->pt.nx ? PT_ATTR_NX : 0), PT_MAP_REPLACE);
     report("  test build: live alias entry of 0x%llx corrupted on purpose (%s)",
            (unsigned long long)(victim - t->alias_base), pt_error_name(bent));
 }

@@ -9,7 +9,7 @@ IA32_VARIANT  ?= default
 IA32_DIR       = build/ia32/$(IA32_VARIANT)
 IA32_TARGET   ?= build/BOOTIA32.EFI
 LONG_DEFS     ?=
-LONG_SRCS      = $(CORE_SRCS) efi/build.c efi/verify.c efi/check_wx.c efi/fault.c efi/frames.c efi/text.c \
+LONG_SRCS      = $(CORE_SRCS) efi/build.c efi/verify.c efi/live.c efi/check_wx.c efi/fault.c efi/frames.c efi/text.c \
                  efi/serial.c efi/cpuinfo.c $(PLAN_SRCS) efi/ia32/long_main.c \
                  efi/ia32/long_report.c
 LONG_CFLAGS    = -std=c11 -Wall -Wextra -Werror -O2 -ffreestanding -fno-stack-protector -fpie \

@@ -14,6 +14,7 @@
 #include "report.h"
 #include "takeover.h"
 #include "text.h"
+#include "verify.h"
 
 static const char *const paging_names[] = {"paging off", "32-bit paging", "PAE paging"};
 
@@ -42,7 +43,7 @@ static void *arena_take(void *ctx, uint64_t bytes)
  * 64-bit part's own segments (the code the fault checks write to and the data they call). */
 static bool collect_limits(struct takeover *t, const struct handoff *h)
 {
-    pt_attr nx = t->cpu.pt.nx ? PT_ATTR_NX : 0;
+    pt_attr nx = t->pt.nx ? PT_ATTR_NX : 0;
     struct wx_sources *wx = &t->wx;
     wx->set.count = 0;
     wx->have_table = h->attributes_table != 0;
@@ -124,8 +125,6 @@ static void run(struct takeover *t, struct handoff *h)
 {
     cpu_state_read(&t->cpu);
     takeover_layout(t); /* four levels: the app entered long mode itself without LA57 */
-    /* The firmware's entries may hold NX only if it ran with EFER.NXE itself. */
-    t->cpu.fw_pt.nx = (h->fw_efer & EFER_NXE) != 0;
     t->opts.touch_all = h->touch_all != 0;
     t->tsc_hz = h->tsc_hz;
     report("long mode: entered by the app from the firmware's %s: CR0 0x%llx CR3 0x%llx CR4 "
@@ -144,14 +143,17 @@ static void run(struct takeover *t, struct handoff *h)
     const struct scratch s = {.take = arena_take, .ctx = &arena, .name = "arena"};
     char note[64];
     text_format(note, sizeof note, ": the firmware's %s in four levels", paging_name(h->fw_paging));
+    /* The firmware's entries may hold NX only if it ran with EFER.NXE itself. */
+    struct pt_cpu fw_paging = t->cpu.fw_pt;
+    fw_paging.nx = (h->fw_efer & EFER_NXE) != 0;
     const struct import_source fw = {.root = h->boot_root,
+                                     .cpu = fw_paging,
                                      .root_name = "",
                                      .note = note,
                                      .fault_what = "firmware's address space in four levels"};
     /* The frames and the own pages the 32-bit side reserved below 4 GiB. */
     t->own = h->own_base;
     t->pool = (struct frame_pool){.base = h->pool_base, .count = h->pool_pages};
-    t->pool_pages = h->pool_pages;
     bool built =
         takeover_import(t, &s, &fw) && plan(t, h, &s) && takeover_build(t, &s, " (below 4 GiB)");
     bool ok = built && takeover_check(t);
@@ -161,8 +163,7 @@ static void run(struct takeover *t, struct handoff *h)
         report("not switching: the new tables were not built or failed their checks");
         return;
     }
-    cpu_enter_tables(t->sp.root, t->cpu.pt.nx, &t->was);
-    t->switched = true;
+    cpu_enter_tables(t->sp.root, t->pt.nx, &t->was);
     report("switched: CR3 0x%llx -> 0x%llx; while ours is live CR0.WP %u -> %u, EFER.NXE %u -> %u",
            (unsigned long long)t->was.cr3, (unsigned long long)cpu_read_cr3(),
            (unsigned)((t->was.cr0 & CR0_WP) != 0), (unsigned)((cpu_read_cr0() & CR0_WP) != 0),

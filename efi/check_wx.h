@@ -1,0 +1,9 @@
+/* The W^X limits on the live tables, and the faults they promise. */
+#ifndef EFI_CHECK_WX_H
+#define EFI_CHECK_WX_H
+
+#include "takeover.h"
+
+void check_wx(const struct takeover *t, const struct pt_space *live);
+
+#endif
