@@ -28,7 +28,7 @@ static const char *const phase_names[PHASE_COUNT] = {"read",  "import", "plan", 
 
 static void mark(struct takeover *t, enum phase p)
 {
-    t->phase_tsc[p] = cpu_rdtsc();
+    t->time.phase_tsc[p] = cpu_rdtsc();
 }
 
 /* TSC ticks per second, measured against the firmware's Stall. */
@@ -58,15 +58,16 @@ static void report_phases(const struct takeover *t)
     char line[256];
     size_t pos = 0;
     pt_fmt_str(line, sizeof line, &pos, "time (us):");
-    for (int p = 0; p < PHASE_COUNT && t->phase_tsc[p]; p++) {
+    for (int p = 0; p < PHASE_COUNT && t->time.phase_tsc[p]; p++) {
         int next = p + 1;
-        while (next < PHASE_COUNT && !t->phase_tsc[next])
+        while (next < PHASE_COUNT && !t->time.phase_tsc[next])
             next++;
         pt_fmt_str(line, sizeof line, &pos, " ");
         pt_fmt_str(line, sizeof line, &pos, phase_names[p]);
         pt_fmt_str(line, sizeof line, &pos, " ");
         pt_fmt_dec(line, sizeof line, &pos,
-                   (t->phase_tsc[next] - t->phase_tsc[p]) * 1000000 / (t->tsc_hz ? t->tsc_hz : 1));
+                   (t->time.phase_tsc[next] - t->time.phase_tsc[p]) * 1000000 /
+                       (t->time.tsc_hz ? t->time.tsc_hz : 1));
     }
     report("%s", line);
 }
@@ -82,15 +83,15 @@ static void switch_and_verify(struct takeover *t)
 {
     mark(t, PHASE_SWITCH);
     bool irq = cpu_irq_save();
-    cpu_enter_tables(t->sp.root, t->pt.nx, &t->was);
+    cpu_enter_tables(t->ours.sp.root, t->target.pt.nx, &t->sw.was);
     uint64_t cr0 = cpu_read_cr0(), efer = cpu_rdmsr(MSR_EFER);
     cpu_irq_restore(irq);
     mark(t, PHASE_VERIFY);
-    report_set_clock(t->tsc_hz);
+    report_set_clock(t->time.tsc_hz);
     report("switched: CR3 0x%llx -> 0x%llx; while ours is live CR0.WP %u -> %u, EFER.NXE %u -> %u",
-           (unsigned long long)t->was.cr3, (unsigned long long)cpu_read_cr3(),
-           (unsigned)((t->was.cr0 & CR0_WP) != 0), (unsigned)((cr0 & CR0_WP) != 0),
-           (unsigned)((t->was.efer & EFER_NXE) != 0), (unsigned)((efer & EFER_NXE) != 0));
+           (unsigned long long)t->sw.was.cr3, (unsigned long long)cpu_read_cr3(),
+           (unsigned)((t->sw.was.cr0 & CR0_WP) != 0), (unsigned)((cr0 & CR0_WP) != 0),
+           (unsigned)((t->sw.was.efer & EFER_NXE) != 0), (unsigned)((efer & EFER_NXE) != 0));
     takeover_run_guarded(verify_guarded, t);
 }
 
@@ -98,15 +99,15 @@ static void restore(struct takeover *t)
 {
     mark(t, PHASE_RESTORE);
     bool irq = cpu_irq_save();
-    cpu_leave_tables(&t->was);
+    cpu_leave_tables(&t->sw.was);
     cpu_irq_restore(irq);
     uint64_t now = cpu_read_cr3(), cr0 = cpu_read_cr0(), efer = cpu_rdmsr(MSR_EFER);
-    report_check("restore", now == t->cpu.cr3 && cr0 == t->cpu.cr0 && efer == t->cpu.efer,
+    report_check("restore", now == t->fw.cpu.cr3 && cr0 == t->fw.cpu.cr0 && efer == t->fw.cpu.efer,
                  "CR3 back to the firmware's 0x%llx (now 0x%llx), CR0 0x%llx and EFER 0x%llx "
                  "(the firmware's: 0x%llx, 0x%llx)",
-                 (unsigned long long)t->cpu.cr3, (unsigned long long)now, (unsigned long long)cr0,
-                 (unsigned long long)efer, (unsigned long long)t->cpu.cr0,
-                 (unsigned long long)t->cpu.efer);
+                 (unsigned long long)t->fw.cpu.cr3, (unsigned long long)now,
+                 (unsigned long long)cr0, (unsigned long long)efer,
+                 (unsigned long long)t->fw.cpu.cr0, (unsigned long long)t->fw.cpu.efer);
 }
 
 /* Inspect mode: our tables stay live and the CPU stops, so QEMU's monitor can walk them.
@@ -114,7 +115,7 @@ static void restore(struct takeover *t)
 static __attribute__((noreturn)) void halt_for_inspection(const struct takeover *t)
 {
     report("inspect: halted with CR3 0x%llx live (the firmware's was 0x%llx)",
-           (unsigned long long)cpu_read_cr3(), (unsigned long long)t->cpu.cr3);
+           (unsigned long long)cpu_read_cr3(), (unsigned long long)t->fw.cpu.cr3);
     cpu_irq_save();
     for (;;)
         __asm__ volatile("hlt");
@@ -123,24 +124,24 @@ static __attribute__((noreturn)) void halt_for_inspection(const struct takeover 
 static bool prepare(struct takeover *t)
 {
     mark(t, PHASE_READ);
-    cpu_state_read(&t->cpu);
-    report_cpu(&t->cpu);
+    cpu_state_read(&t->fw.cpu);
+    report_cpu(&t->fw.cpu);
     takeover_layout(t);
-    if (cpu_state_la57_active(&t->cpu))
+    if (cpu_state_la57_active(&t->fw.cpu))
         report("paging: 5-level (CR4.LA57=1): the firmware's PML5 is imported and ours has five "
                "levels; alias at 0x%llx, test window at 0x%llx (above 2^47)",
-               (unsigned long long)t->alias_base, (unsigned long long)t->window);
+               (unsigned long long)t->target.alias_base, (unsigned long long)t->target.window);
     /* Room for the descriptors our own allocation may split off. */
-    if (EFI_ERROR(memmap_read(&t->mm, 8))) {
+    if (EFI_ERROR(memmap_read(&t->fw.mm, 8))) {
         report_check("memory-map", false, "GetMemoryMap failed");
         return false;
     }
     report("memory map: %llu descriptors of %llu bytes (version %u)",
-           (unsigned long long)(t->mm.size / t->mm.desc_size), (unsigned long long)t->mm.desc_size,
-           t->mm.desc_version);
+           (unsigned long long)(t->fw.mm.size / t->fw.mm.desc_size),
+           (unsigned long long)t->fw.mm.desc_size, t->fw.mm.desc_version);
     mark(t, PHASE_IMPORT);
-    const struct import_source fw = {.root = pt_cr3_root(t->cpu.cr3),
-                                     .cpu = t->cpu.fw_pt,
+    const struct import_source fw = {.root = pt_cr3_root(t->fw.cpu.cr3),
+                                     .cpu = t->fw.cpu.fw_pt,
                                      .root_name = "CR3 ",
                                      .note = "",
                                      .fault_what = "firmware tables"};
@@ -150,8 +151,9 @@ static bool prepare(struct takeover *t)
         full_prepare(t);
     mark(t, PHASE_PLAN);
     const struct map_bytes map = {
-        .map = t->mm.buffer, .size = t->mm.size, .desc_size = t->mm.desc_size};
-    if (!wx_collect(t->image, &t->cpu, t->have_fb_limit ? &t->fb_limit : NULL, &t->wx) ||
+        .map = t->fw.mm.buffer, .size = t->fw.mm.size, .desc_size = t->fw.mm.desc_size};
+    if (!wx_collect(t->image, &t->fw.cpu, t->target.have_fb_limit ? &t->target.fb_limit : NULL,
+                    &t->target.wx) ||
         !takeover_plan(t, &boot_pool, &map))
         return false;
     mark(t, PHASE_BUILD);
@@ -199,32 +201,32 @@ static void report_entry(void)
 static void run_takeover(struct takeover *t, bool dump)
 {
     bool built = prepare(t);
-    t->inspecting = built && t->opts.inspect;
+    t->sw.inspecting = built && t->opts.inspect;
     if (built) {
         switch_and_verify(t);
         /* Boot services are left only on tables that passed every check. */
         if (t->opts.takeover && report_failed() == 0)
-            t->full = full_takeover(t);
+            t->sw.full = full_takeover(t);
         else if (t->opts.takeover)
             report("takeover: a check failed: staying with boot services");
-        if (!t->inspecting && !t->full)
+        if (!t->sw.inspecting && !t->sw.full)
             restore(t);
     } else
         report("not switching: the new tables were not built or failed their checks");
-    t->phase_tsc[PHASE_COUNT] = cpu_rdtsc();
+    t->time.phase_tsc[PHASE_COUNT] = cpu_rdtsc();
     report_phases(t);
     if (built && dump)
         takeover_dump_map(t);
     if (dump)
         takeover_dump_memory(t);
-    if (!t->inspecting && !t->full)
+    if (!t->sw.inspecting && !t->sw.full)
         takeover_release(t);
 }
 
 EFI_STATUS app_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
     static struct takeover t;
-    t.entry_tsc = cpu_rdtsc();
+    t.time.entry_tsc = cpu_rdtsc();
     InitializeLib(image, systab);
     /* The boot manager arms a 5-minute watchdog for every image it starts: a person reading
      * the verdict before pressing a key must not be interrupted by a reset. */
@@ -239,8 +241,8 @@ EFI_STATUS app_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     screen_begin(&machine);
     report_entry();
     t.image = image;
-    t.tsc_hz = calibrate_tsc();
-    report_set_clock(t.tsc_hz);
+    t.time.tsc_hz = calibrate_tsc();
+    report_set_clock(t.time.tsc_hz);
     if (settings_read(image, &t.opts)) {
 #ifdef PAGETK_TEST_PERSONAS
         persona_run_all(&t, run_takeover);
@@ -248,10 +250,10 @@ EFI_STATUS app_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
         run_takeover(&t, true);
 #endif
     }
-    bool pass = report_failed() == 0, full = t.full, inspect = t.inspecting;
+    bool pass = report_failed() == 0, full = t.sw.full, inspect = t.sw.inspecting;
     if (full && !pass)
         full_fall_back(&t);
-    uint64_t ms = (cpu_rdtsc() - t.entry_tsc) * 1000 / (t.tsc_hz ? t.tsc_hz : 1);
+    uint64_t ms = (cpu_rdtsc() - t.time.entry_tsc) * 1000 / (t.time.tsc_hz ? t.time.tsc_hz : 1);
     if (pass)
         report("RESULT: PASS checks=%u (%llu ms in the app)", report_checks(),
                (unsigned long long)ms);

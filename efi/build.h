@@ -2,7 +2,8 @@
  * and for the IA32 app's 64-bit part: import the firmware's hierarchy, plan ours, build it,
  * check it, report and dump it. What differs between the two the caller fills in: where
  * scratch memory comes from, where the firmware's root is, the memory map's bytes, the W^X
- * limits (t->wx), the app's own pages (t->own) and the frames for the tables (t->pool). */
+ * limits (t->target.wx), the app's own pages (t->ours.own) and the frames for the tables
+ * (t->ours.pool). */
 #ifndef EFI_BUILD_H
 #define EFI_BUILD_H
 
@@ -32,13 +33,13 @@ struct map_bytes {
     uint64_t size, desc_size;
 };
 
-/* Reads the firmware's hierarchy at src->root into t->runs, t->seen and t->fw_stats. */
+/* Reads the firmware's hierarchy at src->root into t->fw.runs, t->seen and t->fw.stats. */
 bool takeover_import(struct takeover *t, const struct scratch *s, const struct import_source *src);
-/* Plans from the map, the runs imported and the W^X limits in t->wx. */
+/* Plans from the map, the runs imported and the W^X limits in t->target.wx. */
 bool takeover_plan(struct takeover *t, const struct scratch *s, const struct map_bytes *map);
 /* The frames the build and the live checks take, from the plan. */
 uint64_t takeover_frames_needed(const struct takeover *t);
-/* Builds the plan and the test window into t->pool's frames, with t->own's OWN_PAGES
+/* Builds the plan and the test window into t->ours.pool's frames, with t->ours.own's OWN_PAGES
  * pages; note ends the pass line, or is "". */
 bool takeover_build(struct takeover *t, const struct scratch *s, const char *note);
 /* The checker on our hierarchy before the switch. */

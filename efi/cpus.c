@@ -79,14 +79,14 @@ static VOID EFIAPI ap_check(VOID *arg)
     job->apic_id = r[1] >> 24;
     /* A PML5 read as a PML4 (or the reverse) maps nonsense: an AP whose paging depth is not
      * the BSP's (the BSP entered LA57 alone) does not load our tables. */
-    if (((cpu_read_cr4() & CR4_LA57) != 0) != (t->sp.levels == PT_LEVEL_PML5)) {
+    if (((cpu_read_cr4() & CR4_LA57) != 0) != (t->ours.sp.levels == PT_LEVEL_PML5)) {
         job->other_depth = true;
         job->done = true;
         return;
     }
     bool irq = cpu_irq_save();
     struct cpu_paging was; /* the AP's own CR3, CR0 and EFER: ours needs WP and NXE too */
-    cpu_enter_tables(t->sp.root, t->pt.nx, &was);
+    cpu_enter_tables(t->ours.sp.root, t->target.pt.nx, &was);
     job->own_cr3 = was.cr3;
     job->seen_cr3 = cpu_read_cr3();
 #ifdef PAGETK_TEST_AP_HANG
@@ -97,7 +97,7 @@ static VOID EFIAPI ap_check(VOID *arg)
 #endif
     struct live l;
     takeover_live_open(t, &l);
-    uint64_t x = t->sp.root ^ job->apic_id ^ 0x9e3779b97f4a7c15ull;
+    uint64_t x = t->ours.sp.root ^ job->apic_id ^ 0x9e3779b97f4a7c15ull;
     for (size_t i = 0; i < t->plan.region_count; i++) {
         const struct plan_region *reg = &t->plan.regions[i];
         if (takeover_in_window(t, reg->va))
@@ -110,7 +110,7 @@ static VOID EFIAPI ap_check(VOID *arg)
         }
     }
     takeover_touch_leaves(t, 0, &job->ident);
-    takeover_touch_leaves(t, t->alias_base, &job->alias);
+    takeover_touch_leaves(t, t->target.alias_base, &job->alias);
     cpu_leave_tables(&was);
     job->restored_cr3 = cpu_read_cr3();
     cpu_irq_restore(irq);
@@ -129,8 +129,8 @@ void check_every_cpu(struct takeover *t)
         return;
     }
     unsigned passed = 0, tried = 0, left_out = 0;
-    if (t->no_aps) {
-        report("  every-cpu: left out: %s", t->no_aps);
+    if (t->sw.no_aps) {
+        report("  every-cpu: left out: %s", t->sw.no_aps);
         return;
     }
     for (UINTN n = 0; n < all && n < MAX_CPUS; n++) {
@@ -154,18 +154,18 @@ void check_every_cpu(struct takeover *t)
         if (!EFI_ERROR(st) && job->other_depth) {
             report("cpu %u: APIC %u runs %u-level paging, our tables have %d levels: left out "
                    "(its CR4.LA57 differs from the BSP's)",
-                   (unsigned)n, job->apic_id, t->sp.levels == PT_LEVEL_PML5 ? 4u : 5u,
-                   t->sp.levels);
+                   (unsigned)n, job->apic_id, t->ours.sp.levels == PT_LEVEL_PML5 ? 4u : 5u,
+                   t->ours.sp.levels);
             left_out++;
             continue;
         }
         tried++;
-        bool ok = !EFI_ERROR(st) && job->done && job->seen_cr3 == t->sp.root &&
+        bool ok = !EFI_ERROR(st) && job->done && job->seen_cr3 == t->ours.sp.root &&
                   job->restored_cr3 == job->own_cr3 && job->mismatches == 0 &&
                   job->ident.unmapped == 0 && job->alias.unmapped == 0 && job->points > 0;
         passed += ok;
         if (!job->done)
-            t->ap_stranded = true; /* it may still run on our tables: keep them */
+            t->sw.ap_stranded = true; /* it may still run on our tables: keep them */
         if (EFI_ERROR(st) || !job->done)
             report("cpu %u: APIC %llu: StartupThisAP: status 0x%llx%s, %s: FAIL", (unsigned)n,
                    (unsigned long long)info.id, (unsigned long long)st,

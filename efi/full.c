@@ -47,16 +47,16 @@ void full_prepare(struct takeover *t)
 {
     EFI_GUID gop_guid = EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID;
     EFI_GRAPHICS_OUTPUT_PROTOCOL *gop;
-    struct full_plan *fp = &t->full_plan;
-    fp->pat = t->cpu.pat_msr;
+    struct full_plan *fp = &t->target.full_plan;
+    fp->pat = t->fw.cpu.pat_msr;
     fp->rt_supported = read_runtime_properties();
-    int wc_index = pt_pat_slot_for(t->pt.pat, PT_MT_WC);
+    int wc_index = pt_pat_slot_for(t->target.pt.pat, PT_MT_WC);
     if (wc_index < 0) {
         report("takeover: every PAT entry holds a different type: no write-combining");
         return;
     }
     fp->pat = (fp->pat & ~(0xffull << (8 * wc_index))) | ((uint64_t)PT_MT_WC << (8 * wc_index));
-    t->pt.pat[wc_index] = PT_MT_WC; /* our tables are built for the new PAT */
+    t->target.pt.pat[wc_index] = PT_MT_WC; /* our tables are built for the new PAT */
     if (EFI_ERROR(uefi_call_wrapper(BS->LocateProtocol, 3, &gop_guid, NULL, (void **)&gop)) ||
         !gop->Mode || !gop->Mode->Info ||
         (gop->Mode->Info->PixelFormat != PixelBlueGreenRedReserved8BitPerColor &&
@@ -74,12 +74,12 @@ void full_prepare(struct takeover *t)
         .bgr = gop->Mode->Info->PixelFormat == PixelBlueGreenRedReserved8BitPerColor,
     };
     uint64_t start = fb->base & ~4095ull, end = (fb->base + fb->size + 4095) & ~4095ull;
-    t->fb_limit = (struct plan_limit){start, end, PT_ATTR_MT_MASK, PT_ATTR_MT(PT_MT_WC)};
-    t->have_fb_limit = true;
+    t->target.fb_limit = (struct plan_limit){start, end, PT_ATTR_MT_MASK, PT_ATTR_MT(PT_MT_WC)};
+    t->target.have_fb_limit = true;
     report("takeover: framebuffer 0x%llx, %llu KiB, %ux%u (stride %u), write-combining through "
            "PAT entry %u (PAT 0x%016llx -> 0x%016llx)",
            (unsigned long long)fb->base, (unsigned long long)(fb->size >> 10), fb->width,
-           fb->height, fb->stride, (unsigned)wc_index, (unsigned long long)t->cpu.pat_msr,
+           fb->height, fb->stride, (unsigned)wc_index, (unsigned long long)t->fw.cpu.pat_msr,
            (unsigned long long)fp->pat);
 }
 
@@ -88,7 +88,7 @@ void full_prepare(struct takeover *t)
 static EFI_STATUS leave_boot_services(struct takeover *t, struct memmap *mm, unsigned *attempts)
 {
     EFI_STATUS st = EFI_INVALID_PARAMETER;
-    UINTN key = t->mm.key; /* the map the plan was made from: stale if anything allocated */
+    UINTN key = t->fw.mm.key; /* the map the plan was made from: stale if anything allocated */
     for (*attempts = 1; *attempts <= EBS_ATTEMPTS; ++*attempts) {
         st = uefi_call_wrapper(BS->ExitBootServices, 2, t->image, key);
         if (st != EFI_INVALID_PARAMETER)
@@ -111,7 +111,7 @@ static enum plan_status check_final_map(struct takeover *t, const struct memmap 
 {
     *pages = *unmapped = 0;
     struct plan_input in = {
-        .map = mm->buffer, .map_size = mm->size, .desc_size = mm->desc_size, .cpu = t->pt};
+        .map = mm->buffer, .map_size = mm->size, .desc_size = mm->desc_size, .cpu = t->target.pt};
     enum plan_status st = plan_read_memory_map(&in, final);
     for (size_t i = 0; st == PLAN_OK && i < final->range_count; i++) {
         const struct plan_range *r = &final->ranges[i];
@@ -120,7 +120,7 @@ static enum plan_status check_final_map(struct takeover *t, const struct memmap 
         for (uint64_t pa = r->start; pa < r->end;) {
             struct pt_translation tr;
             uint64_t next = pa + 4096;
-            if (pt_translate(&t->sp, pa, &tr) != PT_OK || !tr.mapped || tr.pa != pa)
+            if (pt_translate(&t->ours.sp, pa, &tr) != PT_OK || !tr.mapped || tr.pa != pa)
                 ++*unmapped;
             else
                 next = (pa & ~(tr.page - 1)) + tr.page;
@@ -144,8 +144,8 @@ static void report_final_map(const struct plan *final, enum plan_status st)
 
 static void check_after_exit(struct takeover *t)
 {
-    const struct framebuffer fb = t->full_plan.fb;
-    uint32_t rt_supported = t->full_plan.rt_supported;
+    const struct framebuffer fb = t->target.full_plan.fb;
+    uint32_t rt_supported = t->target.full_plan.rt_supported;
     uint64_t pat = cpu_rdmsr(MSR_PAT);
     struct live l;
     takeover_live_open(t, &l);
@@ -154,7 +154,7 @@ static void check_after_exit(struct takeover *t)
     if (fb.base && pt_translate(&l.sp, fb.base, &tr) != PT_OK)
         tr.mapped = false;
     bool wc = !fb.base || (tr.mapped && PT_ATTR_MEMTYPE(tr.attr) == PT_MT_WC);
-    report_check("pat-wc", pat == t->full_plan.pat && wc,
+    report_check("pat-wc", pat == t->target.full_plan.pat && wc,
                  "PAT 0x%016llx; framebuffer 0x%llx %s through the slot", (unsigned long long)pat,
                  (unsigned long long)fb.base,
                  !fb.base     ? "absent"
@@ -209,12 +209,12 @@ static void check_after_exit(struct takeover *t)
  * firmware that does not map its own framebuffer keeps its boot services. */
 static bool framebuffer_mapped(struct takeover *t)
 {
-    const struct framebuffer fb = t->full_plan.fb;
+    const struct framebuffer fb = t->target.full_plan.fb;
     if (!fb.base)
         return true;
     struct pt_translation first = {0}, last = {0};
-    bool ok = pt_translate(&t->sp, fb.base, &first) == PT_OK &&
-              pt_translate(&t->sp, fb.base + fb.size - 1, &last) == PT_OK && first.mapped &&
+    bool ok = pt_translate(&t->ours.sp, fb.base, &first) == PT_OK &&
+              pt_translate(&t->ours.sp, fb.base + fb.size - 1, &last) == PT_OK && first.mapped &&
               last.mapped && first.pa == fb.base && last.pa == fb.base + fb.size - 1 &&
               PT_ATTR_MEMTYPE(first.attr) == PT_MT_WC && PT_ATTR_MEMTYPE(last.attr) == PT_MT_WC;
     report_check("framebuffer-mapped", ok, "0x%llx-0x%llx identity-mapped write-combining: %s",
@@ -245,11 +245,11 @@ bool full_takeover(struct takeover *t)
     bool irq = cpu_irq_save(); /* the firmware's timer handler must not run once it is gone */
     /* ExitBootServices runs on the firmware's own tables: edk2 edits the live hierarchy in
      * it (it lifts the protection of runtime images), and must not edit ours. */
-    cpu_leave_tables(&t->was);
+    cpu_leave_tables(&t->sw.was);
     unsigned attempts;
     st = leave_boot_services(t, &mm, &attempts);
     if (EFI_ERROR(st)) {
-        cpu_enter_tables(t->sp.root, t->pt.nx, &t->was);
+        cpu_enter_tables(t->ours.sp.root, t->target.pt.nx, &t->sw.was);
         cpu_irq_restore(irq);
         report_check("exit-boot-services", false, "status 0x%llx after %u attempts",
                      (unsigned long long)st, attempts);
@@ -257,11 +257,11 @@ bool full_takeover(struct takeover *t)
     }
     report_firmware_gone();
     cpu_wbinvd();
-    cpu_wrmsr(MSR_PAT, t->full_plan.pat);
+    cpu_wrmsr(MSR_PAT, t->target.full_plan.pat);
     /* Drops every translation cached under the old PAT. CR0.WP and EFER.NXE stay as our
      * tables need them: the firmware's values are not wanted again. */
-    cpu_enter_tables(t->sp.root, t->pt.nx, &t->was);
-    screen_framebuffer(&t->full_plan.fb);
+    cpu_enter_tables(t->ours.sp.root, t->target.pt.nx, &t->sw.was);
+    screen_framebuffer(&t->target.full_plan.fb);
     report("pagetk: boot services are gone; CR3 0x%llx is ours for good",
            (unsigned long long)cpu_read_cr3());
     uint64_t pages, unmapped;
@@ -281,8 +281,8 @@ bool full_takeover(struct takeover *t)
 void full_fall_back(const struct takeover *t)
 {
     cpu_wbinvd();
-    cpu_wrmsr(MSR_PAT, t->cpu.pat_msr);
-    cpu_leave_tables(&t->was);
+    cpu_wrmsr(MSR_PAT, t->fw.cpu.pat_msr);
+    cpu_leave_tables(&t->sw.was);
     report("takeover: a check failed: CR3 0x%llx and PAT 0x%016llx are the firmware's again "
            "(CR0 0x%llx, EFER 0x%llx)",
            (unsigned long long)cpu_read_cr3(), (unsigned long long)cpu_rdmsr(MSR_PAT),
@@ -291,13 +291,13 @@ void full_fall_back(const struct takeover *t)
 
 void full_end(const struct takeover *t, bool pass)
 {
-    if (t->cpu.hypervisor && !t->opts.reset)
+    if (t->fw.cpu.hypervisor && !t->opts.reset)
         qemu_exit(pass);
     if (t->opts.reset)
         report("takeover: resetting through ResetSystem now");
     else
         report("takeover: resetting through ResetSystem in %u s", RESET_DELAY_S);
-    uint64_t until = cpu_rdtsc() + RESET_DELAY_S * t->tsc_hz;
+    uint64_t until = cpu_rdtsc() + RESET_DELAY_S * t->time.tsc_hz;
     while (!t->opts.reset && cpu_rdtsc() < until)
         __asm__ volatile("pause");
     uefi_call_wrapper(RT->ResetSystem, 4, EfiResetCold, EFI_SUCCESS, 0, NULL);

@@ -24,16 +24,16 @@ static void flush_everything(void *ctx)
 void takeover_live_open(const struct takeover *t, struct live *l)
 {
     l->acc = (struct pt_recursive_access){
-        .slot = PT_DEFAULT_SLOT, .levels = (uint8_t)t->sp.levels, .deref = deref_live};
-    l->env = t->env;
+        .slot = PT_DEFAULT_SLOT, .levels = (uint8_t)t->ours.sp.levels, .deref = deref_live};
+    l->env = t->ours.env;
     pt_access_recursive(&l->env, &l->acc);
     l->env.flush_page = flush_one;
     l->env.flush_all = flush_everything;
     l->env.flush_threshold = 32;
     l->sp = (struct pt_space){.env = &l->env,
-                              .root = t->sp.root,
+                              .root = t->ours.sp.root,
                               .recursive_slot = PT_DEFAULT_SLOT,
-                              .levels = t->sp.levels};
+                              .levels = t->ours.sp.levels};
 }
 
 void takeover_touch_leaves(const struct takeover *t, uint64_t offset, struct touch_tally *tt)
@@ -44,7 +44,7 @@ void takeover_touch_leaves(const struct takeover *t, uint64_t offset, struct tou
             continue;
         for (uint64_t va = r->start + offset, end = r->end + offset; va < end;) {
             struct pt_translation tr;
-            if (pt_translate(&t->sp, va, &tr) != PT_OK || !tr.mapped) { /* both: not touched */
+            if (pt_translate(&t->ours.sp, va, &tr) != PT_OK || !tr.mapped) { /* both: not touched */
                 tt->unmapped++;
                 va += 4096;
                 continue;

@@ -30,7 +30,7 @@ bool reserve_pages(struct takeover *t)
         report_check("build", false, "no pages for the app's own test pages");
         return false;
     }
-    t->own = own;
+    t->ours.own = own;
     uint64_t need = takeover_frames_needed(t);
 #ifdef PAGETK_FRAME_CAP
     if (need > PAGETK_FRAME_CAP)
@@ -42,25 +42,25 @@ bool reserve_pages(struct takeover *t)
                      (unsigned long long)need);
         return false;
     }
-    t->pool = (struct frame_pool){.base = pool, .count = need};
+    t->ours.pool = (struct frame_pool){.base = pool, .count = need};
     return true;
 }
 
 void takeover_release(struct takeover *t)
 {
-    if (t->ap_stranded) {
+    if (t->sw.ap_stranded) {
         report("  keeping our tables and plan allocated: an AP that did not finish its checks "
                "may still use them");
         return;
     }
-    if (t->pool.count)
-        uefi_call_wrapper(BS->FreePages, 2, t->pool.base, t->pool.count);
-    if (t->own)
-        uefi_call_wrapper(BS->FreePages, 2, t->own, OWN_PAGES);
-    pool_free(t->pool.freed);
+    if (t->ours.pool.count)
+        uefi_call_wrapper(BS->FreePages, 2, t->ours.pool.base, t->ours.pool.count);
+    if (t->ours.own)
+        uefi_call_wrapper(BS->FreePages, 2, t->ours.own, OWN_PAGES);
+    pool_free(t->ours.pool.freed);
     pool_free(t->plan.ranges);
     pool_free(t->plan.regions);
-    pool_free(t->runs);
+    pool_free(t->fw.runs);
     pool_free(t->seen.slots);
-    memmap_free(&t->mm);
+    memmap_free(&t->fw.mm);
 }

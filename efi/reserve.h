@@ -7,7 +7,8 @@
 
 /* Scratch memory from boot services' pool (EfiLoaderData). */
 extern const struct scratch boot_pool;
-/* After the plan: OWN_PAGES pages into t->own and the frames the build needs into t->pool. */
+/* After the plan: OWN_PAGES pages into t->ours.own and the frames the build needs into
+ * t->ours.pool. */
 bool reserve_pages(struct takeover *t);
 /* Gives back all of the above and the memory map, unless an AP may still use them. */
 void takeover_release(struct takeover *t);

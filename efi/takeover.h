@@ -64,59 +64,81 @@ enum phase {
     PHASE_COUNT
 };
 
-struct takeover {
-    EFI_HANDLE image;
-    struct options opts;
-    struct cpu_state cpu; /* as found: read once, never written */
-    /* The paging our tables are built for: the CPU's, with write-combining in one PAT entry
-     * for a full takeover (full.c). */
-    struct pt_cpu pt;
-    /* Where the alias and the test window go: TAKEOVER_*, or TAKEOVER_*5 at five levels. */
-    uint64_t alias_base, alias_limit, window;
+/* What the firmware had: the CPU as found (read once, never written), its memory map, and
+ * its hierarchy read in place (never written) with the runs it maps. */
+struct firmware_state {
+    struct cpu_state cpu;
     struct memmap mm;
-    /* The firmware's hierarchy, read in place (never written). */
-    struct pt_env fw_env;
-    struct pt_space fw;
+    struct pt_env env;
+    struct pt_space sp;
     struct pt_run *runs;
     size_t run_count, run_cap;
-    struct pt_seen seen;
-    /* The plan, with the W^X limits the firmware and the image describe. */
+    struct pt_stats stats;
+};
+
+/* What our tables are to be besides the firmware's runs: the paging they are built for
+ * (the CPU's, with write-combining in one PAT entry for a full takeover), where the alias
+ * and the test window go (TAKEOVER_*, or TAKEOVER_*5 at five levels), the W^X limits the
+ * firmware and the image describe, and a full takeover's framebuffer limit and plan. */
+struct takeover_target {
+    struct pt_cpu pt;
+    uint64_t alias_base, alias_limit, window;
     struct wx_sources wx;
-    struct plan_limit fb_limit; /* full takeover: the framebuffer becomes write-combining */
+    struct plan_limit fb_limit;
     bool have_fb_limit;
     struct full_plan full_plan;
-    struct plan plan;
-    /* Ours. */
+};
+
+/* Our hierarchy, the frames it lives in, and the app's own OWN_PAGES pages. */
+struct our_tables {
     struct frame_pool pool;
     struct pt_env env;
     struct pt_space sp;
-    uint64_t own; /* OWN_PAGES pages of the app's own */
-    struct pt_stats fw_stats, our_stats;
+    uint64_t own;
+    struct pt_stats stats;
+};
+
+/* Where the run stands once our tables are live. */
+struct switch_state {
+    struct cpu_paging was; /* the firmware's CR3, CR0 and EFER while ours is live */
     bool full;             /* left boot services on our tables for good */
     bool inspecting;       /* halts with our tables live for QEMU's monitor */
-    struct cpu_paging was; /* the firmware's CR3, CR0 and EFER while ours is live */
     bool ap_stranded;      /* an AP did not finish its checks: our tables are never freed */
     const char *no_aps;    /* why no AP may be started (a test persona says), or NULL */
-    /* Timing. */
+};
+
+struct phase_times {
     uint64_t tsc_hz;
     uint64_t phase_tsc[PHASE_COUNT + 1]; /* the last one marks the end */
     uint64_t entry_tsc;                  /* efi_main's start */
+};
+
+struct takeover {
+    EFI_HANDLE image;
+    struct options opts;
+    struct firmware_state fw;
+    struct takeover_target target;
+    struct plan plan;
+    struct our_tables ours;
+    struct pt_seen seen; /* the walkers' record of tables seen: import, then the checker */
+    struct switch_state sw;
+    struct phase_times time;
 };
 
 /* After the CPU is read: our tables' paging starts as the CPU's, and the alias and the
  * window go where the depth the firmware runs puts them. */
 static inline void takeover_layout(struct takeover *t)
 {
-    t->pt = t->cpu.pt;
-    bool five = t->pt.levels == PT_LEVEL_PML5;
-    t->alias_base = five ? TAKEOVER_ALIAS_BASE5 : TAKEOVER_ALIAS_BASE;
-    t->alias_limit = five ? TAKEOVER_ALIAS_LIMIT5 : TAKEOVER_WINDOW;
-    t->window = five ? TAKEOVER_WINDOW5 : TAKEOVER_WINDOW;
+    t->target.pt = t->fw.cpu.pt;
+    bool five = t->target.pt.levels == PT_LEVEL_PML5;
+    t->target.alias_base = five ? TAKEOVER_ALIAS_BASE5 : TAKEOVER_ALIAS_BASE;
+    t->target.alias_limit = five ? TAKEOVER_ALIAS_LIMIT5 : TAKEOVER_WINDOW;
+    t->target.window = five ? TAKEOVER_WINDOW5 : TAKEOVER_WINDOW;
 }
 /* True when va lies in the test window's span. */
 static inline bool takeover_in_window(const struct takeover *t, uint64_t va)
 {
-    return va - t->window < PT_SLOT_SPAN;
+    return va - t->target.window < PT_SLOT_SPAN;
 }
 
 #endif

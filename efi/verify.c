@@ -33,7 +33,7 @@ struct translation_tally {
 static void compare_point(struct takeover *t, struct live *l, uint64_t va,
                           struct translation_tally *tally)
 {
-    if (!pt_is_canonical_at(t->sp.levels, va) || takeover_in_window(t, va))
+    if (!pt_is_canonical_at(t->ours.sp.levels, va) || takeover_in_window(t, va))
         return;
     struct pt_translation built = {0}, live = {0}, fw = {0};
     const struct plan_region *r = plan_lookup(&t->plan, va);
@@ -41,9 +41,9 @@ static void compare_point(struct takeover *t, struct live *l, uint64_t va,
     uint64_t pa = planned ? r->pa + (va - r->va) : 0;
     pt_attr attr = planned ? r->attr : 0;
     /* A translation that fails counts as a mismatch: its result is not compared. */
-    bool translated = pt_translate(&t->sp, va, &built) == PT_OK &&
+    bool translated = pt_translate(&t->ours.sp, va, &built) == PT_OK &&
                       pt_translate(&l->sp, va, &live) == PT_OK &&
-                      pt_translate(&t->fw, va, &fw) == PT_OK;
+                      pt_translate(&t->fw.sp, va, &fw) == PT_OK;
     tally->points++;
     bool ok = translated && built.mapped == planned &&
               (!planned || (built.pa == pa && built.attr == attr));
@@ -53,7 +53,7 @@ static void compare_point(struct takeover *t, struct live *l, uint64_t va,
     if (fw.mapped) {
         /* The firmware's rights, narrowed by the W^X limits that cover va. */
         pt_attr want = fw.attr;
-        const struct wx_limits *set = &t->wx.set;
+        const struct wx_limits *set = &t->target.wx.set;
         for (size_t i = 0; fw.pa == va && i < set->count; i++)
             if (va - set->limits[i].start < set->limits[i].end - set->limits[i].start)
                 want = (want & ~set->limits[i].clear) | set->limits[i].set;
@@ -171,17 +171,18 @@ static void compare_table(struct slot_tally *st, uint64_t pa, int level, uint64_
 static void check_recursive_slot(struct takeover *t, struct live *l)
 {
     struct pt_translation tr = {0};
-    int levels = t->sp.levels;
+    int levels = t->ours.sp.levels;
     struct slot_tally st = {.levels = levels};
     uint64_t root_va = pt_recursive_table_va_at(levels, PT_DEFAULT_SLOT, levels, 0);
-    bool self = pt_translate(&l->sp, root_va, &tr) == PT_OK && tr.mapped && tr.pa == t->sp.root;
-    compare_table(&st, t->sp.root, levels, 0);
+    bool self =
+        pt_translate(&l->sp, root_va, &tr) == PT_OK && tr.mapped && tr.pa == t->ours.sp.root;
+    compare_table(&st, t->ours.sp.root, levels, 0);
     report_check("recursive-slot", self && st.mismatches == 0,
                  "slot %u: %s at 0x%llx maps 0x%llx (root 0x%llx); %llu tables read through "
                  "the slot, %llu differ",
                  PT_DEFAULT_SLOT, levels == PT_LEVEL_PML5 ? "PML5" : "PML4",
                  (unsigned long long)root_va, (unsigned long long)tr.pa,
-                 (unsigned long long)t->sp.root, (unsigned long long)st.compared,
+                 (unsigned long long)t->ours.sp.root, (unsigned long long)st.compared,
                  (unsigned long long)st.mismatches);
 }
 
@@ -208,7 +209,7 @@ static void check_touch(struct takeover *t, bool every_page)
 {
     struct touch_tally ident = {0}, alias = {0};
     takeover_touch_leaves(t, 0, &ident);
-    takeover_touch_leaves(t, t->alias_base, &alias);
+    takeover_touch_leaves(t, t->target.alias_base, &alias);
     if (every_page)
         touch_pages(t, &ident);
     char pages[64] = "";
@@ -225,9 +226,10 @@ static void check_touch(struct takeover *t, bool every_page)
 
 static void check_alias(struct takeover *t)
 {
-    volatile uint64_t *ident = (volatile uint64_t *)(uintptr_t)(t->own + OWN_SCRATCH * 4096ull);
-    volatile uint64_t *alias =
-        (volatile uint64_t *)(uintptr_t)(t->alias_base + t->own + OWN_SCRATCH * 4096ull);
+    volatile uint64_t *ident =
+        (volatile uint64_t *)(uintptr_t)(t->ours.own + OWN_SCRATCH * 4096ull);
+    volatile uint64_t *alias = (volatile uint64_t *)(uintptr_t)(t->target.alias_base + t->ours.own +
+                                                                OWN_SCRATCH * 4096ull);
     unsigned bad = 0;
     for (unsigned i = 0; i < 512; i++)
         ident[i] = 0xa11a5000000000ull ^ i;
@@ -246,7 +248,7 @@ static void check_alias(struct takeover *t)
 
 static uint64_t window(const struct takeover *t, enum window_page p)
 {
-    return t->window + (uint64_t)p * 4096u;
+    return t->target.window + (uint64_t)p * 4096u;
 }
 
 static void check_faults(struct takeover *t)
@@ -260,7 +262,7 @@ static void check_faults(struct takeover *t)
     int read_fault = probe_read(window(t, WIN_READ_ONLY));
     bool readable =
         read_fault == 0 && *(volatile uint64_t *)(uintptr_t)window(t, WIN_READ_ONLY) ==
-                               *(volatile uint64_t *)(uintptr_t)(t->own + OWN_DATA * 4096ull);
+                               *(volatile uint64_t *)(uintptr_t)(t->ours.own + OWN_DATA * 4096ull);
     f = probe_write(window(t, WIN_READ_ONLY), 1);
     report_check("fault-read-only",
                  readable &&
@@ -272,7 +274,7 @@ static void check_faults(struct takeover *t)
                  fault_describe(f, seen, sizeof seen), (unsigned)((cpu_read_cr0() & CR0_WP) != 0));
     int exec_ok = probe_exec(window(t, WIN_EXEC));
     f = probe_exec(window(t, WIN_NO_EXEC));
-    if (t->pt.nx)
+    if (t->target.pt.nx)
         report_check("fault-no-execute",
                      exec_ok == 0 &&
                          fault_matches(f, window(t, WIN_NO_EXEC), PF_ERR_PRESENT | PF_ERR_FETCH),
@@ -289,11 +291,11 @@ static void check_faults(struct takeover *t)
  * the TLB, or the read after it would still succeed. */
 static void check_live_change(struct takeover *t, struct live *l)
 {
-    uint64_t va = window(t, WIN_LIVE), pa = t->own + OWN_LIVE * 4096ull;
+    uint64_t va = window(t, WIN_LIVE), pa = t->ours.own + OWN_LIVE * 4096ull;
     *(volatile uint64_t *)(uintptr_t)pa = 0x11fe11fe11fe11feull;
     enum pt_error map =
         pt_map_page(&l->sp, va, pa, PT_SIZE_4K,
-                    PT_ATTR_WRITE | PT_ATTR_MT(PT_MT_WB) | (t->pt.nx ? PT_ATTR_NX : 0), 0);
+                    PT_ATTR_WRITE | PT_ATTR_MT(PT_MT_WB) | (t->target.pt.nx ? PT_ATTR_NX : 0), 0);
     bool seen = map == PT_OK && probe_read(va) == 0 &&
                 *(volatile uint64_t *)(uintptr_t)va == 0x11fe11fe11fe11feull;
     enum pt_error unmap = pt_unmap(&l->sp, va, 4096);
@@ -343,7 +345,7 @@ static void split_under_own_stack(void *arg)
 static void check_live_split(struct takeover *t, struct live *l)
 {
     struct split_job j = {.l = l};
-    uint64_t top = t->alias_base + t->own + (OWN_STACK + OWN_STACK_PAGES) * 4096ull;
+    uint64_t top = t->target.alias_base + t->ours.own + (OWN_STACK + OWN_STACK_PAGES) * 4096ull;
     bool irq = cpu_irq_save();
     call_on_stack(split_under_own_stack, &j, top - 64);
     cpu_irq_restore(irq);
@@ -404,13 +406,14 @@ static void check_five_levels(struct takeover *t)
 {
     uint64_t cr4 = cpu_read_cr4(), cr3 = cpu_read_cr3() & 0x000ffffffffff000ull;
     uint64_t high = window(t, WIN_READ_ONLY);
-    volatile uint64_t *own = (volatile uint64_t *)(uintptr_t)(t->own + OWN_DATA * 4096ull);
-    volatile uint64_t *alias = (volatile uint64_t *)(uintptr_t)(t->alias_base + (uintptr_t)own);
+    volatile uint64_t *own = (volatile uint64_t *)(uintptr_t)(t->ours.own + OWN_DATA * 4096ull);
+    volatile uint64_t *alias =
+        (volatile uint64_t *)(uintptr_t)(t->target.alias_base + (uintptr_t)own);
     int f = probe_read(high);
     bool same =
         f == 0 && *(volatile uint64_t *)(uintptr_t)(high + 8) == own[1] && alias[2] == own[2];
     report_check("five-level",
-                 (cr4 & CR4_LA57) && cr3 == t->sp.root && high >= (1ull << 47) && same,
+                 (cr4 & CR4_LA57) && cr3 == t->ours.sp.root && high >= (1ull << 47) && same,
                  "CR4.LA57=%u, CR3 holds the PML5 0x%llx; read 0x%llx (above 2^47: PML5 entry "
                  "%u) and 0x%llx (PML5 entry %u): %s",
                  (unsigned)((cr4 & CR4_LA57) != 0), (unsigned long long)cr3,
@@ -421,7 +424,7 @@ static void check_five_levels(struct takeover *t)
 
 static void verify_tables(struct takeover *t, struct live *l)
 {
-    if (t->sp.levels == PT_LEVEL_PML5)
+    if (t->ours.sp.levels == PT_LEVEL_PML5)
         check_five_levels(t);
     check_translation(t, l);
     check_recursive_slot(t, l);
@@ -444,12 +447,12 @@ static void verify_tables(struct takeover *t, struct live *l)
  * checks must notice, and the firmware's CR3 must come back. */
 static void corrupt_alias_entry(struct takeover *t, struct live *l)
 {
-    uint64_t victim = t->alias_base + t->own + OWN_SCRATCH * 4096ull;
+    uint64_t victim = t->target.alias_base + t->ours.own + OWN_SCRATCH * 4096ull;
     enum pt_error bent = pt_map_page(
-        &l->sp, victim, t->own + OWN_DATA * 4096ull, PT_SIZE_4K,
-        PT_ATTR_WRITE | PT_ATTR_MT(PT_MT_WB) | (t->pt.nx ? PT_ATTR_NX : 0), PT_MAP_REPLACE);
+        &l->sp, victim, t->ours.own + OWN_DATA * 4096ull, PT_SIZE_4K,
+        PT_ATTR_WRITE | PT_ATTR_MT(PT_MT_WB) | (t->target.pt.nx ? PT_ATTR_NX : 0), PT_MAP_REPLACE);
     report("  test build: live alias entry of 0x%llx corrupted on purpose (%s)",
-           (unsigned long long)(victim - t->alias_base), pt_error_name(bent));
+           (unsigned long long)(victim - t->target.alias_base), pt_error_name(bent));
 }
 #endif
 

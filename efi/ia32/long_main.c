@@ -43,8 +43,8 @@ static void *arena_take(void *ctx, uint64_t bytes)
  * 64-bit part's own segments (the code the fault checks write to and the data they call). */
 static bool collect_limits(struct takeover *t, const struct handoff *h)
 {
-    pt_attr nx = t->pt.nx ? PT_ATTR_NX : 0;
-    struct wx_sources *wx = &t->wx;
+    pt_attr nx = t->target.pt.nx ? PT_ATTR_NX : 0;
+    struct wx_sources *wx = &t->target.wx;
     wx->set.count = 0;
     wx->have_table = h->attributes_table != 0;
     wx->table_status = WX_OK;
@@ -83,24 +83,25 @@ static bool plan(struct takeover *t, const struct handoff *h, const struct scrat
                      wx_status_text(WX_NO_ROOM)->message);
         return false;
     }
-    struct wx_limits *set = &t->wx.set;
+    struct wx_limits *set = &t->target.wx.set;
     /* The x64 app's line, so the fleet page reads the table's version the same way. */
     char table[64];
-    if (t->wx.have_table && t->wx.table_status == WX_OK)
+    if (t->target.wx.have_table && t->target.wx.table_status == WX_OK)
         text_format(table, sizeof table, "memory attributes table version %u, %u entries",
-                    t->wx.table_version, t->wx.table_entries);
+                    t->target.wx.table_version, t->target.wx.table_entries);
     else
         text_format(table, sizeof table, "%s",
-                    t->wx.have_table ? "a memory attributes table it cannot read"
-                                     : "no EFI_MEMORY_ATTRIBUTES_TABLE from the firmware");
+                    t->target.wx.have_table ? "a memory attributes table it cannot read"
+                                            : "no EFI_MEMORY_ATTRIBUTES_TABLE from the firmware");
     report("w^x: %s; 32-bit app at 0x%llx (%llu KiB, %s), 64-bit part in %llu segments; %u "
            "limits",
            table, (unsigned long long)h->image_base, (unsigned long long)(h->image_size >> 10),
-           wx_status_text(t->wx.image_status)->name, (unsigned long long)h->segment_count,
+           wx_status_text(t->target.wx.image_status)->name, (unsigned long long)h->segment_count,
            (unsigned)set->count);
-    if (t->wx.table_status != WX_OK)
-        report("  warning %s: %s: the table is left out", wx_status_text(t->wx.table_status)->name,
-               wx_status_text(t->wx.table_status)->message);
+    if (t->target.wx.table_status != WX_OK)
+        report("  warning %s: %s: the table is left out",
+               wx_status_text(t->target.wx.table_status)->name,
+               wx_status_text(t->target.wx.table_status)->message);
     const struct map_bytes map = {
         .map = (const void *)(uintptr_t)h->map, .size = h->map_size, .desc_size = h->desc_size};
     return takeover_plan(t, s, &map);
@@ -123,28 +124,28 @@ static __attribute__((noreturn)) void halt_for_inspection(struct takeover *t, ui
 
 static void run(struct takeover *t, struct handoff *h)
 {
-    cpu_state_read(&t->cpu);
+    cpu_state_read(&t->fw.cpu);
     takeover_layout(t); /* four levels: the app entered long mode itself without LA57 */
     t->opts.touch_all = h->touch_all != 0;
-    t->tsc_hz = h->tsc_hz;
+    t->time.tsc_hz = h->tsc_hz;
     report("long mode: entered by the app from the firmware's %s: CR0 0x%llx CR3 0x%llx CR4 "
            "0x%llx EFER 0x%llx (LMA=%u NXE=%u)",
-           paging_name(h->fw_paging), (unsigned long long)t->cpu.cr0,
-           (unsigned long long)t->cpu.cr3, (unsigned long long)t->cpu.cr4,
-           (unsigned long long)t->cpu.efer, (unsigned)((t->cpu.efer >> 10) & 1),
-           (unsigned)((t->cpu.efer & EFER_NXE) != 0));
+           paging_name(h->fw_paging), (unsigned long long)t->fw.cpu.cr0,
+           (unsigned long long)t->fw.cpu.cr3, (unsigned long long)t->fw.cpu.cr4,
+           (unsigned long long)t->fw.cpu.efer, (unsigned)((t->fw.cpu.efer >> 10) & 1),
+           (unsigned)((t->fw.cpu.efer & EFER_NXE) != 0));
     report("cpu: 1G pages %s, NX %s, LA57 %s, MAXPHYADDR %u, PAT 0x%016llx, %s",
-           t->cpu.page_1g ? "yes" : "no", t->cpu.nx_supported ? "yes" : "no",
-           t->cpu.la57_supported ? "supported" : "no", t->cpu.maxphyaddr,
-           (unsigned long long)t->cpu.pat_msr,
-           t->cpu.hypervisor ? "under a hypervisor" : "bare metal");
+           t->fw.cpu.page_1g ? "yes" : "no", t->fw.cpu.nx_supported ? "yes" : "no",
+           t->fw.cpu.la57_supported ? "supported" : "no", t->fw.cpu.maxphyaddr,
+           (unsigned long long)t->fw.cpu.pat_msr,
+           t->fw.cpu.hypervisor ? "under a hypervisor" : "bare metal");
     struct arena arena = {.next = (uint8_t *)(uintptr_t)h->arena_base,
                           .end = (uint8_t *)(uintptr_t)(h->arena_base + h->arena_size)};
     const struct scratch s = {.take = arena_take, .ctx = &arena, .name = "arena"};
     char note[64];
     text_format(note, sizeof note, ": the firmware's %s in four levels", paging_name(h->fw_paging));
     /* The firmware's entries may hold NX only if it ran with EFER.NXE itself. */
-    struct pt_cpu fw_paging = t->cpu.fw_pt;
+    struct pt_cpu fw_paging = t->fw.cpu.fw_pt;
     fw_paging.nx = (h->fw_efer & EFER_NXE) != 0;
     const struct import_source fw = {.root = h->boot_root,
                                      .cpu = fw_paging,
@@ -152,8 +153,8 @@ static void run(struct takeover *t, struct handoff *h)
                                      .note = note,
                                      .fault_what = "firmware's address space in four levels"};
     /* The frames and the own pages the 32-bit side reserved below 4 GiB. */
-    t->own = h->own_base;
-    t->pool = (struct frame_pool){.base = h->pool_base, .count = h->pool_pages};
+    t->ours.own = h->own_base;
+    t->ours.pool = (struct frame_pool){.base = h->pool_base, .count = h->pool_pages};
     bool built =
         takeover_import(t, &s, &fw) && plan(t, h, &s) && takeover_build(t, &s, " (below 4 GiB)");
     bool ok = built && takeover_check(t);
@@ -163,23 +164,24 @@ static void run(struct takeover *t, struct handoff *h)
         report("not switching: the new tables were not built or failed their checks");
         return;
     }
-    cpu_enter_tables(t->sp.root, t->pt.nx, &t->was);
+    cpu_enter_tables(t->ours.sp.root, t->target.pt.nx, &t->sw.was);
     report("switched: CR3 0x%llx -> 0x%llx; while ours is live CR0.WP %u -> %u, EFER.NXE %u -> %u",
-           (unsigned long long)t->was.cr3, (unsigned long long)cpu_read_cr3(),
-           (unsigned)((t->was.cr0 & CR0_WP) != 0), (unsigned)((cpu_read_cr0() & CR0_WP) != 0),
-           (unsigned)((t->was.efer & EFER_NXE) != 0),
+           (unsigned long long)t->sw.was.cr3, (unsigned long long)cpu_read_cr3(),
+           (unsigned)((t->sw.was.cr0 & CR0_WP) != 0), (unsigned)((cpu_read_cr0() & CR0_WP) != 0),
+           (unsigned)((t->sw.was.efer & EFER_NXE) != 0),
            (unsigned)((cpu_rdmsr(MSR_EFER) & EFER_NXE) != 0));
     takeover_run_guarded(takeover_verify_after_exit, t);
     if (h->inspect)
         halt_for_inspection(t, h->fw_cr3);
-    cpu_leave_tables(&t->was);
+    cpu_leave_tables(&t->sw.was);
     uint64_t now = cpu_read_cr3(), cr0 = cpu_read_cr0(), efer = cpu_rdmsr(MSR_EFER);
-    report_check("restore-long", now == t->cpu.cr3 && cr0 == t->cpu.cr0 && efer == t->cpu.efer,
+    report_check("restore-long",
+                 now == t->fw.cpu.cr3 && cr0 == t->fw.cpu.cr0 && efer == t->fw.cpu.efer,
                  "CR3 back to the long-mode entry tables 0x%llx (now 0x%llx), CR0 0x%llx and "
                  "EFER 0x%llx (at entry: 0x%llx, 0x%llx)",
-                 (unsigned long long)t->cpu.cr3, (unsigned long long)now, (unsigned long long)cr0,
-                 (unsigned long long)efer, (unsigned long long)t->cpu.cr0,
-                 (unsigned long long)t->cpu.efer);
+                 (unsigned long long)t->fw.cpu.cr3, (unsigned long long)now,
+                 (unsigned long long)cr0, (unsigned long long)efer,
+                 (unsigned long long)t->fw.cpu.cr0, (unsigned long long)t->fw.cpu.efer);
     takeover_dump_map(t);
     takeover_dump_memory(t);
 }

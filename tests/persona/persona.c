@@ -420,7 +420,9 @@ static void undo(const struct real_state *s)
 void persona_run_all(struct takeover *t, void (*run)(struct takeover *t, bool dump))
 {
     const struct takeover base = {
-        .image = t->image, .opts = t->opts, .tsc_hz = t->tsc_hz, .entry_tsc = t->entry_tsc};
+        .image = t->image,
+        .opts = t->opts,
+        .time = {.tsc_hz = t->time.tsc_hz, .entry_tsc = t->time.entry_tsc}};
 #ifdef PAGETK_PERSONA_ONLY
     /* One persona: it may stay on the takeover's tables, halted for QEMU's monitor or in a
      * full takeover, on one CPU only: under la57, ExitBootServices has OVMF restart the APs
@@ -465,13 +467,13 @@ void persona_run_all(struct takeover *t, void (*run)(struct takeover *t, bool du
         if (k == LA57)
             /* Seen under OVMF and QEMU: an AP that MP services start while the BSP runs
              * the five levels this test entered triple-faults and resets the machine. */
-            t->no_aps = "an AP that the firmware's MP services start while this test holds the "
-                        "BSP at five levels triple-faults (seen under OVMF), so none is started";
+            t->sw.no_aps = "an AP that the firmware's MP services start while this test holds the "
+                           "BSP at five levels triple-faults (seen under OVMF), so none is started";
         run(t, base.opts.inspect);
-        if (t->inspecting || t->full) {
+        if (t->sw.inspecting || t->sw.full) {
             /* The app stays on the takeover's tables: the persona's state stays as it is. */
             report("persona %s: left in place for %s", personas[k].name,
-                   t->full ? "the full takeover" : "inspect");
+                   t->sw.full ? "the full takeover" : "inspect");
             return;
         }
         unsigned checks = report_checks() - checks_before, bad = report_failed() - failed_before;
