@@ -72,14 +72,9 @@ static void report_phases(const struct takeover *t)
     report("%s", line);
 }
 
-static void verify_guarded(void *ctx)
-{
-    takeover_verify(ctx);
-}
-
 /* Switches to our tables and runs the checks: interrupts are off across the CR3 write,
- * and any fault nobody expected unwinds to here. */
-static void switch_and_verify(struct takeover *t)
+ * and any fault nobody expected unwinds to here. True when every check passed. */
+static bool switch_and_verify(struct takeover *t)
 {
     mark(t, PHASE_SWITCH);
     bool irq = cpu_irq_save();
@@ -92,7 +87,7 @@ static void switch_and_verify(struct takeover *t)
            (unsigned long long)t->sw.was.cr3, (unsigned long long)cpu_read_cr3(),
            (unsigned)((t->sw.was.cr0 & CR0_WP) != 0), (unsigned)((cr0 & CR0_WP) != 0),
            (unsigned)((t->sw.was.efer & EFER_NXE) != 0), (unsigned)((efer & EFER_NXE) != 0));
-    takeover_run_guarded(verify_guarded, t);
+    return takeover_run_guarded(takeover_verify, t);
 }
 
 static void restore(struct takeover *t)
@@ -203,9 +198,10 @@ static void run_takeover(struct takeover *t, bool dump)
     bool built = prepare(t);
     t->sw.inspecting = built && t->opts.inspect;
     if (built) {
-        switch_and_verify(t);
-        /* Boot services are left only on tables that passed every check. */
-        if (t->opts.takeover && report_failed() == 0)
+        bool verified = switch_and_verify(t);
+        /* Boot services are left only on tables that passed every check (the phases before
+         * the switch passed theirs, or nothing was built). */
+        if (t->opts.takeover && verified)
             t->sw.full = full_takeover(t);
         else if (t->opts.takeover)
             report("takeover: a check failed: staying with boot services");

@@ -4,6 +4,7 @@
 
 #include "takeover.h"
 
-void check_wx(const struct takeover *t, const struct pt_space *live);
+/* False when any check failed. */
+bool check_wx(const struct takeover *t, const struct pt_space *live);
 
 #endif

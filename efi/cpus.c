@@ -117,7 +117,7 @@ static VOID EFIAPI ap_check(VOID *arg)
     job->done = true;
 }
 
-void check_every_cpu(struct takeover *t)
+bool check_every_cpu(struct takeover *t)
 {
     static struct ap_job jobs[MAX_CPUS];
     struct mp_services *mp;
@@ -126,12 +126,12 @@ void check_every_cpu(struct takeover *t)
             uefi_call_wrapper(BS->LocateProtocol, 3, &mp_services_guid, NULL, (void **)&mp)) ||
         EFI_ERROR(uefi_call_wrapper(mp->get_count, 3, mp, &all, &enabled))) {
         report("  every-cpu: the firmware offers no EFI_MP_SERVICES_PROTOCOL: BSP only");
-        return;
+        return true;
     }
     unsigned passed = 0, tried = 0, left_out = 0;
     if (t->sw.no_aps) {
         report("  every-cpu: left out: %s", t->sw.no_aps);
-        return;
+        return true;
     }
     for (UINTN n = 0; n < all && n < MAX_CPUS; n++) {
         struct processor_info info;
@@ -191,7 +191,8 @@ void check_every_cpu(struct takeover *t)
     char out[64] = "";
     if (left_out)
         text_format(out, sizeof out, "; %u left out at another paging depth", left_out);
-    report_check("every-cpu", passed == tried,
-                 "%u of %u application processors ran on the new tables and passed (%u CPUs%s)",
-                 passed, tried, (unsigned)all, out);
+    return report_check(
+        "every-cpu", passed == tried,
+        "%u of %u application processors ran on the new tables and passed (%u CPUs%s)", passed,
+        tried, (unsigned)all, out);
 }

@@ -4,6 +4,7 @@
 
 #include "takeover.h"
 
-void check_every_cpu(struct takeover *t);
+/* False when an AP that was started failed its checks. */
+bool check_every_cpu(struct takeover *t);
 
 #endif

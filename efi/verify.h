@@ -8,10 +8,10 @@
 /* Runs every check on the live tables; false when any failed. */
 bool takeover_verify(struct takeover *t);
 /* The checks that need no firmware service, for after ExitBootServices and for the IA32
- * app's 64-bit part (t is the struct takeover: the signature suits guarded_call). */
-void takeover_verify_after_exit(void *t);
+ * app's 64-bit part; false when any failed. */
+bool takeover_verify_after_exit(struct takeover *t);
 /* Runs checks(t) with the fault guard: a fault no check expected ends them early and is
- * reported as a failed check. */
-void takeover_run_guarded(void (*checks)(void *), struct takeover *t);
+ * reported as a failed check. Returns their verdict: false after such a fault. */
+bool takeover_run_guarded(bool (*checks)(struct takeover *t), struct takeover *t);
 
 #endif
