@@ -90,19 +90,20 @@ static bool switch_and_verify(struct takeover *t)
     return takeover_run_guarded(takeover_verify, t);
 }
 
-static void restore(struct takeover *t)
+static bool restore(struct takeover *t)
 {
     mark(t, PHASE_RESTORE);
     bool irq = cpu_irq_save();
     cpu_leave_tables(&t->sw.was);
     cpu_irq_restore(irq);
     uint64_t now = cpu_read_cr3(), cr0 = cpu_read_cr0(), efer = cpu_rdmsr(MSR_EFER);
-    report_check("restore", now == t->fw.cpu.cr3 && cr0 == t->fw.cpu.cr0 && efer == t->fw.cpu.efer,
-                 "CR3 back to the firmware's 0x%llx (now 0x%llx), CR0 0x%llx and EFER 0x%llx "
-                 "(the firmware's: 0x%llx, 0x%llx)",
-                 (unsigned long long)t->fw.cpu.cr3, (unsigned long long)now,
-                 (unsigned long long)cr0, (unsigned long long)efer,
-                 (unsigned long long)t->fw.cpu.cr0, (unsigned long long)t->fw.cpu.efer);
+    return report_check(
+        "restore", now == t->fw.cpu.cr3 && cr0 == t->fw.cpu.cr0 && efer == t->fw.cpu.efer,
+        "CR3 back to the firmware's 0x%llx (now 0x%llx), CR0 0x%llx and EFER 0x%llx "
+        "(the firmware's: 0x%llx, 0x%llx)",
+        (unsigned long long)t->fw.cpu.cr3, (unsigned long long)now, (unsigned long long)cr0,
+        (unsigned long long)efer, (unsigned long long)t->fw.cpu.cr0,
+        (unsigned long long)t->fw.cpu.efer);
 }
 
 /* Inspect mode: our tables stay live and the CPU stops, so QEMU's monitor can walk them.
@@ -192,21 +193,23 @@ static void report_entry(void)
 }
 
 /* One takeover: prepare, switch, verify, then restore, unless it stays on our tables (a
- * full takeover, or inspect). dump adds the map and mem lines. */
-static void run_takeover(struct takeover *t, bool dump)
+ * full takeover, or inspect). dump adds the map and mem lines. True when every check
+ * passed. */
+static bool run_takeover(struct takeover *t, bool dump)
 {
-    bool built = prepare(t);
+    bool built = prepare(t), ok = built;
     t->sw.inspecting = built && t->opts.inspect;
     if (built) {
         bool verified = switch_and_verify(t);
+        ok = verified;
         /* Boot services are left only on tables that passed every check (the phases before
          * the switch passed theirs, or nothing was built). */
         if (t->opts.takeover && verified)
-            t->sw.full = full_takeover(t);
+            t->sw.full = full_takeover(t, &ok);
         else if (t->opts.takeover)
             report("takeover: a check failed: staying with boot services");
         if (!t->sw.inspecting && !t->sw.full)
-            restore(t);
+            ok &= restore(t);
     } else
         report("not switching: the new tables were not built or failed their checks");
     t->time.phase_tsc[PHASE_COUNT] = cpu_rdtsc();
@@ -217,6 +220,7 @@ static void run_takeover(struct takeover *t, bool dump)
         takeover_dump_memory(t);
     if (!t->sw.inspecting && !t->sw.full)
         takeover_release(t);
+    return ok;
 }
 
 EFI_STATUS app_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
@@ -239,14 +243,16 @@ EFI_STATUS app_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     t.image = image;
     t.time.tsc_hz = calibrate_tsc();
     report_set_clock(t.time.tsc_hz);
-    if (settings_read(image, &t.opts)) {
+    /* The verdict: the options read (a bad one is a failed check) and every check after. */
+    bool pass = settings_read(image, &t.opts);
+    if (pass) {
 #ifdef PAGETK_TEST_PERSONAS
-        persona_run_all(&t, run_takeover);
+        pass = persona_run_all(&t, run_takeover);
 #else
-        run_takeover(&t, true);
+        pass = run_takeover(&t, true);
 #endif
     }
-    bool pass = report_failed() == 0, full = t.sw.full, inspect = t.sw.inspecting;
+    bool full = t.sw.full, inspect = t.sw.inspecting;
     if (full && !pass)
         full_fall_back(&t);
     uint64_t ms = (cpu_rdtsc() - t.time.entry_tsc) * 1000 / (t.time.tsc_hz ? t.time.tsc_hz : 1);

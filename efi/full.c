@@ -142,7 +142,7 @@ static void report_final_map(const struct plan *final, enum plan_status st)
         report("  final map: %s: %s", plan_status_text(st)->name, plan_status_text(st)->message);
 }
 
-static void check_after_exit(struct takeover *t)
+static bool check_after_exit(struct takeover *t)
 {
     const struct framebuffer fb = t->target.full_plan.fb;
     uint32_t rt_supported = t->target.full_plan.rt_supported;
@@ -154,19 +154,19 @@ static void check_after_exit(struct takeover *t)
     if (fb.base && pt_translate(&l.sp, fb.base, &tr) != PT_OK)
         tr.mapped = false;
     bool wc = !fb.base || (tr.mapped && PT_ATTR_MEMTYPE(tr.attr) == PT_MT_WC);
-    report_check("pat-wc", pat == t->target.full_plan.pat && wc,
-                 "PAT 0x%016llx; framebuffer 0x%llx %s through the slot", (unsigned long long)pat,
-                 (unsigned long long)fb.base,
-                 !fb.base     ? "absent"
-                 : !tr.mapped ? "unmapped"
-                 : wc         ? "write-combining"
-                              : "not write-combining");
+    bool ok = report_check("pat-wc", pat == t->target.full_plan.pat && wc,
+                           "PAT 0x%016llx; framebuffer 0x%llx %s through the slot",
+                           (unsigned long long)pat, (unsigned long long)fb.base,
+                           !fb.base     ? "absent"
+                           : !tr.mapped ? "unmapped"
+                           : wc         ? "write-combining"
+                                        : "not write-combining");
     if (fb.base) {
         unsigned bad = fbcon_selftest();
-        report_check("framebuffer", bad == 0,
-                     "%ux%u, report drawn on it, %u of %u test pixels "
-                     "read back wrong",
-                     fb.width, fb.height, bad, fb.width);
+        ok &= report_check("framebuffer", bad == 0,
+                           "%ux%u, report drawn on it, %u of %u test pixels "
+                           "read back wrong",
+                           fb.width, fb.height, bad, fb.width);
     }
     /* A service the firmware's EFI_RT_PROPERTIES_TABLE leaves out must answer
      * EFI_UNSUPPORTED; every other must work. */
@@ -194,15 +194,18 @@ static void check_after_exit(struct takeover *t)
     bool var_ok = (rt_supported & RT_SUPPORTS_GET_VARIABLE)
                       ? !EFI_ERROR(var) && size >= 2 && (attrs & EFI_VARIABLE_RUNTIME_ACCESS)
                       : var == EFI_UNSUPPORTED;
-    report_check(
-        "runtime-services", time_ok && var_ok,
-        "on our tables: GetTime status 0x%llx, %04u-%02u-%02u %02u:%02u:%02u%s; "
-        "GetVariable(%s) status 0x%llx, %llu bytes%s",
-        (unsigned long long)st, now.Year, now.Month, now.Day, now.Hour, now.Minute, now.Second,
-        rt_supported & RT_SUPPORTS_GET_TIME ? "" : " (unsupported, as the firmware says)",
-        n < 3 ? shown[n] : "BootOrder, PlatformLangCodes, PlatformLang", (unsigned long long)var,
-        (unsigned long long)size,
-        rt_supported & RT_SUPPORTS_GET_VARIABLE ? "" : " (unsupported, as the firmware says)");
+    return report_check(
+               "runtime-services", time_ok && var_ok,
+               "on our tables: GetTime status 0x%llx, %04u-%02u-%02u %02u:%02u:%02u%s; "
+               "GetVariable(%s) status 0x%llx, %llu bytes%s",
+               (unsigned long long)st, now.Year, now.Month, now.Day, now.Hour, now.Minute,
+               now.Second,
+               rt_supported & RT_SUPPORTS_GET_TIME ? "" : " (unsupported, as the firmware says)",
+               n < 3 ? shown[n] : "BootOrder, PlatformLangCodes, PlatformLang",
+               (unsigned long long)var, (unsigned long long)size,
+               rt_supported & RT_SUPPORTS_GET_VARIABLE ? ""
+                                                       : " (unsupported, as the firmware says)") &&
+           ok;
 }
 
 /* Before leaving boot services: our tables map the whole framebuffer, identity and WC. A
@@ -223,8 +226,9 @@ static bool framebuffer_mapped(struct takeover *t)
     return ok;
 }
 
-bool full_takeover(struct takeover *t)
+bool full_takeover(struct takeover *t, bool *passed)
 {
+    *passed = false;
     if (!framebuffer_mapped(t))
         return false;
     struct memmap mm = {0};
@@ -267,14 +271,16 @@ bool full_takeover(struct takeover *t)
     uint64_t pages, unmapped;
     enum plan_status final_st = check_final_map(t, &mm, &final, &pages, &unmapped);
     report_final_map(&final, final_st);
-    report_check("exit-boot-services", final_st == PLAN_OK && unmapped == 0,
-                 "after %u attempt%s (a stale key is retried); the final map's %llu RAM pages "
-                 "are all mapped by our tables: %llu are not",
-                 attempts, attempts == 1 ? "" : "s", (unsigned long long)pages,
-                 (unsigned long long)unmapped);
-    check_after_exit(t);
+    bool ok =
+        report_check("exit-boot-services", final_st == PLAN_OK && unmapped == 0,
+                     "after %u attempt%s (a stale key is retried); the final map's %llu RAM pages "
+                     "are all mapped by our tables: %llu are not",
+                     attempts, attempts == 1 ? "" : "s", (unsigned long long)pages,
+                     (unsigned long long)unmapped);
+    ok &= check_after_exit(t);
     fault_install();
-    takeover_run_guarded(takeover_verify_after_exit, t);
+    ok &= takeover_run_guarded(takeover_verify_after_exit, t);
+    *passed = ok;
     return true;
 }
 
