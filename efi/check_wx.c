@@ -43,9 +43,8 @@ static int probe_write_same(uint64_t va)
     return probe_write(va, *(volatile uint64_t *)(uintptr_t)va);
 }
 
-bool check_wx(const struct takeover *t, const struct pt_space *live)
+bool check_wx(const struct wx_sources *wx, bool nx, const struct pt_space *live)
 {
-    const struct wx_sources *wx = &t->target.wx;
     const struct wx_limits *set = &wx->set;
     uint64_t bytes[WX_ORIGINS] = {0}, bad[WX_ORIGINS] = {0};
     enum pt_error walked = PT_OK;
@@ -78,13 +77,12 @@ bool check_wx(const struct takeover *t, const struct pt_space *live)
     bool write_faulted = fault_matches(wrote, code, PF_ERR_PRESENT | PF_ERR_WRITE);
     fault_describe(wrote, wrote_text, sizeof wrote_text);
     int ran = probe_exec(data);
-    bool exec_ok =
-        t->target.pt.nx ? fault_matches(ran, data, PF_ERR_PRESENT | PF_ERR_FETCH) : ran == 0;
+    bool exec_ok = nx ? fault_matches(ran, data, PF_ERR_PRESENT | PF_ERR_FETCH) : ran == 0;
     fault_describe(ran, ran_text, sizeof ran_text);
     ok &= report_check("fault-wx-image", write_faulted && exec_ok,
                        "write to own code 0x%llx: %s; call into own data 0x%llx: %s%s",
                        (unsigned long long)code, wrote_text, (unsigned long long)data,
-                       ran ? ran_text : "ran", !t->target.pt.nx ? " (no NX on this CPU)" : "");
+                       ran ? ran_text : "ran", !nx ? " (no NX on this CPU)" : "");
     if (!wx->have_table || !wx->runtime_code) {
         report("  w^x: %s", !wx->have_table
                                 ? "the firmware publishes no "

@@ -2,9 +2,13 @@
 #ifndef EFI_CHECK_WX_H
 #define EFI_CHECK_WX_H
 
-#include "takeover.h"
+#include <stdbool.h>
 
-/* False when any check failed. */
-bool check_wx(const struct takeover *t, const struct pt_space *live);
+#include "pt.h"
+#include "wx_parse.h"
+
+/* wx: the limits the plan took; nx: the CPU has NX; live: our tables through the slot.
+ * False when any check failed. */
+bool check_wx(const struct wx_sources *wx, bool nx, const struct pt_space *live);
 
 #endif

@@ -96,7 +96,7 @@ static VOID EFIAPI ap_check(VOID *arg)
         __asm__ volatile("pause");
 #endif
     struct live l;
-    takeover_live_open(t, &l);
+    takeover_live_open(&t->ours, &l);
     uint64_t x = t->ours.sp.root ^ job->apic_id ^ 0x9e3779b97f4a7c15ull;
     for (size_t i = 0; i < t->plan.region_count; i++) {
         const struct plan_region *reg = &t->plan.regions[i];
@@ -109,8 +109,8 @@ static VOID EFIAPI ap_check(VOID *arg)
             ap_translate(t, &l, job, reg->va + x % reg->len);
         }
     }
-    takeover_touch_leaves(t, 0, &job->ident);
-    takeover_touch_leaves(t, t->target.alias_base, &job->alias);
+    takeover_touch_leaves(&t->plan, &t->ours.sp, 0, &job->ident);
+    takeover_touch_leaves(&t->plan, &t->ours.sp, t->target.alias_base, &job->alias);
     cpu_leave_tables(&was);
     job->restored_cr3 = cpu_read_cr3();
     cpu_irq_restore(irq);

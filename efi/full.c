@@ -148,7 +148,7 @@ static bool check_after_exit(struct takeover *t)
     uint32_t rt_supported = t->target.full_plan.rt_supported;
     uint64_t pat = cpu_rdmsr(MSR_PAT);
     struct live l;
-    takeover_live_open(t, &l);
+    takeover_live_open(&t->ours, &l);
     struct pt_translation tr = {0};
     /* A translation that fails leaves tr unmapped: reported as such. */
     if (fb.base && pt_translate(&l.sp, fb.base, &tr) != PT_OK)

@@ -21,30 +21,31 @@ static void flush_everything(void *ctx)
     cpu_switch_cr3(cpu_read_cr3());
 }
 
-void takeover_live_open(const struct takeover *t, struct live *l)
+void takeover_live_open(const struct our_tables *ours, struct live *l)
 {
     l->acc = (struct pt_recursive_access){
-        .slot = PT_DEFAULT_SLOT, .levels = (uint8_t)t->ours.sp.levels, .deref = deref_live};
-    l->env = t->ours.env;
+        .slot = PT_DEFAULT_SLOT, .levels = (uint8_t)ours->sp.levels, .deref = deref_live};
+    l->env = ours->env;
     pt_access_recursive(&l->env, &l->acc);
     l->env.flush_page = flush_one;
     l->env.flush_all = flush_everything;
     l->env.flush_threshold = 32;
     l->sp = (struct pt_space){.env = &l->env,
-                              .root = t->ours.sp.root,
+                              .root = ours->sp.root,
                               .recursive_slot = PT_DEFAULT_SLOT,
-                              .levels = t->ours.sp.levels};
+                              .levels = ours->sp.levels};
 }
 
-void takeover_touch_leaves(const struct takeover *t, uint64_t offset, struct touch_tally *tt)
+void takeover_touch_leaves(const struct plan *plan, const struct pt_space *sp, uint64_t offset,
+                           struct touch_tally *tt)
 {
-    for (size_t i = 0; i < t->plan.range_count; i++) {
-        const struct plan_range *r = &t->plan.ranges[i];
+    for (size_t i = 0; i < plan->range_count; i++) {
+        const struct plan_range *r = &plan->ranges[i];
         if (!plan_type_is_ram(r->type))
             continue;
         for (uint64_t va = r->start + offset, end = r->end + offset; va < end;) {
             struct pt_translation tr;
-            if (pt_translate(&t->ours.sp, va, &tr) != PT_OK || !tr.mapped) { /* both: not touched */
+            if (pt_translate(sp, va, &tr) != PT_OK || !tr.mapped) { /* both: not touched */
                 tt->unmapped++;
                 va += 4096;
                 continue;

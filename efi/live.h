@@ -12,14 +12,15 @@ struct live {
     struct pt_env env;
     struct pt_space sp;
 };
-void takeover_live_open(const struct takeover *t, struct live *l);
+void takeover_live_open(const struct our_tables *ours, struct live *l);
 
 struct touch_tally {
     uint64_t leaves, pages, unmapped, sum;
 };
-/* Reads the first and the last word of every leaf that maps a RAM range, at va = pa +
- * offset: each leaf the CPU must resolve is exercised once, whatever its size. Runs on
- * any CPU: it calls no firmware service. */
-void takeover_touch_leaves(const struct takeover *t, uint64_t offset, struct touch_tally *tt);
+/* Reads the first and the last word of every leaf of sp that maps a RAM range of the plan,
+ * at va = pa + offset: each leaf the CPU must resolve is exercised once, whatever its size.
+ * Runs on any CPU: it calls no firmware service. */
+void takeover_touch_leaves(const struct plan *plan, const struct pt_space *sp, uint64_t offset,
+                           struct touch_tally *tt);
 
 #endif

@@ -211,8 +211,8 @@ static void touch_pages(struct takeover *t, struct touch_tally *tt)
 static bool check_touch(struct takeover *t, bool every_page)
 {
     struct touch_tally ident = {0}, alias = {0};
-    takeover_touch_leaves(t, 0, &ident);
-    takeover_touch_leaves(t, t->target.alias_base, &alias);
+    takeover_touch_leaves(&t->plan, &t->ours.sp, 0, &ident);
+    takeover_touch_leaves(&t->plan, &t->ours.sp, t->target.alias_base, &alias);
     if (every_page)
         touch_pages(t, &ident);
     char pages[64] = "";
@@ -445,7 +445,7 @@ static bool verify_tables(struct takeover *t, struct live *l)
     report("  test build: reading the guard page outside any probe");
     (void)*(volatile uint64_t *)(uintptr_t)window(t, WIN_GUARD);
 #endif
-    ok &= check_wx(t, &l->sp);
+    ok &= check_wx(&t->target.wx, t->target.pt.nx, &l->sp);
     ok &= check_live_change(t, l);
     ok &= check_live_split(t, l);
     return ok;
@@ -468,7 +468,7 @@ static void corrupt_alias_entry(struct takeover *t, struct live *l)
 bool takeover_verify(struct takeover *t)
 {
     struct live l;
-    takeover_live_open(t, &l);
+    takeover_live_open(&t->ours, &l);
 #ifdef PAGETK_TEST_CORRUPT
     corrupt_alias_entry(t, &l);
 #endif
@@ -481,7 +481,7 @@ bool takeover_verify(struct takeover *t)
 bool takeover_verify_after_exit(struct takeover *t)
 {
     struct live l;
-    takeover_live_open(t, &l);
+    takeover_live_open(&t->ours, &l);
 #ifdef PAGETK_TEST_CORRUPT_AFTER_EXIT
     corrupt_alias_entry(t, &l);
 #endif
