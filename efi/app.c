@@ -10,12 +10,15 @@
 #include "fault.h"
 #include "full.h"
 #include "machine.h"
+#include "reserve.h"
 #include "qemu_exit.h"
 #include "report.h"
 #include "screen.h"
 #include "settings.h"
 #include "start.h"
 #include "takeover.h"
+#include "verify.h"
+#include "wx.h"
 #ifdef PAGETK_TEST_PERSONAS
 #include "persona.h"
 #endif
@@ -25,7 +28,7 @@ static const char *const phase_names[PHASE_COUNT] = {"read",  "import", "plan", 
 
 static void mark(struct takeover *t, enum phase p)
 {
-    t->phase_tsc[p] = cpu_rdtsc();
+    t->time.phase_tsc[p] = cpu_rdtsc();
 }
 
 /* TSC ticks per second, measured against the firmware's Stall. */
@@ -49,87 +52,58 @@ static void report_cpu(const struct cpu_state *c)
            c->hypervisor ? "under a hypervisor" : "bare metal");
 }
 
-static void report_tables(const char *who, const struct pt_stats *s)
-{
-    report("tables %-9s PML4 %llu  PDPT %llu  PD %llu  PT %llu  (%llu KiB); leaves 1G %llu  "
-           "2M %llu  4K %llu",
-           who, (unsigned long long)s->tables[4], (unsigned long long)s->tables[3],
-           (unsigned long long)s->tables[2], (unsigned long long)s->tables[1],
-           (unsigned long long)(s->table_bytes >> 10), (unsigned long long)s->leaves[2],
-           (unsigned long long)s->leaves[1], (unsigned long long)s->leaves[0]);
-}
-
 /* Each phase lasts from its own mark to the next phase that was reached. */
 static void report_phases(const struct takeover *t)
 {
     char line[256];
     size_t pos = 0;
     pt_fmt_str(line, sizeof line, &pos, "time (us):");
-    for (int p = 0; p < PHASE_COUNT && t->phase_tsc[p]; p++) {
+    for (int p = 0; p < PHASE_COUNT && t->time.phase_tsc[p]; p++) {
         int next = p + 1;
-        while (next < PHASE_COUNT && !t->phase_tsc[next])
+        while (next < PHASE_COUNT && !t->time.phase_tsc[next])
             next++;
         pt_fmt_str(line, sizeof line, &pos, " ");
         pt_fmt_str(line, sizeof line, &pos, phase_names[p]);
         pt_fmt_str(line, sizeof line, &pos, " ");
         pt_fmt_dec(line, sizeof line, &pos,
-                   (t->phase_tsc[next] - t->phase_tsc[p]) * 1000000 / (t->tsc_hz ? t->tsc_hz : 1));
+                   (t->time.phase_tsc[next] - t->time.phase_tsc[p]) * 1000000 /
+                       (t->time.tsc_hz ? t->time.tsc_hz : 1));
     }
     report("%s", line);
 }
 
-/* One report line per run of the dump, without the dump's own newline. A five-level
- * dump's line naming its levels becomes a "dump" line: "map" lines are runs only. */
-static void report_dump_line(void *ctx, const char *text)
-{
-    char line[160];
-    size_t n = 0;
-    (void)ctx;
-    while (text[n] && text[n] != '\n' && n + 1 < sizeof line) {
-        line[n] = text[n];
-        n++;
-    }
-    line[n] = '\0';
-    report_detail("%s %s", line[0] == '0' ? "map" : "dump", line);
-}
-
-static void verify_guarded(void *ctx)
-{
-    takeover_verify(ctx);
-}
-
 /* Switches to our tables and runs the checks: interrupts are off across the CR3 write,
- * and any fault nobody expected unwinds to here. */
-static void switch_and_verify(struct takeover *t)
+ * and any fault nobody expected unwinds to here. True when every check passed. */
+static bool switch_and_verify(struct takeover *t)
 {
     mark(t, PHASE_SWITCH);
     bool irq = cpu_irq_save();
-    cpu_enter_tables(t->sp.root, t->cpu.pt.nx, &t->was);
-    t->switched = true;
+    cpu_enter_tables(t->ours.sp.root, t->target.pt.nx, &t->sw.was);
     uint64_t cr0 = cpu_read_cr0(), efer = cpu_rdmsr(MSR_EFER);
     cpu_irq_restore(irq);
     mark(t, PHASE_VERIFY);
-    report_set_clock(t->tsc_hz);
+    report_set_clock(t->time.tsc_hz);
     report("switched: CR3 0x%llx -> 0x%llx; while ours is live CR0.WP %u -> %u, EFER.NXE %u -> %u",
-           (unsigned long long)t->was.cr3, (unsigned long long)cpu_read_cr3(),
-           (unsigned)((t->was.cr0 & CR0_WP) != 0), (unsigned)((cr0 & CR0_WP) != 0),
-           (unsigned)((t->was.efer & EFER_NXE) != 0), (unsigned)((efer & EFER_NXE) != 0));
-    takeover_run_guarded(verify_guarded, t);
+           (unsigned long long)t->sw.was.cr3, (unsigned long long)cpu_read_cr3(),
+           (unsigned)((t->sw.was.cr0 & CR0_WP) != 0), (unsigned)((cr0 & CR0_WP) != 0),
+           (unsigned)((t->sw.was.efer & EFER_NXE) != 0), (unsigned)((efer & EFER_NXE) != 0));
+    return takeover_run_guarded(takeover_verify, t);
 }
 
-static void restore(struct takeover *t)
+static bool restore(struct takeover *t)
 {
     mark(t, PHASE_RESTORE);
     bool irq = cpu_irq_save();
-    cpu_leave_tables(&t->was);
+    cpu_leave_tables(&t->sw.was);
     cpu_irq_restore(irq);
     uint64_t now = cpu_read_cr3(), cr0 = cpu_read_cr0(), efer = cpu_rdmsr(MSR_EFER);
-    report_check("restore", now == t->cpu.cr3 && cr0 == t->cpu.cr0 && efer == t->cpu.efer,
-                 "CR3 back to the firmware's 0x%llx (now 0x%llx), CR0 0x%llx and EFER 0x%llx "
-                 "(the firmware's: 0x%llx, 0x%llx)",
-                 (unsigned long long)t->cpu.cr3, (unsigned long long)now, (unsigned long long)cr0,
-                 (unsigned long long)efer, (unsigned long long)t->cpu.cr0,
-                 (unsigned long long)t->cpu.efer);
+    return report_check(
+        "restore", now == t->fw.cpu.cr3 && cr0 == t->fw.cpu.cr0 && efer == t->fw.cpu.efer,
+        "CR3 back to the firmware's 0x%llx (now 0x%llx), CR0 0x%llx and EFER 0x%llx "
+        "(the firmware's: 0x%llx, 0x%llx)",
+        (unsigned long long)t->fw.cpu.cr3, (unsigned long long)now, (unsigned long long)cr0,
+        (unsigned long long)efer, (unsigned long long)t->fw.cpu.cr0,
+        (unsigned long long)t->fw.cpu.efer);
 }
 
 /* Inspect mode: our tables stay live and the CPU stops, so QEMU's monitor can walk them.
@@ -137,7 +111,7 @@ static void restore(struct takeover *t)
 static __attribute__((noreturn)) void halt_for_inspection(const struct takeover *t)
 {
     report("inspect: halted with CR3 0x%llx live (the firmware's was 0x%llx)",
-           (unsigned long long)cpu_read_cr3(), (unsigned long long)t->cpu.cr3);
+           (unsigned long long)cpu_read_cr3(), (unsigned long long)t->fw.cpu.cr3);
     cpu_irq_save();
     for (;;)
         __asm__ volatile("hlt");
@@ -146,46 +120,44 @@ static __attribute__((noreturn)) void halt_for_inspection(const struct takeover 
 static bool prepare(struct takeover *t)
 {
     mark(t, PHASE_READ);
-    cpu_state_read(&t->cpu);
-    report_cpu(&t->cpu);
+    cpu_state_read(&t->fw.cpu);
+    report_cpu(&t->fw.cpu);
     takeover_layout(t);
-    if (cpu_state_la57_active(&t->cpu))
+    if (cpu_state_la57_active(&t->fw.cpu))
         report("paging: 5-level (CR4.LA57=1): the firmware's PML5 is imported and ours has five "
                "levels; alias at 0x%llx, test window at 0x%llx (above 2^47)",
-               (unsigned long long)t->alias_base, (unsigned long long)t->window);
+               (unsigned long long)t->target.alias_base, (unsigned long long)t->target.window);
     /* Room for the descriptors our own allocation may split off. */
-    if (EFI_ERROR(memmap_read(&t->mm, 8))) {
+    if (EFI_ERROR(memmap_read(&t->fw.mm, 8))) {
         report_check("memory-map", false, "GetMemoryMap failed");
         return false;
     }
     report("memory map: %llu descriptors of %llu bytes (version %u)",
-           (unsigned long long)(t->mm.size / t->mm.desc_size), (unsigned long long)t->mm.desc_size,
-           t->mm.desc_version);
+           (unsigned long long)(t->fw.mm.size / t->fw.mm.desc_size),
+           (unsigned long long)t->fw.mm.desc_size, t->fw.mm.desc_version);
     mark(t, PHASE_IMPORT);
-    if (!takeover_import(t))
+    const struct import_source fw = {.root = pt_cr3_root(t->fw.cpu.cr3),
+                                     .cpu = t->fw.cpu.fw_pt,
+                                     .root_name = "CR3 ",
+                                     .note = "",
+                                     .fault_what = "firmware tables"};
+    if (!takeover_import(t, &boot_pool, &fw))
         return false;
     if (t->opts.takeover)
         full_prepare(t);
     mark(t, PHASE_PLAN);
-    if (!takeover_plan(t))
+    const struct map_bytes map = {
+        .map = t->fw.mm.buffer, .size = t->fw.mm.size, .desc_size = t->fw.mm.desc_size};
+    if (!wx_collect(t->image, &t->fw.cpu, t->target.have_fb_limit ? &t->target.fb_limit : NULL,
+                    &t->target.wx) ||
+        !takeover_plan(t, &boot_pool, &map))
         return false;
     mark(t, PHASE_BUILD);
-    if (!takeover_build(t))
+    if (!reserve_pages(t) || !takeover_build(t, &boot_pool, ""))
         return false;
     mark(t, PHASE_CHECK);
     bool ok = takeover_check(t);
-    report_tables("firmware", &t->fw_stats);
-    report_tables("ours", &t->our_stats);
-    int levels = t->sp.levels;
-    if (levels == PT_LEVEL_PML5)
-        report("paging: PML5 tables firmware %llu, ours %llu",
-               (unsigned long long)t->fw_stats.tables[5],
-               (unsigned long long)t->our_stats.tables[5]);
-    report("recursive slot %u: %s visible at 0x%llx; RAM alias at 0x%llx; test window at "
-           "0x%llx",
-           PT_DEFAULT_SLOT, levels == PT_LEVEL_PML5 ? "PML5" : "PML4",
-           (unsigned long long)pt_recursive_table_va_at(levels, PT_DEFAULT_SLOT, levels, 0),
-           (unsigned long long)t->alias_base, (unsigned long long)t->window);
+    takeover_report_built(t);
     return ok;
 }
 
@@ -221,39 +193,40 @@ static void report_entry(void)
 }
 
 /* One takeover: prepare, switch, verify, then restore, unless it stays on our tables (a
- * full takeover, or inspect). dump adds the map and mem lines. */
-static void run_takeover(struct takeover *t, bool dump)
+ * full takeover, or inspect). dump adds the map and mem lines. True when every check
+ * passed. */
+static bool run_takeover(struct takeover *t, bool dump)
 {
-    bool built = prepare(t);
-    t->inspecting = built && t->opts.inspect;
+    bool built = prepare(t), ok = built;
+    t->sw.inspecting = built && t->opts.inspect;
     if (built) {
-        switch_and_verify(t);
-        /* Boot services are left only on tables that passed every check. */
-        if (t->opts.takeover && report_failed() == 0)
-            t->full = full_takeover(t);
+        bool verified = switch_and_verify(t);
+        ok = verified;
+        /* Boot services are left only on tables that passed every check (the phases before
+         * the switch passed theirs, or nothing was built). */
+        if (t->opts.takeover && verified)
+            t->sw.full = full_takeover(t, &ok);
         else if (t->opts.takeover)
             report("takeover: a check failed: staying with boot services");
-        if (!t->inspecting && !t->full)
-            restore(t);
+        if (!t->sw.inspecting && !t->sw.full)
+            ok &= restore(t);
     } else
         report("not switching: the new tables were not built or failed their checks");
-    t->phase_tsc[PHASE_COUNT] = cpu_rdtsc();
+    t->time.phase_tsc[PHASE_COUNT] = cpu_rdtsc();
     report_phases(t);
-    enum pt_error dumped = built && dump ? pt_dump(&t->sp, report_dump_line, NULL) : PT_OK;
-    if (dumped != PT_OK) /* the map lines above are then not the whole hierarchy */
-        report("  map: the dump stopped: %s (%s)", pt_error_name(dumped), pt_strerror(dumped));
-    for (size_t i = 0; dump && i < t->plan.range_count; i++)
-        report_detail("mem 0x%016llx-0x%016llx %s", (unsigned long long)t->plan.ranges[i].start,
-                      (unsigned long long)t->plan.ranges[i].end,
-                      plan_type_name(t->plan.ranges[i].type));
-    if (!t->inspecting && !t->full)
+    if (built && dump)
+        takeover_dump_map(t);
+    if (dump)
+        takeover_dump_memory(t);
+    if (!t->sw.inspecting && !t->sw.full)
         takeover_release(t);
+    return ok;
 }
 
 EFI_STATUS app_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
     static struct takeover t;
-    t.entry_tsc = cpu_rdtsc();
+    t.time.entry_tsc = cpu_rdtsc();
     InitializeLib(image, systab);
     /* The boot manager arms a 5-minute watchdog for every image it starts: a person reading
      * the verdict before pressing a key must not be interrupted by a reset. */
@@ -268,19 +241,21 @@ EFI_STATUS app_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     screen_begin(&machine);
     report_entry();
     t.image = image;
-    t.tsc_hz = calibrate_tsc();
-    report_set_clock(t.tsc_hz);
-    if (settings_read(image, &t.opts)) {
+    t.time.tsc_hz = calibrate_tsc();
+    report_set_clock(t.time.tsc_hz);
+    /* The verdict: the options read (a bad one is a failed check) and every check after. */
+    bool pass = settings_read(image, &t.opts);
+    if (pass) {
 #ifdef PAGETK_TEST_PERSONAS
-        persona_run_all(&t, run_takeover);
+        pass = persona_run_all(&t, run_takeover);
 #else
-        run_takeover(&t, true);
+        pass = run_takeover(&t, true);
 #endif
     }
-    bool pass = report_failed() == 0, full = t.full, inspect = t.inspecting;
+    bool full = t.sw.full, inspect = t.sw.inspecting;
     if (full && !pass)
         full_fall_back(&t);
-    uint64_t ms = (cpu_rdtsc() - t.entry_tsc) * 1000 / (t.tsc_hz ? t.tsc_hz : 1);
+    uint64_t ms = (cpu_rdtsc() - t.time.entry_tsc) * 1000 / (t.time.tsc_hz ? t.time.tsc_hz : 1);
     if (pass)
         report("RESULT: PASS checks=%u (%llu ms in the app)", report_checks(),
                (unsigned long long)ms);

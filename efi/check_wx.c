@@ -3,9 +3,10 @@
 #include <efi.h>
 #include <efilib.h>
 
+#include "check_wx.h"
+
 #include "fault.h"
 #include "report.h"
-#include "takeover.h"
 
 /* A `ret` in the app's data: calling it must fault once data is no-execute. */
 static volatile uint8_t ret_in_data[16] = {0xc3};
@@ -42,9 +43,8 @@ static int probe_write_same(uint64_t va)
     return probe_write(va, *(volatile uint64_t *)(uintptr_t)va);
 }
 
-void check_wx(struct takeover *t, const struct pt_space *live)
+bool check_wx(const struct wx_sources *wx, bool nx, const struct pt_space *live)
 {
-    const struct wx_sources *wx = &t->wx;
     const struct wx_limits *set = &wx->set;
     uint64_t bytes[WX_ORIGINS] = {0}, bad[WX_ORIGINS] = {0};
     enum pt_error walked = PT_OK;
@@ -61,14 +61,14 @@ void check_wx(struct takeover *t, const struct pt_space *live)
     uint64_t wx_bytes = 0;
     enum pt_error counted = pt_walk(live, 0, 1ull << pt_va_bits(live->levels), count_wx, &wx_bytes);
     walked = walked != PT_OK ? walked : counted;
-    report_check("w-xor-x", walked == PT_OK && bad[WX_FIRMWARE] == 0 && bad[WX_IMAGE] == 0,
-                 "%llu KiB limited by the firmware's table, %llu KiB by the app's sections, %llu "
-                 "KiB break a limit; %llu MiB elsewhere stay writable and executable as the "
-                 "firmware maps them; walks %s",
-                 (unsigned long long)(bytes[WX_FIRMWARE] >> 10),
-                 (unsigned long long)(bytes[WX_IMAGE] >> 10),
-                 (unsigned long long)((bad[WX_FIRMWARE] + bad[WX_IMAGE]) >> 10),
-                 (unsigned long long)(wx_bytes >> 20), pt_error_name(walked));
+    bool ok = report_check(
+        "w-xor-x", walked == PT_OK && bad[WX_FIRMWARE] == 0 && bad[WX_IMAGE] == 0,
+        "%llu KiB limited by the firmware's table, %llu KiB by the app's sections, %llu "
+        "KiB break a limit; %llu MiB elsewhere stay writable and executable as the "
+        "firmware maps them; walks %s",
+        (unsigned long long)(bytes[WX_FIRMWARE] >> 10), (unsigned long long)(bytes[WX_IMAGE] >> 10),
+        (unsigned long long)((bad[WX_FIRMWARE] + bad[WX_IMAGE]) >> 10),
+        (unsigned long long)(wx_bytes >> 20), pt_error_name(walked));
 
     uint64_t code = (uint64_t)(uintptr_t)check_wx & ~7ull;
     uint64_t data = (uint64_t)(uintptr_t)ret_in_data;
@@ -77,24 +77,24 @@ void check_wx(struct takeover *t, const struct pt_space *live)
     bool write_faulted = fault_matches(wrote, code, PF_ERR_PRESENT | PF_ERR_WRITE);
     fault_describe(wrote, wrote_text, sizeof wrote_text);
     int ran = probe_exec(data);
-    bool exec_ok =
-        t->cpu.pt.nx ? fault_matches(ran, data, PF_ERR_PRESENT | PF_ERR_FETCH) : ran == 0;
+    bool exec_ok = nx ? fault_matches(ran, data, PF_ERR_PRESENT | PF_ERR_FETCH) : ran == 0;
     fault_describe(ran, ran_text, sizeof ran_text);
-    report_check("fault-wx-image", write_faulted && exec_ok,
-                 "write to own code 0x%llx: %s; call into own data 0x%llx: %s%s",
-                 (unsigned long long)code, wrote_text, (unsigned long long)data,
-                 ran ? ran_text : "ran", !t->cpu.pt.nx ? " (no NX on this CPU)" : "");
+    ok &= report_check("fault-wx-image", write_faulted && exec_ok,
+                       "write to own code 0x%llx: %s; call into own data 0x%llx: %s%s",
+                       (unsigned long long)code, wrote_text, (unsigned long long)data,
+                       ran ? ran_text : "ran", !nx ? " (no NX on this CPU)" : "");
     if (!wx->have_table || !wx->runtime_code) {
         report("  w^x: %s", !wx->have_table
                                 ? "the firmware publishes no "
                                   "EFI_MEMORY_ATTRIBUTES_TABLE: runtime memory keeps "
                                   "the firmware's rights"
                                 : "the memory attributes table makes nothing read-only");
-        return;
+        return ok;
     }
     wrote = probe_write_same(wx->runtime_code);
-    report_check("fault-wx-runtime",
-                 fault_matches(wrote, wx->runtime_code, PF_ERR_PRESENT | PF_ERR_WRITE),
-                 "write to runtime code 0x%llx: %s", (unsigned long long)wx->runtime_code,
-                 fault_describe(wrote, wrote_text, sizeof wrote_text));
+    return report_check("fault-wx-runtime",
+                        fault_matches(wrote, wx->runtime_code, PF_ERR_PRESENT | PF_ERR_WRITE),
+                        "write to runtime code 0x%llx: %s", (unsigned long long)wx->runtime_code,
+                        fault_describe(wrote, wrote_text, sizeof wrote_text)) &&
+           ok;
 }

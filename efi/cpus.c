@@ -6,8 +6,9 @@
 #include <efilib.h>
 
 #include "cpu.h"
+#include "cpus.h"
+#include "live.h"
 #include "report.h"
-#include "takeover.h"
 #include "text.h"
 
 #define MAX_CPUS 256u
@@ -78,14 +79,14 @@ static VOID EFIAPI ap_check(VOID *arg)
     job->apic_id = r[1] >> 24;
     /* A PML5 read as a PML4 (or the reverse) maps nonsense: an AP whose paging depth is not
      * the BSP's (the BSP entered LA57 alone) does not load our tables. */
-    if (((cpu_read_cr4() & CR4_LA57) != 0) != (t->sp.levels == PT_LEVEL_PML5)) {
+    if (((cpu_read_cr4() & CR4_LA57) != 0) != (t->ours.sp.levels == PT_LEVEL_PML5)) {
         job->other_depth = true;
         job->done = true;
         return;
     }
     bool irq = cpu_irq_save();
     struct cpu_paging was; /* the AP's own CR3, CR0 and EFER: ours needs WP and NXE too */
-    cpu_enter_tables(t->sp.root, t->cpu.pt.nx, &was);
+    cpu_enter_tables(t->ours.sp.root, t->target.pt.nx, &was);
     job->own_cr3 = was.cr3;
     job->seen_cr3 = cpu_read_cr3();
 #ifdef PAGETK_TEST_AP_HANG
@@ -95,8 +96,8 @@ static VOID EFIAPI ap_check(VOID *arg)
         __asm__ volatile("pause");
 #endif
     struct live l;
-    takeover_live_open(t, &l);
-    uint64_t x = t->sp.root ^ job->apic_id ^ 0x9e3779b97f4a7c15ull;
+    takeover_live_open(&t->ours, &l);
+    uint64_t x = t->ours.sp.root ^ job->apic_id ^ 0x9e3779b97f4a7c15ull;
     for (size_t i = 0; i < t->plan.region_count; i++) {
         const struct plan_region *reg = &t->plan.regions[i];
         if (takeover_in_window(t, reg->va))
@@ -108,15 +109,15 @@ static VOID EFIAPI ap_check(VOID *arg)
             ap_translate(t, &l, job, reg->va + x % reg->len);
         }
     }
-    takeover_touch_leaves(t, 0, &job->ident);
-    takeover_touch_leaves(t, t->alias_base, &job->alias);
+    takeover_touch_leaves(&t->plan, &t->ours.sp, 0, &job->ident);
+    takeover_touch_leaves(&t->plan, &t->ours.sp, t->target.alias_base, &job->alias);
     cpu_leave_tables(&was);
     job->restored_cr3 = cpu_read_cr3();
     cpu_irq_restore(irq);
     job->done = true;
 }
 
-void check_every_cpu(struct takeover *t)
+bool check_every_cpu(struct takeover *t)
 {
     static struct ap_job jobs[MAX_CPUS];
     struct mp_services *mp;
@@ -125,12 +126,12 @@ void check_every_cpu(struct takeover *t)
             uefi_call_wrapper(BS->LocateProtocol, 3, &mp_services_guid, NULL, (void **)&mp)) ||
         EFI_ERROR(uefi_call_wrapper(mp->get_count, 3, mp, &all, &enabled))) {
         report("  every-cpu: the firmware offers no EFI_MP_SERVICES_PROTOCOL: BSP only");
-        return;
+        return true;
     }
     unsigned passed = 0, tried = 0, left_out = 0;
-    if (t->no_aps) {
-        report("  every-cpu: left out: %s", t->no_aps);
-        return;
+    if (t->sw.no_aps) {
+        report("  every-cpu: left out: %s", t->sw.no_aps);
+        return true;
     }
     for (UINTN n = 0; n < all && n < MAX_CPUS; n++) {
         struct processor_info info;
@@ -153,18 +154,18 @@ void check_every_cpu(struct takeover *t)
         if (!EFI_ERROR(st) && job->other_depth) {
             report("cpu %u: APIC %u runs %u-level paging, our tables have %d levels: left out "
                    "(its CR4.LA57 differs from the BSP's)",
-                   (unsigned)n, job->apic_id, t->sp.levels == PT_LEVEL_PML5 ? 4u : 5u,
-                   t->sp.levels);
+                   (unsigned)n, job->apic_id, t->ours.sp.levels == PT_LEVEL_PML5 ? 4u : 5u,
+                   t->ours.sp.levels);
             left_out++;
             continue;
         }
         tried++;
-        bool ok = !EFI_ERROR(st) && job->done && job->seen_cr3 == t->sp.root &&
+        bool ok = !EFI_ERROR(st) && job->done && job->seen_cr3 == t->ours.sp.root &&
                   job->restored_cr3 == job->own_cr3 && job->mismatches == 0 &&
                   job->ident.unmapped == 0 && job->alias.unmapped == 0 && job->points > 0;
         passed += ok;
         if (!job->done)
-            t->ap_stranded = true; /* it may still run on our tables: keep them */
+            t->sw.ap_stranded = true; /* it may still run on our tables: keep them */
         if (EFI_ERROR(st) || !job->done)
             report("cpu %u: APIC %llu: StartupThisAP: status 0x%llx%s, %s: FAIL", (unsigned)n,
                    (unsigned long long)info.id, (unsigned long long)st,
@@ -190,7 +191,8 @@ void check_every_cpu(struct takeover *t)
     char out[64] = "";
     if (left_out)
         text_format(out, sizeof out, "; %u left out at another paging depth", left_out);
-    report_check("every-cpu", passed == tried,
-                 "%u of %u application processors ran on the new tables and passed (%u CPUs%s)",
-                 passed, tried, (unsigned)all, out);
+    return report_check(
+        "every-cpu", passed == tried,
+        "%u of %u application processors ran on the new tables and passed (%u CPUs%s)", passed,
+        tried, (unsigned)all, out);
 }

@@ -6,27 +6,25 @@
 #include "cpu.h"
 #include "fault.h"
 #include "fbcon.h"
+#include "live.h"
 #include "qemu_exit.h"
 #include "report.h"
 #include "rt_props.h"
 #include "screen.h"
+#include "verify.h"
 
 #define EBS_ATTEMPTS   8
 #define RESET_DELAY_S  10u
 #define MAP_SPARE_DESC 64u
-
-static struct framebuffer fb;
-static uint64_t new_pat;
-static int wc_index;
-static uint32_t rt_supported = RT_SUPPORTS_ALL; /* from EFI_RT_PROPERTIES_TABLE, if any */
 
 static EFI_GUID rt_properties_guid = {
     0xeb66918a, 0x7eef, 0x402a, {0x84, 0x2e, 0x93, 0x1d, 0x21, 0xc3, 0x8a, 0xe9}};
 
 /* Which runtime services the firmware keeps after ExitBootServices: read while boot
  * services still own the configuration table. */
-static void read_runtime_properties(void)
+static uint32_t read_runtime_properties(void)
 {
+    uint32_t rt_supported = RT_SUPPORTS_ALL;
     for (UINTN i = 0; i < ST->NumberOfTableEntries; i++) {
         if (CompareGuid(&ST->ConfigurationTable[i].VendorGuid, &rt_properties_guid) != 0)
             continue;
@@ -40,23 +38,25 @@ static void read_runtime_properties(void)
                    "ExitBootServices (GetTime %s, GetVariable %s)",
                    rt_supported, rt_supported & RT_SUPPORTS_GET_TIME ? "yes" : "no",
                    rt_supported & RT_SUPPORTS_GET_VARIABLE ? "yes" : "no");
-        return;
+        break;
     }
+    return rt_supported;
 }
 
 void full_prepare(struct takeover *t)
 {
     EFI_GUID gop_guid = EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID;
     EFI_GRAPHICS_OUTPUT_PROTOCOL *gop;
-    new_pat = t->cpu.pat_msr;
-    read_runtime_properties();
-    wc_index = pt_pat_slot_for(t->cpu.pt.pat, PT_MT_WC);
+    struct full_plan *fp = &t->target.full_plan;
+    fp->pat = t->fw.cpu.pat_msr;
+    fp->rt_supported = read_runtime_properties();
+    int wc_index = pt_pat_slot_for(t->target.pt.pat, PT_MT_WC);
     if (wc_index < 0) {
         report("takeover: every PAT entry holds a different type: no write-combining");
         return;
     }
-    new_pat = (new_pat & ~(0xffull << (8 * wc_index))) | ((uint64_t)PT_MT_WC << (8 * wc_index));
-    t->cpu.pt.pat[wc_index] = PT_MT_WC; /* our tables are built for the new PAT */
+    fp->pat = (fp->pat & ~(0xffull << (8 * wc_index))) | ((uint64_t)PT_MT_WC << (8 * wc_index));
+    t->target.pt.pat[wc_index] = PT_MT_WC; /* our tables are built for the new PAT */
     if (EFI_ERROR(uefi_call_wrapper(BS->LocateProtocol, 3, &gop_guid, NULL, (void **)&gop)) ||
         !gop->Mode || !gop->Mode->Info ||
         (gop->Mode->Info->PixelFormat != PixelBlueGreenRedReserved8BitPerColor &&
@@ -64,7 +64,8 @@ void full_prepare(struct takeover *t)
         report("takeover: no linear GOP framebuffer: reporting on COM1 only");
         return;
     }
-    fb = (struct framebuffer){
+    struct framebuffer *fb = &fp->fb;
+    *fb = (struct framebuffer){
         .base = gop->Mode->FrameBufferBase,
         .size = gop->Mode->FrameBufferSize,
         .width = gop->Mode->Info->HorizontalResolution,
@@ -72,14 +73,14 @@ void full_prepare(struct takeover *t)
         .stride = gop->Mode->Info->PixelsPerScanLine,
         .bgr = gop->Mode->Info->PixelFormat == PixelBlueGreenRedReserved8BitPerColor,
     };
-    uint64_t start = fb.base & ~4095ull, end = (fb.base + fb.size + 4095) & ~4095ull;
-    t->fb_limit = (struct plan_limit){start, end, PT_ATTR_MT_MASK, PT_ATTR_MT(PT_MT_WC)};
-    t->have_fb_limit = true;
+    uint64_t start = fb->base & ~4095ull, end = (fb->base + fb->size + 4095) & ~4095ull;
+    t->target.fb_limit = (struct plan_limit){start, end, PT_ATTR_MT_MASK, PT_ATTR_MT(PT_MT_WC)};
+    t->target.have_fb_limit = true;
     report("takeover: framebuffer 0x%llx, %llu KiB, %ux%u (stride %u), write-combining through "
            "PAT entry %u (PAT 0x%016llx -> 0x%016llx)",
-           (unsigned long long)fb.base, (unsigned long long)(fb.size >> 10), fb.width, fb.height,
-           fb.stride, (unsigned)wc_index, (unsigned long long)t->cpu.pat_msr,
-           (unsigned long long)new_pat);
+           (unsigned long long)fb->base, (unsigned long long)(fb->size >> 10), fb->width,
+           fb->height, fb->stride, (unsigned)wc_index, (unsigned long long)t->fw.cpu.pat_msr,
+           (unsigned long long)fp->pat);
 }
 
 /* GetMemoryMap then ExitBootServices, again while the key is stale. Nothing allocates in
@@ -87,7 +88,7 @@ void full_prepare(struct takeover *t)
 static EFI_STATUS leave_boot_services(struct takeover *t, struct memmap *mm, unsigned *attempts)
 {
     EFI_STATUS st = EFI_INVALID_PARAMETER;
-    UINTN key = t->mm.key; /* the map the plan was made from: stale if anything allocated */
+    UINTN key = t->fw.mm.key; /* the map the plan was made from: stale if anything allocated */
     for (*attempts = 1; *attempts <= EBS_ATTEMPTS; ++*attempts) {
         st = uefi_call_wrapper(BS->ExitBootServices, 2, t->image, key);
         if (st != EFI_INVALID_PARAMETER)
@@ -110,7 +111,7 @@ static enum plan_status check_final_map(struct takeover *t, const struct memmap 
 {
     *pages = *unmapped = 0;
     struct plan_input in = {
-        .map = mm->buffer, .map_size = mm->size, .desc_size = mm->desc_size, .cpu = t->cpu.pt};
+        .map = mm->buffer, .map_size = mm->size, .desc_size = mm->desc_size, .cpu = t->target.pt};
     enum plan_status st = plan_read_memory_map(&in, final);
     for (size_t i = 0; st == PLAN_OK && i < final->range_count; i++) {
         const struct plan_range *r = &final->ranges[i];
@@ -119,7 +120,7 @@ static enum plan_status check_final_map(struct takeover *t, const struct memmap 
         for (uint64_t pa = r->start; pa < r->end;) {
             struct pt_translation tr;
             uint64_t next = pa + 4096;
-            if (pt_translate(&t->sp, pa, &tr) != PT_OK || !tr.mapped || tr.pa != pa)
+            if (pt_translate(&t->ours.sp, pa, &tr) != PT_OK || !tr.mapped || tr.pa != pa)
                 ++*unmapped;
             else
                 next = (pa & ~(tr.page - 1)) + tr.page;
@@ -141,29 +142,31 @@ static void report_final_map(const struct plan *final, enum plan_status st)
         report("  final map: %s: %s", plan_status_text(st)->name, plan_status_text(st)->message);
 }
 
-static void check_after_exit(struct takeover *t)
+static bool check_after_exit(struct takeover *t)
 {
+    const struct framebuffer fb = t->target.full_plan.fb;
+    uint32_t rt_supported = t->target.full_plan.rt_supported;
     uint64_t pat = cpu_rdmsr(MSR_PAT);
     struct live l;
-    takeover_live_open(t, &l);
+    takeover_live_open(&t->ours, &l);
     struct pt_translation tr = {0};
     /* A translation that fails leaves tr unmapped: reported as such. */
     if (fb.base && pt_translate(&l.sp, fb.base, &tr) != PT_OK)
         tr.mapped = false;
     bool wc = !fb.base || (tr.mapped && PT_ATTR_MEMTYPE(tr.attr) == PT_MT_WC);
-    report_check("pat-wc", pat == new_pat && wc,
-                 "PAT 0x%016llx; framebuffer 0x%llx %s through the slot", (unsigned long long)pat,
-                 (unsigned long long)fb.base,
-                 !fb.base     ? "absent"
-                 : !tr.mapped ? "unmapped"
-                 : wc         ? "write-combining"
-                              : "not write-combining");
+    bool ok = report_check("pat-wc", pat == t->target.full_plan.pat && wc,
+                           "PAT 0x%016llx; framebuffer 0x%llx %s through the slot",
+                           (unsigned long long)pat, (unsigned long long)fb.base,
+                           !fb.base     ? "absent"
+                           : !tr.mapped ? "unmapped"
+                           : wc         ? "write-combining"
+                                        : "not write-combining");
     if (fb.base) {
         unsigned bad = fbcon_selftest();
-        report_check("framebuffer", bad == 0,
-                     "%ux%u, report drawn on it, %u of %u test pixels "
-                     "read back wrong",
-                     fb.width, fb.height, bad, fb.width);
+        ok &= report_check("framebuffer", bad == 0,
+                           "%ux%u, report drawn on it, %u of %u test pixels "
+                           "read back wrong",
+                           fb.width, fb.height, bad, fb.width);
     }
     /* A service the firmware's EFI_RT_PROPERTIES_TABLE leaves out must answer
      * EFI_UNSUPPORTED; every other must work. */
@@ -191,26 +194,30 @@ static void check_after_exit(struct takeover *t)
     bool var_ok = (rt_supported & RT_SUPPORTS_GET_VARIABLE)
                       ? !EFI_ERROR(var) && size >= 2 && (attrs & EFI_VARIABLE_RUNTIME_ACCESS)
                       : var == EFI_UNSUPPORTED;
-    report_check(
-        "runtime-services", time_ok && var_ok,
-        "on our tables: GetTime status 0x%llx, %04u-%02u-%02u %02u:%02u:%02u%s; "
-        "GetVariable(%s) status 0x%llx, %llu bytes%s",
-        (unsigned long long)st, now.Year, now.Month, now.Day, now.Hour, now.Minute, now.Second,
-        rt_supported & RT_SUPPORTS_GET_TIME ? "" : " (unsupported, as the firmware says)",
-        n < 3 ? shown[n] : "BootOrder, PlatformLangCodes, PlatformLang", (unsigned long long)var,
-        (unsigned long long)size,
-        rt_supported & RT_SUPPORTS_GET_VARIABLE ? "" : " (unsupported, as the firmware says)");
+    return report_check(
+               "runtime-services", time_ok && var_ok,
+               "on our tables: GetTime status 0x%llx, %04u-%02u-%02u %02u:%02u:%02u%s; "
+               "GetVariable(%s) status 0x%llx, %llu bytes%s",
+               (unsigned long long)st, now.Year, now.Month, now.Day, now.Hour, now.Minute,
+               now.Second,
+               rt_supported & RT_SUPPORTS_GET_TIME ? "" : " (unsupported, as the firmware says)",
+               n < 3 ? shown[n] : "BootOrder, PlatformLangCodes, PlatformLang",
+               (unsigned long long)var, (unsigned long long)size,
+               rt_supported & RT_SUPPORTS_GET_VARIABLE ? ""
+                                                       : " (unsupported, as the firmware says)") &&
+           ok;
 }
 
 /* Before leaving boot services: our tables map the whole framebuffer, identity and WC. A
  * firmware that does not map its own framebuffer keeps its boot services. */
 static bool framebuffer_mapped(struct takeover *t)
 {
+    const struct framebuffer fb = t->target.full_plan.fb;
     if (!fb.base)
         return true;
     struct pt_translation first = {0}, last = {0};
-    bool ok = pt_translate(&t->sp, fb.base, &first) == PT_OK &&
-              pt_translate(&t->sp, fb.base + fb.size - 1, &last) == PT_OK && first.mapped &&
+    bool ok = pt_translate(&t->ours.sp, fb.base, &first) == PT_OK &&
+              pt_translate(&t->ours.sp, fb.base + fb.size - 1, &last) == PT_OK && first.mapped &&
               last.mapped && first.pa == fb.base && last.pa == fb.base + fb.size - 1 &&
               PT_ATTR_MEMTYPE(first.attr) == PT_MT_WC && PT_ATTR_MEMTYPE(last.attr) == PT_MT_WC;
     report_check("framebuffer-mapped", ok, "0x%llx-0x%llx identity-mapped write-combining: %s",
@@ -219,8 +226,9 @@ static bool framebuffer_mapped(struct takeover *t)
     return ok;
 }
 
-bool full_takeover(struct takeover *t)
+bool full_takeover(struct takeover *t, bool *passed)
 {
+    *passed = false;
     if (!framebuffer_mapped(t))
         return false;
     struct memmap mm = {0};
@@ -241,11 +249,11 @@ bool full_takeover(struct takeover *t)
     bool irq = cpu_irq_save(); /* the firmware's timer handler must not run once it is gone */
     /* ExitBootServices runs on the firmware's own tables: edk2 edits the live hierarchy in
      * it (it lifts the protection of runtime images), and must not edit ours. */
-    cpu_leave_tables(&t->was);
+    cpu_leave_tables(&t->sw.was);
     unsigned attempts;
     st = leave_boot_services(t, &mm, &attempts);
     if (EFI_ERROR(st)) {
-        cpu_enter_tables(t->sp.root, t->cpu.pt.nx, &t->was);
+        cpu_enter_tables(t->ours.sp.root, t->target.pt.nx, &t->sw.was);
         cpu_irq_restore(irq);
         report_check("exit-boot-services", false, "status 0x%llx after %u attempts",
                      (unsigned long long)st, attempts);
@@ -253,32 +261,34 @@ bool full_takeover(struct takeover *t)
     }
     report_firmware_gone();
     cpu_wbinvd();
-    cpu_wrmsr(MSR_PAT, new_pat);
+    cpu_wrmsr(MSR_PAT, t->target.full_plan.pat);
     /* Drops every translation cached under the old PAT. CR0.WP and EFER.NXE stay as our
      * tables need them: the firmware's values are not wanted again. */
-    cpu_enter_tables(t->sp.root, t->cpu.pt.nx, &t->was);
-    screen_framebuffer(&fb);
+    cpu_enter_tables(t->ours.sp.root, t->target.pt.nx, &t->sw.was);
+    screen_framebuffer(&t->target.full_plan.fb);
     report("pagetk: boot services are gone; CR3 0x%llx is ours for good",
            (unsigned long long)cpu_read_cr3());
     uint64_t pages, unmapped;
     enum plan_status final_st = check_final_map(t, &mm, &final, &pages, &unmapped);
     report_final_map(&final, final_st);
-    report_check("exit-boot-services", final_st == PLAN_OK && unmapped == 0,
-                 "after %u attempt%s (a stale key is retried); the final map's %llu RAM pages "
-                 "are all mapped by our tables: %llu are not",
-                 attempts, attempts == 1 ? "" : "s", (unsigned long long)pages,
-                 (unsigned long long)unmapped);
-    check_after_exit(t);
+    bool ok =
+        report_check("exit-boot-services", final_st == PLAN_OK && unmapped == 0,
+                     "after %u attempt%s (a stale key is retried); the final map's %llu RAM pages "
+                     "are all mapped by our tables: %llu are not",
+                     attempts, attempts == 1 ? "" : "s", (unsigned long long)pages,
+                     (unsigned long long)unmapped);
+    ok &= check_after_exit(t);
     fault_install();
-    takeover_run_guarded(takeover_verify_after_exit, t);
+    ok &= takeover_run_guarded(takeover_verify_after_exit, t);
+    *passed = ok;
     return true;
 }
 
 void full_fall_back(const struct takeover *t)
 {
     cpu_wbinvd();
-    cpu_wrmsr(MSR_PAT, t->cpu.pat_msr);
-    cpu_leave_tables(&t->was);
+    cpu_wrmsr(MSR_PAT, t->fw.cpu.pat_msr);
+    cpu_leave_tables(&t->sw.was);
     report("takeover: a check failed: CR3 0x%llx and PAT 0x%016llx are the firmware's again "
            "(CR0 0x%llx, EFER 0x%llx)",
            (unsigned long long)cpu_read_cr3(), (unsigned long long)cpu_rdmsr(MSR_PAT),
@@ -287,13 +297,13 @@ void full_fall_back(const struct takeover *t)
 
 void full_end(const struct takeover *t, bool pass)
 {
-    if (t->cpu.hypervisor && !t->opts.reset)
+    if (t->fw.cpu.hypervisor && !t->opts.reset)
         qemu_exit(pass);
     if (t->opts.reset)
         report("takeover: resetting through ResetSystem now");
     else
         report("takeover: resetting through ResetSystem in %u s", RESET_DELAY_S);
-    uint64_t until = cpu_rdtsc() + RESET_DELAY_S * t->tsc_hz;
+    uint64_t until = cpu_rdtsc() + RESET_DELAY_S * t->time.tsc_hz;
     while (!t->opts.reset && cpu_rdtsc() < until)
         __asm__ volatile("pause");
     uefi_call_wrapper(RT->ResetSystem, 4, EfiResetCold, EFI_SUCCESS, 0, NULL);

@@ -10,8 +10,9 @@
  * PAT entry that will hold WC. */
 void full_prepare(struct takeover *t);
 /* After a passing verification on our tables: leaves boot services, switches the PAT and
- * runs the checks again. False when boot services could not be left (they still work). */
-bool full_takeover(struct takeover *t);
+ * runs the checks again. False when boot services could not be left (they still work);
+ * *passed says whether every check on the way passed. */
+bool full_takeover(struct takeover *t, bool *passed);
 /* After a failed check once boot services are gone: the firmware's tables are intact (no
  * one reused their memory), so CR3 and the PAT go back to them. */
 void full_fall_back(const struct takeover *t);

@@ -156,7 +156,7 @@ void report_detail(const char *fmt, ...)
     va_end(ap);
 }
 
-void report_check(const char *name, bool pass, const char *fmt, ...)
+bool report_check(const char *name, bool pass, const char *fmt, ...)
 {
     char detail[400], line[512];
     va_list ap;
@@ -172,6 +172,7 @@ void report_check(const char *name, bool pass, const char *fmt, ...)
     text_format(line, sizeof line, "check %-20s %s  %s [%llu us]", name, pass ? "PASS" : "FAIL",
                 detail, (unsigned long long)us);
     emit(line, false);
+    return pass;
 }
 
 void report_check_line(bool pass, const char *line)

@@ -23,8 +23,9 @@ void report_set_clock(uint64_t hz);
 void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A line for the file and the serial port only (the map dump, the memory map). */
 void report_detail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* A named check: "check <name>: PASS|FAIL <detail>"; counts towards the verdict. */
-void report_check(const char *name, bool pass, const char *fmt, ...)
+/* A named check: "check <name>: PASS|FAIL <detail>"; counts towards the verdict. Returns
+ * pass, so a caller can carry its own verdict as a value. */
+bool report_check(const char *name, bool pass, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* A check line made elsewhere (the IA32 app's 64-bit part), counted as report_check's. */
 void report_check_line(bool pass, const char *line);

@@ -6,6 +6,7 @@
 
 #include "cpu.h"
 #include "cpuinfo.h"
+#include "fbcon.h"
 #include "frames.h"
 #include "memmap.h"
 #include "options.h"
@@ -43,6 +44,14 @@ enum own_page {
 };
 #define OWN_STACK_PAGES 4
 
+/* A full takeover's own plan, made before ours (full.c): the framebuffer to map
+ * write-combining, the PAT that makes it so, the runtime services the firmware keeps. */
+struct full_plan {
+    struct framebuffer fb; /* base 0: none */
+    uint64_t pat;
+    uint32_t rt_supported; /* from EFI_RT_PROPERTIES_TABLE, if any */
+};
+
 enum phase {
     PHASE_READ,
     PHASE_IMPORT,
@@ -55,91 +64,81 @@ enum phase {
     PHASE_COUNT
 };
 
-struct takeover {
-    EFI_HANDLE image;
-    struct options opts;
+/* What the firmware had: the CPU as found (read once, never written), its memory map, and
+ * its hierarchy read in place (never written) with the runs it maps. */
+struct firmware_state {
     struct cpu_state cpu;
-    /* Where the alias and the test window go: TAKEOVER_*, or TAKEOVER_*5 at five levels. */
-    uint64_t alias_base, alias_limit, window;
     struct memmap mm;
-    /* The firmware's hierarchy, read in place (never written). */
-    struct pt_env fw_env;
-    struct pt_space fw;
-    struct pt_run *runs;
-    size_t run_count, run_cap;
-    struct pt_seen seen;
-    /* The plan, with the W^X limits the firmware and the image describe. */
-    struct wx_sources wx;
-    struct plan_limit fb_limit; /* full takeover: the framebuffer becomes write-combining */
-    bool have_fb_limit;
-    struct plan_input plan_in;
-    struct plan plan;
-    /* Ours. */
-    struct frame_pool pool;
-    uint64_t pool_pages; /* pages reserved from boot services for the pool */
     struct pt_env env;
     struct pt_space sp;
-    uint64_t own; /* OWN_PAGES pages of the app's own */
-    struct pt_stats fw_stats, our_stats;
-    bool switched;
+    struct pt_run *runs;
+    size_t run_count, run_cap;
+    struct pt_stats stats;
+};
+
+/* What our tables are to be besides the firmware's runs: the paging they are built for
+ * (the CPU's, with write-combining in one PAT entry for a full takeover), where the alias
+ * and the test window go (TAKEOVER_*, or TAKEOVER_*5 at five levels), the W^X limits the
+ * firmware and the image describe, and a full takeover's framebuffer limit and plan. */
+struct takeover_target {
+    struct pt_cpu pt;
+    uint64_t alias_base, alias_limit, window;
+    struct wx_sources wx;
+    struct plan_limit fb_limit;
+    bool have_fb_limit;
+    struct full_plan full_plan;
+};
+
+/* Our hierarchy, the frames it lives in, and the app's own OWN_PAGES pages. */
+struct our_tables {
+    struct frame_pool pool;
+    struct pt_env env;
+    struct pt_space sp;
+    uint64_t own;
+    struct pt_stats stats;
+};
+
+/* Where the run stands once our tables are live. */
+struct switch_state {
+    struct cpu_paging was; /* the firmware's CR3, CR0 and EFER while ours is live */
     bool full;             /* left boot services on our tables for good */
     bool inspecting;       /* halts with our tables live for QEMU's monitor */
-    struct cpu_paging was; /* the firmware's CR3, CR0 and EFER while ours is live */
     bool ap_stranded;      /* an AP did not finish its checks: our tables are never freed */
     const char *no_aps;    /* why no AP may be started (a test persona says), or NULL */
-    /* Timing. */
+};
+
+struct phase_times {
     uint64_t tsc_hz;
     uint64_t phase_tsc[PHASE_COUNT + 1]; /* the last one marks the end */
     uint64_t entry_tsc;                  /* efi_main's start */
 };
 
-/* build.c */
-bool takeover_import(struct takeover *t);
-bool takeover_plan(struct takeover *t);
-bool takeover_build(struct takeover *t);
-bool takeover_check(struct takeover *t);
-void takeover_release(struct takeover *t);
-/* verify.c: runs every check on the live tables; false when any failed. */
-bool takeover_verify(struct takeover *t);
-/* The checks that need no firmware service, for after ExitBootServices (t is the
- * struct takeover: the signature suits guarded_call). */
-void takeover_verify_after_exit(void *t);
-/* Runs checks(t) with the fault guard: a fault no check expected ends them early and is
- * reported as a failed check. */
-void takeover_run_guarded(void (*checks)(void *), struct takeover *t);
-/* Our hierarchy as the CPU running the code sees it: reached through the recursive slot,
- * TLB flushed on change. Valid only while that CPU's CR3 holds our root. */
-struct live {
-    struct pt_recursive_access acc;
-    struct pt_env env;
-    struct pt_space sp;
+struct takeover {
+    EFI_HANDLE image;
+    struct options opts;
+    struct firmware_state fw;
+    struct takeover_target target;
+    struct plan plan;
+    struct our_tables ours;
+    struct pt_seen seen; /* the walkers' record of tables seen: import, then the checker */
+    struct switch_state sw;
+    struct phase_times time;
 };
-void takeover_live_open(struct takeover *t, struct live *l);
 
-/* Places the alias and the window for the depth the firmware runs (t->cpu.pt.levels). */
+/* After the CPU is read: our tables' paging starts as the CPU's, and the alias and the
+ * window go where the depth the firmware runs puts them. */
 static inline void takeover_layout(struct takeover *t)
 {
-    bool five = t->cpu.pt.levels == PT_LEVEL_PML5;
-    t->alias_base = five ? TAKEOVER_ALIAS_BASE5 : TAKEOVER_ALIAS_BASE;
-    t->alias_limit = five ? TAKEOVER_ALIAS_LIMIT5 : TAKEOVER_WINDOW;
-    t->window = five ? TAKEOVER_WINDOW5 : TAKEOVER_WINDOW;
+    t->target.pt = t->fw.cpu.pt;
+    bool five = t->target.pt.levels == PT_LEVEL_PML5;
+    t->target.alias_base = five ? TAKEOVER_ALIAS_BASE5 : TAKEOVER_ALIAS_BASE;
+    t->target.alias_limit = five ? TAKEOVER_ALIAS_LIMIT5 : TAKEOVER_WINDOW;
+    t->target.window = five ? TAKEOVER_WINDOW5 : TAKEOVER_WINDOW;
 }
 /* True when va lies in the test window's span. */
 static inline bool takeover_in_window(const struct takeover *t, uint64_t va)
 {
-    return va - t->window < PT_SLOT_SPAN;
+    return va - t->target.window < PT_SLOT_SPAN;
 }
-
-struct touch_tally {
-    uint64_t leaves, pages, unmapped, sum;
-};
-/* Reads the first and the last word of every leaf that maps a RAM range, at va = pa +
- * offset: each leaf the CPU must resolve is exercised once, whatever its size. Runs on
- * any CPU: it calls no firmware service. */
-void takeover_touch_leaves(struct takeover *t, uint64_t offset, struct touch_tally *tt);
-/* cpus.c: every application processor loads the new CR3, checks it, and restores its own. */
-void check_every_cpu(struct takeover *t);
-/* check_wx.c: the W^X limits on the live tables. */
-void check_wx(struct takeover *t, const struct pt_space *live);
 
 #endif

@@ -3,60 +3,27 @@
 #include <efi.h>
 #include <efilib.h>
 
+#include "check_wx.h"
 #include "cpu.h"
+#include "cpus.h"
 #include "fault.h"
+#include "live.h"
 #include "report.h"
-#include "takeover.h"
 #include "text.h"
+#include "verify.h"
 
 #define SAMPLES_PER_REGION 4
 #define SHOWN_MISMATCHES   5
 
-/* ---- the live hierarchy, reached through its own recursive slot ------------------------ */
-
-static uint64_t *deref_live(void *ctx, uint64_t va)
-{
-    (void)ctx;
-    return (uint64_t *)(uintptr_t)va; /* the CPU resolves the recursive address */
-}
-
-static void flush_one(void *ctx, uint64_t va)
-{
-    (void)ctx;
-    cpu_invlpg(va);
-}
-
-static void flush_everything(void *ctx)
-{
-    (void)ctx;
-    cpu_switch_cr3(cpu_read_cr3());
-}
-
-void takeover_live_open(struct takeover *t, struct live *l)
-{
-    l->acc = (struct pt_recursive_access){
-        .slot = PT_DEFAULT_SLOT, .levels = (uint8_t)t->sp.levels, .deref = deref_live};
-    l->env = t->env;
-    pt_access_recursive(&l->env, &l->acc);
-    l->env.flush_page = flush_one;
-    l->env.flush_all = flush_everything;
-    l->env.flush_threshold = 32;
-    l->sp = (struct pt_space){.env = &l->env,
-                              .root = t->sp.root,
-                              .recursive_slot = PT_DEFAULT_SLOT,
-                              .levels = t->sp.levels};
-}
-
 /* ---- a. translation --------------------------------------------------------------------- */
 
-static uint64_t rng;
-
-static uint64_t rnd(void)
+/* xorshift64: state must not be 0. */
+static uint64_t rnd(uint64_t *state)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    return *state;
 }
 
 struct translation_tally {
@@ -66,7 +33,7 @@ struct translation_tally {
 static void compare_point(struct takeover *t, struct live *l, uint64_t va,
                           struct translation_tally *tally)
 {
-    if (!pt_is_canonical_at(t->sp.levels, va) || takeover_in_window(t, va))
+    if (!pt_is_canonical_at(t->ours.sp.levels, va) || takeover_in_window(t, va))
         return;
     struct pt_translation built = {0}, live = {0}, fw = {0};
     const struct plan_region *r = plan_lookup(&t->plan, va);
@@ -74,9 +41,9 @@ static void compare_point(struct takeover *t, struct live *l, uint64_t va,
     uint64_t pa = planned ? r->pa + (va - r->va) : 0;
     pt_attr attr = planned ? r->attr : 0;
     /* A translation that fails counts as a mismatch: its result is not compared. */
-    bool translated = pt_translate(&t->sp, va, &built) == PT_OK &&
+    bool translated = pt_translate(&t->ours.sp, va, &built) == PT_OK &&
                       pt_translate(&l->sp, va, &live) == PT_OK &&
-                      pt_translate(&t->fw, va, &fw) == PT_OK;
+                      pt_translate(&t->fw.sp, va, &fw) == PT_OK;
     tally->points++;
     bool ok = translated && built.mapped == planned &&
               (!planned || (built.pa == pa && built.attr == attr));
@@ -86,7 +53,7 @@ static void compare_point(struct takeover *t, struct live *l, uint64_t va,
     if (fw.mapped) {
         /* The firmware's rights, narrowed by the W^X limits that cover va. */
         pt_attr want = fw.attr;
-        const struct wx_limits *set = &t->wx.set;
+        const struct wx_limits *set = &t->target.wx.set;
         for (size_t i = 0; fw.pa == va && i < set->count; i++)
             if (va - set->limits[i].start < set->limits[i].end - set->limits[i].start)
                 want = (want & ~set->limits[i].clear) | set->limits[i].set;
@@ -132,29 +99,29 @@ static bool compare_run(void *ctx, const struct pt_run *run)
     return true;
 }
 
-static void check_translation(struct takeover *t, struct live *l)
+static bool check_translation(struct takeover *t, struct live *l)
 {
     struct run_tally rt = {.t = t, .plan = &t->plan};
     uint64_t planned = 0;
     for (size_t i = 0; i < t->plan.region_count; i++)
         planned += t->plan.regions[i].len;
     enum pt_error walked = pt_walk(&l->sp, 0, 1ull << pt_va_bits(l->sp.levels), compare_run, &rt);
-    report_check("live-map-is-plan", walked == PT_OK && rt.mismatches == 0 && rt.bytes == planned,
-                 "%llu runs walked through the slot, %llu MiB mapped of %llu MiB planned, %llu "
-                 "differ",
-                 (unsigned long long)rt.runs, (unsigned long long)(rt.bytes >> 20),
-                 (unsigned long long)(planned >> 20), (unsigned long long)rt.mismatches);
+    bool ok = report_check(
+        "live-map-is-plan", walked == PT_OK && rt.mismatches == 0 && rt.bytes == planned,
+        "%llu runs walked through the slot, %llu MiB mapped of %llu MiB planned, %llu "
+        "differ",
+        (unsigned long long)rt.runs, (unsigned long long)(rt.bytes >> 20),
+        (unsigned long long)(planned >> 20), (unsigned long long)rt.mismatches);
 
     struct translation_tally tally = {0};
-    rng = cpu_rdtsc() | 1;
-    uint64_t seed = rng;
+    uint64_t seed = cpu_rdtsc() | 1, rng = seed;
     for (size_t i = 0; i < t->plan.region_count; i++) {
         const struct plan_region *r = &t->plan.regions[i];
         uint64_t keys[] = {r->va, r->va + r->len - 1, r->va + r->len, r->va - 1};
         for (size_t k = 0; k < 4; k++)
             compare_point(t, l, keys[k], &tally);
         for (int s = 0; s < SAMPLES_PER_REGION; s++)
-            compare_point(t, l, r->va + rnd() % r->len, &tally);
+            compare_point(t, l, r->va + rnd(&rng) % r->len, &tally);
     }
     for (size_t i = 0; i < t->plan.range_count; i++) {
         const struct plan_range *r = &t->plan.ranges[i];
@@ -162,27 +129,32 @@ static void check_translation(struct takeover *t, struct live *l)
         for (size_t k = 0; k < 3; k++)
             compare_point(t, l, keys[k], &tally);
     }
-    report_check("translation", tally.mismatches == 0,
-                 "%llu points (%llu also against the firmware's tables), %llu mismatches, "
-                 "seed 0x%llx",
-                 (unsigned long long)tally.points, (unsigned long long)tally.firmware_compared,
-                 (unsigned long long)tally.mismatches, (unsigned long long)seed);
+    return report_check("translation", tally.mismatches == 0,
+                        "%llu points (%llu also against the firmware's tables), %llu mismatches, "
+                        "seed 0x%llx",
+                        (unsigned long long)tally.points,
+                        (unsigned long long)tally.firmware_compared,
+                        (unsigned long long)tally.mismatches, (unsigned long long)seed) &&
+           ok;
 }
 
 /* ---- b. the recursive slot -------------------------------------------------------------- */
 
-static uint64_t tables_compared, table_mismatches;
-static int levels; /* of the hierarchy compare_table reads */
+struct slot_tally {
+    int levels; /* of the hierarchy compare_table reads */
+    uint64_t compared, mismatches;
+};
 
-static void compare_table(uint64_t pa, int level, uint64_t va)
+static void compare_table(struct slot_tally *st, uint64_t pa, int level, uint64_t va)
 {
+    int levels = st->levels;
     const uint64_t *direct = (const uint64_t *)(uintptr_t)pa;
     const uint64_t *rec =
         (const uint64_t *)(uintptr_t)pt_recursive_table_va_at(levels, PT_DEFAULT_SLOT, level, va);
-    tables_compared++;
+    st->compared++;
     for (unsigned i = 0; i < 512; i++)
         if (pt_entry_stable(direct[i]) != pt_entry_stable(rec[i])) {
-            table_mismatches++;
+            st->mismatches++;
             return;
         }
     if (level == PT_LEVEL_PT)
@@ -194,51 +166,30 @@ static void compare_table(uint64_t pa, int level, uint64_t va)
             continue;
         if (level == levels && i == PT_DEFAULT_SLOT)
             continue;
-        compare_table(pt_entry_addr(e, level), level - 1, pt_canonical_at(levels, va + i * span));
+        compare_table(st, pt_entry_addr(e, level), level - 1,
+                      pt_canonical_at(levels, va + i * span));
     }
 }
 
-static void check_recursive_slot(struct takeover *t, struct live *l)
+static bool check_recursive_slot(struct takeover *t, struct live *l)
 {
     struct pt_translation tr = {0};
-    levels = t->sp.levels;
+    int levels = t->ours.sp.levels;
+    struct slot_tally st = {.levels = levels};
     uint64_t root_va = pt_recursive_table_va_at(levels, PT_DEFAULT_SLOT, levels, 0);
-    bool self = pt_translate(&l->sp, root_va, &tr) == PT_OK && tr.mapped && tr.pa == t->sp.root;
-    tables_compared = table_mismatches = 0;
-    compare_table(t->sp.root, levels, 0);
-    report_check("recursive-slot", self && table_mismatches == 0,
-                 "slot %u: %s at 0x%llx maps 0x%llx (root 0x%llx); %llu tables read through "
-                 "the slot, %llu differ",
-                 PT_DEFAULT_SLOT, levels == PT_LEVEL_PML5 ? "PML5" : "PML4",
-                 (unsigned long long)root_va, (unsigned long long)tr.pa,
-                 (unsigned long long)t->sp.root, (unsigned long long)tables_compared,
-                 (unsigned long long)table_mismatches);
+    bool self =
+        pt_translate(&l->sp, root_va, &tr) == PT_OK && tr.mapped && tr.pa == t->ours.sp.root;
+    compare_table(&st, t->ours.sp.root, levels, 0);
+    return report_check("recursive-slot", self && st.mismatches == 0,
+                        "slot %u: %s at 0x%llx maps 0x%llx (root 0x%llx); %llu tables read through "
+                        "the slot, %llu differ",
+                        PT_DEFAULT_SLOT, levels == PT_LEVEL_PML5 ? "PML5" : "PML4",
+                        (unsigned long long)root_va, (unsigned long long)tr.pa,
+                        (unsigned long long)t->ours.sp.root, (unsigned long long)st.compared,
+                        (unsigned long long)st.mismatches);
 }
 
 /* ---- c. touching memory ----------------------------------------------------------------- */
-
-void takeover_touch_leaves(struct takeover *t, uint64_t offset, struct touch_tally *tt)
-{
-    for (size_t i = 0; i < t->plan.range_count; i++) {
-        const struct plan_range *r = &t->plan.ranges[i];
-        if (!plan_type_is_ram(r->type))
-            continue;
-        for (uint64_t va = r->start + offset, end = r->end + offset; va < end;) {
-            struct pt_translation tr;
-            if (pt_translate(&t->sp, va, &tr) != PT_OK || !tr.mapped) { /* both: not touched */
-                tt->unmapped++;
-                va += 4096;
-                continue;
-            }
-            uint64_t leaf_end = (va & ~(tr.page - 1)) + tr.page;
-            uint64_t stop = leaf_end < end ? leaf_end : end;
-            tt->sum += *(volatile uint64_t *)(uintptr_t)va;
-            tt->sum += *(volatile uint64_t *)(uintptr_t)(stop - 8);
-            tt->leaves++;
-            va = stop;
-        }
-    }
-}
 
 /* Every RAM page, read once: it tests the RAM more than the tables (a leaf is resolved the
  * same for all its pages), and under TCG each first access to a guest page may fault a
@@ -257,30 +208,32 @@ static void touch_pages(struct takeover *t, struct touch_tally *tt)
     }
 }
 
-static void check_touch(struct takeover *t, bool every_page)
+static bool check_touch(struct takeover *t, bool every_page)
 {
     struct touch_tally ident = {0}, alias = {0};
-    takeover_touch_leaves(t, 0, &ident);
-    takeover_touch_leaves(t, t->alias_base, &alias);
+    takeover_touch_leaves(&t->plan, &t->ours.sp, 0, &ident);
+    takeover_touch_leaves(&t->plan, &t->ours.sp, t->target.alias_base, &alias);
     if (every_page)
         touch_pages(t, &ident);
     char pages[64] = "";
     if (every_page)
         text_format(pages, sizeof pages, ", and all %llu pages (%llu MiB)",
                     (unsigned long long)ident.pages, (unsigned long long)(ident.pages >> 8));
-    report_check("touch-ram", ident.unmapped == 0 && alias.unmapped == 0,
-                 "read both ends of %llu identity and %llu alias leaves over RAM%s, %llu pages "
-                 "unmapped (checksum 0x%llx)",
-                 (unsigned long long)ident.leaves, (unsigned long long)alias.leaves, pages,
-                 (unsigned long long)(ident.unmapped + alias.unmapped),
-                 (unsigned long long)(ident.sum + alias.sum));
+    return report_check(
+        "touch-ram", ident.unmapped == 0 && alias.unmapped == 0,
+        "read both ends of %llu identity and %llu alias leaves over RAM%s, %llu pages "
+        "unmapped (checksum 0x%llx)",
+        (unsigned long long)ident.leaves, (unsigned long long)alias.leaves, pages,
+        (unsigned long long)(ident.unmapped + alias.unmapped),
+        (unsigned long long)(ident.sum + alias.sum));
 }
 
-static void check_alias(struct takeover *t)
+static bool check_alias(struct takeover *t)
 {
-    volatile uint64_t *ident = (volatile uint64_t *)(uintptr_t)(t->own + OWN_SCRATCH * 4096ull);
-    volatile uint64_t *alias =
-        (volatile uint64_t *)(uintptr_t)(t->alias_base + t->own + OWN_SCRATCH * 4096ull);
+    volatile uint64_t *ident =
+        (volatile uint64_t *)(uintptr_t)(t->ours.own + OWN_SCRATCH * 4096ull);
+    volatile uint64_t *alias = (volatile uint64_t *)(uintptr_t)(t->target.alias_base + t->ours.own +
+                                                                OWN_SCRATCH * 4096ull);
     unsigned bad = 0;
     for (unsigned i = 0; i < 512; i++)
         ident[i] = 0xa11a5000000000ull ^ i;
@@ -290,73 +243,74 @@ static void check_alias(struct takeover *t)
         alias[i] = ~(0xa11a5000000000ull ^ i);
     for (unsigned i = 0; i < 512; i++)
         bad += ident[i] != ~(0xa11a5000000000ull ^ i);
-    report_check("alias-coherence", bad == 0,
-                 "512 words written through 0x%llx, read through 0x%llx, and back: %u differ",
-                 (unsigned long long)(uintptr_t)ident, (unsigned long long)(uintptr_t)alias, bad);
+    return report_check(
+        "alias-coherence", bad == 0,
+        "512 words written through 0x%llx, read through 0x%llx, and back: %u differ",
+        (unsigned long long)(uintptr_t)ident, (unsigned long long)(uintptr_t)alias, bad);
 }
 
 /* ---- d. expected faults ----------------------------------------------------------------- */
 
-static uint64_t window_base; /* t->window of the takeover being verified */
-
-static uint64_t window(enum window_page p)
+static uint64_t window(const struct takeover *t, enum window_page p)
 {
-    return window_base + (uint64_t)p * 4096u;
+    return t->target.window + (uint64_t)p * 4096u;
 }
 
-static void check_faults(struct takeover *t)
+static bool check_faults(struct takeover *t)
 {
     char seen[96];
     uint64_t before = fault_count();
-    int f = probe_read(window(WIN_GUARD));
-    report_check("fault-unmapped", fault_matches(f, window(WIN_GUARD), 0),
-                 "read of guard 0x%llx: %s", (unsigned long long)window(WIN_GUARD),
-                 fault_describe(f, seen, sizeof seen));
-    int read_fault = probe_read(window(WIN_READ_ONLY));
+    int f = probe_read(window(t, WIN_GUARD));
+    bool ok = report_check("fault-unmapped", fault_matches(f, window(t, WIN_GUARD), 0),
+                           "read of guard 0x%llx: %s", (unsigned long long)window(t, WIN_GUARD),
+                           fault_describe(f, seen, sizeof seen));
+    int read_fault = probe_read(window(t, WIN_READ_ONLY));
     bool readable =
-        read_fault == 0 && *(volatile uint64_t *)(uintptr_t)window(WIN_READ_ONLY) ==
-                               *(volatile uint64_t *)(uintptr_t)(t->own + OWN_DATA * 4096ull);
-    f = probe_write(window(WIN_READ_ONLY), 1);
-    report_check("fault-read-only",
-                 readable && fault_matches(f, window(WIN_READ_ONLY), PF_ERR_PRESENT | PF_ERR_WRITE),
-                 "read %s, write to a read-only page: %s (CR0.WP=%u)",
-                 readable     ? "ok"
-                 : read_fault ? "faulted"
-                              : "wrong data",
-                 fault_describe(f, seen, sizeof seen), (unsigned)((cpu_read_cr0() & CR0_WP) != 0));
-    int exec_ok = probe_exec(window(WIN_EXEC));
-    f = probe_exec(window(WIN_NO_EXEC));
-    if (t->cpu.pt.nx)
-        report_check("fault-no-execute",
-                     exec_ok == 0 &&
-                         fault_matches(f, window(WIN_NO_EXEC), PF_ERR_PRESENT | PF_ERR_FETCH),
-                     "call into executable copy %s, into NX copy: %s", exec_ok ? "faulted" : "ok",
-                     fault_describe(f, seen, sizeof seen));
+        read_fault == 0 && *(volatile uint64_t *)(uintptr_t)window(t, WIN_READ_ONLY) ==
+                               *(volatile uint64_t *)(uintptr_t)(t->ours.own + OWN_DATA * 4096ull);
+    f = probe_write(window(t, WIN_READ_ONLY), 1);
+    ok &= report_check(
+        "fault-read-only",
+        readable && fault_matches(f, window(t, WIN_READ_ONLY), PF_ERR_PRESENT | PF_ERR_WRITE),
+        "read %s, write to a read-only page: %s (CR0.WP=%u)",
+        readable     ? "ok"
+        : read_fault ? "faulted"
+                     : "wrong data",
+        fault_describe(f, seen, sizeof seen), (unsigned)((cpu_read_cr0() & CR0_WP) != 0));
+    int exec_ok = probe_exec(window(t, WIN_EXEC));
+    f = probe_exec(window(t, WIN_NO_EXEC));
+    if (t->target.pt.nx)
+        ok &= report_check(
+            "fault-no-execute",
+            exec_ok == 0 && fault_matches(f, window(t, WIN_NO_EXEC), PF_ERR_PRESENT | PF_ERR_FETCH),
+            "call into executable copy %s, into NX copy: %s", exec_ok ? "faulted" : "ok",
+            fault_describe(f, seen, sizeof seen));
     else
-        report_check("fault-no-execute", exec_ok == 0 && f == 0,
-                     "no NX on this CPU: no NX bits anywhere, both copies execute (%s)",
-                     fault_describe(f, seen, sizeof seen));
+        ok &= report_check("fault-no-execute", exec_ok == 0 && f == 0,
+                           "no NX on this CPU: no NX bits anywhere, both copies execute (%s)",
+                           fault_describe(f, seen, sizeof seen));
     report("  faults caught so far: %llu", (unsigned long long)(fault_count() - before));
+    return ok;
 }
 
 /* A page mapped and unmapped through the recursive slot while live: the unmap must reach
  * the TLB, or the read after it would still succeed. */
-static void check_live_change(struct takeover *t, struct live *l)
+static bool check_live_change(struct takeover *t, struct live *l)
 {
-    uint64_t va = window(WIN_LIVE), pa = t->own + OWN_LIVE * 4096ull;
+    uint64_t va = window(t, WIN_LIVE), pa = t->ours.own + OWN_LIVE * 4096ull;
     *(volatile uint64_t *)(uintptr_t)pa = 0x11fe11fe11fe11feull;
     enum pt_error map =
         pt_map_page(&l->sp, va, pa, PT_SIZE_4K,
-                    PT_ATTR_WRITE | PT_ATTR_MT(PT_MT_WB) | (t->cpu.pt.nx ? PT_ATTR_NX : 0), 0);
+                    PT_ATTR_WRITE | PT_ATTR_MT(PT_MT_WB) | (t->target.pt.nx ? PT_ATTR_NX : 0), 0);
     bool seen = map == PT_OK && probe_read(va) == 0 &&
                 *(volatile uint64_t *)(uintptr_t)va == 0x11fe11fe11fe11feull;
     enum pt_error unmap = pt_unmap(&l->sp, va, 4096);
     int f = probe_read(va);
     char after[96];
-    report_check("live-map-unmap", seen && unmap == PT_OK && fault_matches(f, va, 0),
-                 "map through the slot %s, read back %s, unmap %s, read after: %s",
-                 pt_error_name(map), seen ? "ok" : "wrong", pt_error_name(unmap),
-                 f ? fault_describe(f, after, sizeof after) : "no fault (stale TLB)");
+    return report_check("live-map-unmap", seen && unmap == PT_OK && fault_matches(f, va, 0),
+                        "map through the slot %s, read back %s, unmap %s, read after: %s",
+                        pt_error_name(map), seen ? "ok" : "wrong", pt_error_name(unmap),
+                        f ? fault_describe(f, after, sizeof after) : "no fault (stale TLB)");
 }
 
 /* A large leaf split and folded back live, through the slot, while it holds the stack in
@@ -394,39 +348,38 @@ static void split_under_own_stack(void *arg)
     j->translated = split != PT_OK ? split : after;
 }
 
-static void check_live_split(struct takeover *t, struct live *l)
+static bool check_live_split(struct takeover *t, struct live *l)
 {
     struct split_job j = {.l = l};
-    uint64_t top = t->alias_base + t->own + (OWN_STACK + OWN_STACK_PAGES) * 4096ull;
+    uint64_t top = t->target.alias_base + t->ours.own + (OWN_STACK + OWN_STACK_PAGES) * 4096ull;
     bool irq = cpu_irq_save();
     call_on_stack(split_under_own_stack, &j, top - 64);
     cpu_irq_restore(irq);
     if (j.translated != PT_OK && !j.before.mapped) {
-        report_check("live-split-fold", false, "translating the stack page 0x%llx: %s",
-                     (unsigned long long)j.page, pt_error_name(j.translated));
-        return;
+        return report_check("live-split-fold", false, "translating the stack page 0x%llx: %s",
+                            (unsigned long long)j.page, pt_error_name(j.translated));
     }
     if (!j.before.mapped || j.before.page == PT_PAGE_4K) {
         report("  live-split-fold: the stack's alias page is a 4 KiB leaf here: nothing to split");
-        return;
+        return true;
     }
     bool ok = j.translated == PT_OK && j.protect == PT_OK && j.split.page == PT_PAGE_4K &&
               (j.split.attr & PT_ATTR_GLOBAL) && j.stack_ok && j.back == PT_OK &&
               j.coalesce == PT_OK && j.folded >= 1 && j.after.page == j.before.page &&
               j.after.pa == j.before.pa && j.after.attr == j.before.attr;
-    report_check("live-split-fold", ok,
-                 "running on a stack at 0x%llx: its %llu KiB leaf split to 4 KiB by protect "
-                 "(%s, now %llu KiB), protect back (%s), coalesce (%s) folds %llu tables: "
-                 "%llu KiB leaf again",
-                 (unsigned long long)j.page, (unsigned long long)(j.before.page >> 10),
-                 pt_error_name(j.protect), (unsigned long long)(j.split.page >> 10),
-                 pt_error_name(j.back), pt_error_name(j.coalesce), (unsigned long long)j.folded,
-                 (unsigned long long)(j.after.page >> 10));
+    return report_check("live-split-fold", ok,
+                        "running on a stack at 0x%llx: its %llu KiB leaf split to 4 KiB by protect "
+                        "(%s, now %llu KiB), protect back (%s), coalesce (%s) folds %llu tables: "
+                        "%llu KiB leaf again",
+                        (unsigned long long)j.page, (unsigned long long)(j.before.page >> 10),
+                        pt_error_name(j.protect), (unsigned long long)(j.split.page >> 10),
+                        pt_error_name(j.back), pt_error_name(j.coalesce),
+                        (unsigned long long)j.folded, (unsigned long long)(j.after.page >> 10));
 }
 
 /* ---- e. boot services ------------------------------------------------------------------- */
 
-static void check_boot_services(void)
+static bool check_boot_services(void)
 {
     EFI_EVENT timer;
     UINTN index;
@@ -445,53 +398,57 @@ static void check_boot_services(void)
         p[0] = 0xb007;
         pages_ok = p[0] == 0xb007 && !EFI_ERROR(uefi_call_wrapper(BS->FreePages, 2, page, 1));
     }
-    report_check("boot-services", timer_ok && pages_ok,
-                 "printing ok, 10 ms timer wait with interrupts %s %s, allocate/free page %s",
-                 irq ? "on" : "off (as the firmware runs)", timer_ok ? "ok" : "FAILED",
-                 pages_ok ? "ok" : "FAILED");
+    return report_check(
+        "boot-services", timer_ok && pages_ok,
+        "printing ok, 10 ms timer wait with interrupts %s %s, allocate/free page %s",
+        irq ? "on" : "off (as the firmware runs)", timer_ok ? "ok" : "FAILED",
+        pages_ok ? "ok" : "FAILED");
 }
 
 /* The checks that run the same before and after ExitBootServices. */
 /* Five levels: the CPU reaches what only a PML5 can map. The window lies above 2^55 in the
  * lower half and the alias starts the 57-bit upper half; a four-level CPU has neither. */
-static void check_five_levels(struct takeover *t)
+static bool check_five_levels(struct takeover *t)
 {
     uint64_t cr4 = cpu_read_cr4(), cr3 = cpu_read_cr3() & 0x000ffffffffff000ull;
-    uint64_t high = window(WIN_READ_ONLY);
-    volatile uint64_t *own = (volatile uint64_t *)(uintptr_t)(t->own + OWN_DATA * 4096ull);
-    volatile uint64_t *alias = (volatile uint64_t *)(uintptr_t)(t->alias_base + (uintptr_t)own);
+    uint64_t high = window(t, WIN_READ_ONLY);
+    volatile uint64_t *own = (volatile uint64_t *)(uintptr_t)(t->ours.own + OWN_DATA * 4096ull);
+    volatile uint64_t *alias =
+        (volatile uint64_t *)(uintptr_t)(t->target.alias_base + (uintptr_t)own);
     int f = probe_read(high);
     bool same =
         f == 0 && *(volatile uint64_t *)(uintptr_t)(high + 8) == own[1] && alias[2] == own[2];
-    report_check("five-level",
-                 (cr4 & CR4_LA57) && cr3 == t->sp.root && high >= (1ull << 47) && same,
-                 "CR4.LA57=%u, CR3 holds the PML5 0x%llx; read 0x%llx (above 2^47: PML5 entry "
-                 "%u) and 0x%llx (PML5 entry %u): %s",
-                 (unsigned)((cr4 & CR4_LA57) != 0), (unsigned long long)cr3,
-                 (unsigned long long)high, pt_index(high, PT_LEVEL_PML5),
-                 (unsigned long long)(uintptr_t)alias, pt_index((uintptr_t)alias, PT_LEVEL_PML5),
-                 same ? "the app's own data page both times" : "WRONG");
+    return report_check(
+        "five-level", (cr4 & CR4_LA57) && cr3 == t->ours.sp.root && high >= (1ull << 47) && same,
+        "CR4.LA57=%u, CR3 holds the PML5 0x%llx; read 0x%llx (above 2^47: PML5 entry "
+        "%u) and 0x%llx (PML5 entry %u): %s",
+        (unsigned)((cr4 & CR4_LA57) != 0), (unsigned long long)cr3, (unsigned long long)high,
+        pt_index(high, PT_LEVEL_PML5), (unsigned long long)(uintptr_t)alias,
+        pt_index((uintptr_t)alias, PT_LEVEL_PML5),
+        same ? "the app's own data page both times" : "WRONG");
 }
 
-static void verify_tables(struct takeover *t, struct live *l)
+/* Every check runs, whatever the ones before found; the verdict is all of them. */
+static bool verify_tables(struct takeover *t, struct live *l)
 {
-    window_base = t->window;
-    if (t->sp.levels == PT_LEVEL_PML5)
-        check_five_levels(t);
-    check_translation(t, l);
-    check_recursive_slot(t, l);
-    check_touch(t, t->opts.touch_all);
-    check_alias(t);
-    check_faults(t);
+    bool ok = true;
+    if (t->ours.sp.levels == PT_LEVEL_PML5)
+        ok &= check_five_levels(t);
+    ok &= check_translation(t, l);
+    ok &= check_recursive_slot(t, l);
+    ok &= check_touch(t, t->opts.touch_all);
+    ok &= check_alias(t);
+    ok &= check_faults(t);
 #ifdef PAGETK_TEST_STRAY_FAULT
     /* Test-only: a read nobody expects to fault does; the guard must unwind to the caller,
      * which reports it and restores the firmware's CR3. */
     report("  test build: reading the guard page outside any probe");
-    (void)*(volatile uint64_t *)(uintptr_t)window(WIN_GUARD);
+    (void)*(volatile uint64_t *)(uintptr_t)window(t, WIN_GUARD);
 #endif
-    check_wx(t, &l->sp);
-    check_live_change(t, l);
-    check_live_split(t, l);
+    ok &= check_wx(&t->target.wx, t->target.pt.nx, &l->sp);
+    ok &= check_live_change(t, l);
+    ok &= check_live_split(t, l);
+    return ok;
 }
 
 #if defined(PAGETK_TEST_CORRUPT) || defined(PAGETK_TEST_CORRUPT_AFTER_EXIT)
@@ -499,47 +456,59 @@ static void verify_tables(struct takeover *t, struct live *l)
  * checks must notice, and the firmware's CR3 must come back. */
 static void corrupt_alias_entry(struct takeover *t, struct live *l)
 {
-    uint64_t victim = t->alias_base + t->own + OWN_SCRATCH * 4096ull;
+    uint64_t victim = t->target.alias_base + t->ours.own + OWN_SCRATCH * 4096ull;
     enum pt_error bent = pt_map_page(
-        &l->sp, victim, t->own + OWN_DATA * 4096ull, PT_SIZE_4K,
-        PT_ATTR_WRITE | PT_ATTR_MT(PT_MT_WB) | (t->cpu.pt.nx ? PT_ATTR_NX : 0), PT_MAP_REPLACE);
+        &l->sp, victim, t->ours.own + OWN_DATA * 4096ull, PT_SIZE_4K,
+        PT_ATTR_WRITE | PT_ATTR_MT(PT_MT_WB) | (t->target.pt.nx ? PT_ATTR_NX : 0), PT_MAP_REPLACE);
     report("  test build: live alias entry of 0x%llx corrupted on purpose (%s)",
-           (unsigned long long)(victim - t->alias_base), pt_error_name(bent));
+           (unsigned long long)(victim - t->target.alias_base), pt_error_name(bent));
 }
 #endif
 
 bool takeover_verify(struct takeover *t)
 {
-    unsigned failed_before = report_failed();
     struct live l;
-    takeover_live_open(t, &l);
+    takeover_live_open(&t->ours, &l);
 #ifdef PAGETK_TEST_CORRUPT
     corrupt_alias_entry(t, &l);
 #endif
-    verify_tables(t, &l);
-    check_boot_services();
-    check_every_cpu(t);
-    return report_failed() == failed_before;
+    bool ok = verify_tables(t, &l);
+    ok &= check_boot_services();
+    ok &= check_every_cpu(t);
+    return ok;
 }
 
-void takeover_verify_after_exit(void *ctx)
+bool takeover_verify_after_exit(struct takeover *t)
 {
-    struct takeover *t = ctx;
     struct live l;
-    takeover_live_open(t, &l);
+    takeover_live_open(&t->ours, &l);
 #ifdef PAGETK_TEST_CORRUPT_AFTER_EXIT
     corrupt_alias_entry(t, &l);
 #endif
-    verify_tables(t, &l);
+    return verify_tables(t, &l);
 }
 
-void takeover_run_guarded(void (*checks)(void *), struct takeover *t)
+/* guarded_call's argument: the checks, their takeover, and their verdict once they return. */
+struct guarded_checks {
+    bool (*checks)(struct takeover *t);
+    struct takeover *t;
+    bool ok;
+};
+
+static void run_checks(void *arg)
 {
-    if (guarded_call(checks, t)) {
-        struct fault_record f = fault_last();
-        report_check("no-unexpected-fault", false,
-                     "vector %llu at rip 0x%llx, cr2 0x%llx, error 0x%llx",
-                     (unsigned long long)f.vector, (unsigned long long)f.rip,
-                     (unsigned long long)f.cr2, (unsigned long long)f.error);
-    }
+    struct guarded_checks *g = arg;
+    g->ok = g->checks(g->t);
+}
+
+bool takeover_run_guarded(bool (*checks)(struct takeover *t), struct takeover *t)
+{
+    struct guarded_checks g = {.checks = checks, .t = t, .ok = false};
+    if (!guarded_call(run_checks, &g))
+        return g.ok;
+    struct fault_record f = fault_last();
+    return report_check("no-unexpected-fault", false,
+                        "vector %llu at rip 0x%llx, cr2 0x%llx, error 0x%llx",
+                        (unsigned long long)f.vector, (unsigned long long)f.rip,
+                        (unsigned long long)f.cr2, (unsigned long long)f.error);
 }

@@ -3,6 +3,8 @@
 
 #include <efilib.h>
 
+#include "report.h"
+
 static EFI_GUID attributes_table_guid = {
     0xdcfa911d, 0x26eb, 0x469f, {0xa2, 0x20, 0x38, 0xb7, 0xdc, 0x46, 0x12, 0x20}};
 
@@ -39,4 +41,39 @@ void wx_gather(EFI_HANDLE image, const struct cpu_state *cpu, struct wx_input *i
     in->image = loaded->ImageBase;
     in->image_base = (uint64_t)(uintptr_t)loaded->ImageBase;
     in->image_size = loaded->ImageSize;
+}
+
+bool wx_collect(EFI_HANDLE image, const struct cpu_state *cpu, const struct plan_limit *device,
+                struct wx_sources *out)
+{
+    struct wx_input in = {.device = device};
+    wx_gather(image, cpu, &in);
+    enum wx_status st = wx_read(&in, out);
+    if (st != WX_OK) {
+        report_check("plan", false, "%s: %s", wx_status_text(st)->name,
+                     wx_status_text(st)->message);
+        return false;
+    }
+    const struct wx_limits *set = &out->set;
+    if (out->have_table)
+        report("w^x: memory attributes table version %u, %u entries; app at 0x%llx (%llu KiB); "
+               "%u limits",
+               out->table_version, out->table_entries, (unsigned long long)out->image_base,
+               (unsigned long long)(out->image_size >> 10), (unsigned)set->count);
+    else
+        report("w^x: no EFI_MEMORY_ATTRIBUTES_TABLE from the firmware; app at 0x%llx (%llu KiB); "
+               "%u limits",
+               (unsigned long long)out->image_base, (unsigned long long)(out->image_size >> 10),
+               (unsigned)set->count);
+    if (out->table_status != WX_OK)
+        report("  warning %s: %s: the table is left out", wx_status_text(out->table_status)->name,
+               wx_status_text(out->table_status)->message);
+    if (set->skipped)
+        report("  warning: %u memory attributes table entries skipped (no pages, unaligned, or "
+               "wrapping)",
+               (unsigned)set->skipped);
+    if (out->image_status != WX_OK)
+        report("  warning %s: %s: the app's sections are not limited",
+               wx_status_text(out->image_status)->name, wx_status_text(out->image_status)->message);
+    return true;
 }

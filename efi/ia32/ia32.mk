@@ -1,14 +1,15 @@
 # ---- BOOTIA32.EFI: the takeover from 32-bit UEFI (efi/ia32/) ---------------------------------
-# Two parts. The 64-bit part is core/ and the x64 app's checks (verify.c, check_wx.c, fault.c)
-# built as x86-64 position-independent code into one ELF file, which the 32-bit app embeds,
-# loads below 4 GiB, relocates and calls after it has entered long mode. The 32-bit app is
+# Two parts. The 64-bit part is core/, the x64 app's phases (build.c) and checks (verify.c,
+# check_wx.c, fault.c) built as x86-64 position-independent code into one ELF file, which
+# the 32-bit app embeds, loads below 4 GiB, relocates and calls after it has entered long
+# mode. The 32-bit app is
 # gnu-efi's IA32 target with the x64 app's report, screen, stick and machine code.
 # Test-only variants (ia32-variants) set IA32_VARIANT, LONG_DEFS and IA32_TARGET.
 IA32_VARIANT  ?= default
 IA32_DIR       = build/ia32/$(IA32_VARIANT)
 IA32_TARGET   ?= build/BOOTIA32.EFI
 LONG_DEFS     ?=
-LONG_SRCS      = $(CORE_SRCS) efi/verify.c efi/check_wx.c efi/fault.c efi/frames.c efi/text.c \
+LONG_SRCS      = $(CORE_SRCS) efi/build.c efi/verify.c efi/live.c efi/check_wx.c efi/fault.c efi/frames.c efi/text.c \
                  efi/serial.c efi/cpuinfo.c $(PLAN_SRCS) efi/ia32/long_main.c \
                  efi/ia32/long_report.c
 LONG_CFLAGS    = -std=c11 -Wall -Wextra -Werror -O2 -ffreestanding -fno-stack-protector -fpie \

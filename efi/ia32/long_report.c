@@ -95,7 +95,7 @@ void report_detail(const char *fmt, ...)
 }
 
 /* The same line as report.c's report_check. */
-void report_check(const char *name, bool pass, const char *fmt, ...)
+bool report_check(const char *name, bool pass, const char *fmt, ...)
 {
     char detail[400], line[512];
     va_list ap;
@@ -110,6 +110,7 @@ void report_check(const char *name, bool pass, const char *fmt, ...)
     text_format(line, sizeof line, "check %-20s %s  %s [%llu us]", name, pass ? "PASS" : "FAIL",
                 detail, (unsigned long long)us);
     keep(pass ? LINE_PASS : LINE_FAIL, line);
+    return pass;
 }
 
 unsigned report_checks(void)

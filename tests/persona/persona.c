@@ -417,10 +417,12 @@ static void undo(const struct real_state *s)
     cpu_irq_restore(irq);
 }
 
-void persona_run_all(struct takeover *t, void (*run)(struct takeover *t, bool dump))
+bool persona_run_all(struct takeover *t, bool (*run)(struct takeover *t, bool dump))
 {
     const struct takeover base = {
-        .image = t->image, .opts = t->opts, .tsc_hz = t->tsc_hz, .entry_tsc = t->entry_tsc};
+        .image = t->image,
+        .opts = t->opts,
+        .time = {.tsc_hz = t->time.tsc_hz, .entry_tsc = t->time.entry_tsc}};
 #ifdef PAGETK_PERSONA_ONLY
     /* One persona: it may stay on the takeover's tables, halted for QEMU's monitor or in a
      * full takeover, on one CPU only: under la57, ExitBootServices has OVMF restart the APs
@@ -434,7 +436,7 @@ void persona_run_all(struct takeover *t, void (*run)(struct takeover *t, bool du
         report_check("personas", false,
                      "this test build runs a full takeover only with one persona on one CPU, "
                      "and inspect only with one persona");
-        return;
+        return false;
     }
     unsigned passed = 0, failed = 0, skipped = 0, chosen = 0;
     for (int k = 0; k < PERSONA_COUNT; k++) {
@@ -465,14 +467,14 @@ void persona_run_all(struct takeover *t, void (*run)(struct takeover *t, bool du
         if (k == LA57)
             /* Seen under OVMF and QEMU: an AP that MP services start while the BSP runs
              * the five levels this test entered triple-faults and resets the machine. */
-            t->no_aps = "an AP that the firmware's MP services start while this test holds the "
-                        "BSP at five levels triple-faults (seen under OVMF), so none is started";
-        run(t, base.opts.inspect);
-        if (t->inspecting || t->full) {
+            t->sw.no_aps = "an AP that the firmware's MP services start while this test holds the "
+                           "BSP at five levels triple-faults (seen under OVMF), so none is started";
+        bool ran = run(t, base.opts.inspect);
+        if (t->sw.inspecting || t->sw.full) {
             /* The app stays on the takeover's tables: the persona's state stays as it is. */
             report("persona %s: left in place for %s", personas[k].name,
-                   t->full ? "the full takeover" : "inspect");
-            return;
+                   t->sw.full ? "the full takeover" : "inspect");
+            return ran;
         }
         unsigned checks = report_checks() - checks_before, bad = report_failed() - failed_before;
         if (k == LA57) {
@@ -493,16 +495,18 @@ void persona_run_all(struct takeover *t, void (*run)(struct takeover *t, bool du
                     now.efer == real.efer;
         char name[40];
         text_format(name, sizeof name, "persona-%s", personas[k].name);
-        report_check(name, bad == 0 && checks > 0 && back,
-                     "%u checks, %u failed; the real firmware's CR0 0x%llx CR3 0x%llx CR4 0x%llx "
-                     "EFER 0x%llx %s",
-                     checks, bad, (unsigned long long)now.cr0, (unsigned long long)now.cr3,
-                     (unsigned long long)now.cr4, (unsigned long long)now.efer,
-                     back ? "back" : "NOT back");
-        if (bad == 0 && checks > 0 && back)
+        /* The counts only describe the run; its verdict is what run returned. */
+        bool ok = report_check(
+            name, ran && checks > 0 && back,
+            "%u checks, %u failed; the real firmware's CR0 0x%llx CR3 0x%llx CR4 0x%llx "
+            "EFER 0x%llx %s",
+            checks, bad, (unsigned long long)now.cr0, (unsigned long long)now.cr3,
+            (unsigned long long)now.cr4, (unsigned long long)now.efer, back ? "back" : "NOT back");
+        if (ok)
             passed++;
         else
             failed++;
     }
     report("personas: %u passed, %u failed, %u skipped (of %u)", passed, failed, skipped, chosen);
+    return failed == 0;
 }

@@ -10,7 +10,8 @@
 
 #include "takeover.h"
 
-/* run(t, dump) is one whole takeover on a fresh t. */
-void persona_run_all(struct takeover *t, void (*run)(struct takeover *t, bool dump));
+/* run(t, dump) is one whole takeover on a fresh t, true when its every check passed.
+ * True when every persona that could be produced passed. */
+bool persona_run_all(struct takeover *t, bool (*run)(struct takeover *t, bool dump));
 
 #endif
