@@ -1,7 +1,7 @@
-/* Planning the takeover map from the UEFI memory map and the firmware's runs. */
+/* The takeover map planned from the sanitised memory map and the firmware's runs. */
 #include "plan.h"
 
-#include "le.h"
+#include "sort.h"
 #include "status_text.h"
 
 static const struct status_text status_texts[PLAN_STATUS_COUNT + 1] = {
@@ -24,56 +24,6 @@ const struct status_text *plan_status_text(enum plan_status st)
     return status_text(status_texts, PLAN_STATUS_COUNT, st);
 }
 
-static const struct status_text warning_texts[PLAN_WARN_COUNT + 1] = {
-    [PLAN_WARN_DESC_SIZE_ODD] = {"PLAN_WARN_DESC_SIZE_ODD",
-                                 "DescriptorSize is not a multiple of 8"},
-    [PLAN_WARN_TRAILING_BYTES] = {"PLAN_WARN_TRAILING_BYTES",
-                                  "map size is not a multiple of DescriptorSize; tail ignored"},
-    [PLAN_WARN_ZERO_PAGES] = {"PLAN_WARN_ZERO_PAGES", "descriptor of zero pages skipped"},
-    [PLAN_WARN_UNALIGNED] = {"PLAN_WARN_UNALIGNED",
-                             "PhysicalStart not 4 KiB aligned; widened to whole pages"},
-    [PLAN_WARN_ABOVE_MAXPHY] = {"PLAN_WARN_ABOVE_MAXPHY",
-                                "range at or above 2^MAXPHYADDR clipped or skipped"},
-    [PLAN_WARN_WRAPS] = {"PLAN_WARN_WRAPS", "range runs past 2^64; clipped"},
-    [PLAN_WARN_UNSORTED] = {"PLAN_WARN_UNSORTED", "descriptors out of address order; sorted"},
-    [PLAN_WARN_OVERLAP] = {"PLAN_WARN_OVERLAP", "descriptors overlap; the earlier one wins"},
-    [PLAN_WARN_COUNT] = {"PLAN_WARN_UNKNOWN", "unknown warning"},
-};
-
-const struct status_text *plan_warning_text(enum plan_warning w)
-{
-    return status_text(warning_texts, PLAN_WARN_COUNT, w);
-}
-
-const char *plan_type_name(uint32_t type)
-{
-    static const char *const names[] = {
-        "reserved",     "loader-code",  "loader-data",  "boot-code", "boot-data",
-        "runtime-code", "runtime-data", "conventional", "unusable",  "acpi-reclaim",
-        "acpi-nvs",     "mmio",         "mmio-port",    "pal-code",  "persistent",
-    };
-    return type < sizeof names / sizeof names[0] ? names[type] : "other";
-}
-
-bool plan_type_is_ram(uint32_t type)
-{
-    switch (type) {
-    case EFI_MT_LOADER_CODE:
-    case EFI_MT_LOADER_DATA:
-    case EFI_MT_BOOT_CODE:
-    case EFI_MT_BOOT_DATA:
-    case EFI_MT_RUNTIME_CODE:
-    case EFI_MT_RUNTIME_DATA:
-    case EFI_MT_CONVENTIONAL:
-    case EFI_MT_ACPI_RECLAIM:
-    case EFI_MT_ACPI_NVS:
-    case EFI_MT_PERSISTENT:
-        return true;
-    default:
-        return false;
-    }
-}
-
 static bool type_is_code(uint32_t type)
 {
     return type == EFI_MT_LOADER_CODE || type == EFI_MT_BOOT_CODE || type == EFI_MT_RUNTIME_CODE;
@@ -88,137 +38,10 @@ pt_attr plan_memmap_attr(const struct pt_cpu *cpu, uint32_t type)
     return a | PT_ATTR_MT(plan_type_is_ram(type) ? PT_MT_WB : PT_MT_UC);
 }
 
-static bool range_before(const void *x, const void *y)
-{
-    const struct plan_range *a = x, *b = y;
-    return a->start < b->start || (a->start == b->start && a->end < b->end);
-}
-
 static bool region_before(const void *x, const void *y)
 {
     const struct plan_region *a = x, *b = y;
     return a->va < b->va;
-}
-
-static void swap_bytes(uint8_t *a, uint8_t *b, size_t size)
-{
-    for (size_t i = 0; i < size; i++) {
-        uint8_t t = a[i];
-        a[i] = b[i];
-        b[i] = t;
-    }
-}
-
-/* Heapsort: no allocation, O(n log n) even for tens of thousands of descriptors. */
-static void sift_down(uint8_t *base, size_t size, size_t root, size_t n,
-                      bool (*before)(const void *, const void *))
-{
-    for (;;) {
-        size_t child = 2 * root + 1;
-        if (child >= n)
-            return;
-        if (child + 1 < n && before(base + child * size, base + (child + 1) * size))
-            child++;
-        if (!before(base + root * size, base + child * size))
-            return;
-        swap_bytes(base + root * size, base + child * size, size);
-        root = child;
-    }
-}
-
-static void sort_items(void *items, size_t n, size_t size,
-                       bool (*before)(const void *, const void *))
-{
-    uint8_t *base = items;
-    for (size_t i = n / 2; i-- > 0;)
-        sift_down(base, size, i, n, before);
-    for (size_t end = n; end-- > 1;) {
-        swap_bytes(base, base + end * size, size);
-        sift_down(base, size, 0, end, before);
-    }
-}
-
-/* One descriptor to a page-aligned range below 2^MAXPHYADDR; false when nothing is left. */
-static bool sanitise_descriptor(const uint8_t *d, uint64_t phys_limit, struct plan *out,
-                                struct plan_range *r)
-{
-    uint64_t start = le_read(d + PLAN_DESC_PHYS_OFF, 8);
-    uint64_t pages = le_read(d + PLAN_DESC_PAGES_OFF, 8);
-    r->type = (uint32_t)le_read(d + PLAN_DESC_TYPE_OFF, 4);
-    if (pages == 0) {
-        out->warnings[PLAN_WARN_ZERO_PAGES]++;
-        return false;
-    }
-    uint64_t end;
-    if (pages > (~0ull - start) / PT_PAGE_4K) {
-        out->warnings[PLAN_WARN_WRAPS]++;
-        end = ~0ull & ~(PT_PAGE_4K - 1);
-    } else {
-        end = start + pages * PT_PAGE_4K;
-    }
-    if (start & (PT_PAGE_4K - 1)) {
-        out->warnings[PLAN_WARN_UNALIGNED]++;
-        start &= ~(PT_PAGE_4K - 1);
-        if (end <= ~0ull - (PT_PAGE_4K - 1))
-            end = (end + PT_PAGE_4K - 1) & ~(PT_PAGE_4K - 1);
-    }
-    if (end > phys_limit) {
-        out->warnings[PLAN_WARN_ABOVE_MAXPHY]++;
-        if (start >= phys_limit)
-            return false;
-        end = phys_limit;
-    }
-    r->start = start;
-    r->end = end;
-    return true;
-}
-
-enum plan_status plan_read_memory_map(const struct plan_input *in, struct plan *out)
-{
-    for (int w = 0; w < PLAN_WARN_COUNT; w++)
-        out->warnings[w] = 0;
-    out->range_count = 0;
-    out->ram_bytes = 0;
-    if (in->desc_size < PLAN_DESC_MIN_SIZE)
-        return PLAN_ERR_DESC_SIZE;
-    if (in->desc_size % 8)
-        out->warnings[PLAN_WARN_DESC_SIZE_ODD]++;
-    if (in->map_size % in->desc_size)
-        out->warnings[PLAN_WARN_TRAILING_BYTES]++;
-    uint64_t phys_limit = 1ull << in->cpu.maxphyaddr;
-    const uint8_t *bytes = in->map;
-    size_t count = in->map_size / in->desc_size;
-    for (size_t i = 0; i < count; i++) {
-        struct plan_range r;
-        if (!sanitise_descriptor(bytes + i * in->desc_size, phys_limit, out, &r))
-            continue;
-        if (out->range_count == out->range_cap)
-            return PLAN_ERR_NO_ROOM;
-        if (out->range_count && range_before(&r, &out->ranges[out->range_count - 1]))
-            out->warnings[PLAN_WARN_UNSORTED] = 1;
-        out->ranges[out->range_count++] = r;
-    }
-    if (out->range_count == 0)
-        return PLAN_ERR_EMPTY_MAP;
-    sort_items(out->ranges, out->range_count, sizeof *out->ranges, range_before);
-    /* Trim overlaps so every byte belongs to one range: the lower-starting one. */
-    size_t kept = 0;
-    uint64_t covered = 0;
-    for (size_t i = 0; i < out->range_count; i++) {
-        struct plan_range r = out->ranges[i];
-        if (kept && r.start < covered) {
-            out->warnings[PLAN_WARN_OVERLAP]++;
-            if (r.end <= covered)
-                continue;
-            r.start = covered;
-        }
-        out->ranges[kept++] = r;
-        covered = r.end;
-        if (plan_type_is_ram(r.type))
-            out->ram_bytes += r.end - r.start;
-    }
-    out->range_count = kept;
-    return PLAN_OK;
 }
 
 static enum plan_status add_region(struct plan *out, uint64_t va, uint64_t pa, uint64_t len,
@@ -263,7 +86,7 @@ static enum plan_status add_uncovered(const struct plan_input *in, struct plan *
  * tiling is not cut at a descriptor boundary. */
 static void merge_regions(struct plan *out)
 {
-    sort_items(out->regions, out->region_count, sizeof *out->regions, region_before);
+    plan_sort(out->regions, out->region_count, sizeof *out->regions, region_before);
     size_t kept = 0;
     for (size_t i = 0; i < out->region_count; i++) {
         struct plan_region *last = kept ? &out->regions[kept - 1] : NULL;
