@@ -75,7 +75,7 @@ struct map_case {
     bool page_1g;
     uint64_t page; /* the leaf size greedy tiling gives, for the per-page baseline */
     double store_goal, memset_goal; /* 0: no goal against that floor */
-    int reps; /* maps (and floors) timed together, so a tiny map is measurable */
+    int reps; /* maps (and of each floor) a run, taking turns; a run is the median of turns */
 };
 
 /* A map case's own work: the pt_create that makes the root (the floors write the root's
@@ -100,7 +100,7 @@ enum { TURN_REPS = 32 }; /* repetitions of a tiny workload timed together in one
  * and sample to sample, so a burst of load or a cold cache falls on all three alike. A turn
  * of a tiny map is timed as a whole in monotonic time (a clock read is ~30 ns, a turn tens
  * of microseconds) and a sample is the median of its turns, so a turn another process
- * preempted does not move it; a map of milliseconds is one turn, in thread CPU time.
+ * preempted does not move it; a map of milliseconds is one call a turn, in thread CPU time.
  */
 static void bench_map(struct bench_mem *m, const struct map_case *c)
 {
@@ -114,8 +114,9 @@ static void bench_map(struct bench_mem *m, const struct map_case *c)
         return;
     }
     const uint64_t tables = st.tables + 1;
-    const int chunk = c->reps > 1 ? TURN_REPS : 1;
-    double (*clock)(void) = c->reps > 1 ? bench_now : bench_cpu_now;
+    const bool tiny = c->reps >= TURN_REPS; /* else each call takes milliseconds */
+    const int chunk = tiny ? TURN_REPS : 1;
+    double (*clock)(void) = tiny ? bench_now : bench_cpu_now;
     const int turns = c->reps / chunk;
     for (int r = 0; r < RUNS; r++) {
         double per_turn[3][MEDIAN_MAX];
@@ -545,15 +546,15 @@ int main(int argc, char **argv)
            "memory already faulted in (the frames the operation writes)\n");
     printf("bench: floors and operations take turns and the order alternates; a tiny "
            "workload (1 GiB map, split) is timed %d (split %d) at a time in monotonic time "
-           "and a run is the median of its turns; a large map is one call in thread CPU "
-           "time; a ratio is the ratio of medians, with the range of the runs' ratios\n",
+           "and a run is the median of its turns; a large map is one call a turn, in thread "
+           "CPU time; a ratio is the ratio of medians, with the range of the runs' ratios\n",
            TURN_REPS, SPLITS);
     /* The store floor writes every entry of the call's tables once; the memset floor is one
      * memset of their bytes. */
     static const struct map_case cases[] = {
         {"1TiB_1G", TIB, 0, true, PT_PAGE_1G, 1.3, 0, 2048},
-        {"1TiB_2M", TIB, 0, false, PT_PAGE_2M, 1.3, 0, 1},
-        {"64GiB_4K", 64 * GIB, 0x1000, true, PT_PAGE_4K, 1.3, 2.5, 1},
+        {"1TiB_2M", TIB, 0, false, PT_PAGE_2M, 1.3, 0, 9},
+        {"64GiB_4K", 64 * GIB, 0x1000, true, PT_PAGE_4K, 1.3, 2.5, 3},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0] && wanted(argc, argv, "map"); i++)
         bench_map(&m, &cases[i]);
