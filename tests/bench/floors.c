@@ -26,3 +26,15 @@ __attribute__((noinline, aligned(64))) void floor_store(uint64_t *e, uint64_t en
         e[i] = (i << 12) | 3;
     __asm__ volatile("" : : "r"(e) : "memory");
 }
+
+__attribute__((noinline, aligned(64))) uint64_t floor_read(const uint64_t *e, uint64_t entries)
+{
+    entry_pair acc = {0, 0};
+    uint64_t i = 0;
+    for (; i + 2 <= entries; i += 2)
+        acc += *(const entry_pair *)&e[i];
+    uint64_t sum = acc[0] + acc[1];
+    if (i < entries)
+        sum += e[i];
+    return sum;
+}

@@ -10,5 +10,8 @@
 void floor_memset(void *base, uint64_t bytes);
 /* Each of `entries` entries at `e` (16-byte aligned) written once by a plain loop. */
 void floor_store(uint64_t *e, uint64_t entries);
+/* Each of `entries` entries at `e` (16-byte aligned) read once, two a 16-byte load; their
+ * sum, which the caller keeps so the loads cannot be dropped. */
+uint64_t floor_read(const uint64_t *e, uint64_t entries);
 
 #endif
