@@ -227,7 +227,7 @@ run:
 # ---- benchmarks ------------------------------------------------------------------------------
 build/bench/bench: $(CORE_SRCS) $(BENCH_SRCS) $(wildcard core/*.h include/*.h tests/bench/*.h)
 	@mkdir -p $(@D)
-	$(CC_HOST) $(CSTD) -O2 -Itests/bench -o $@ $(CORE_SRCS) $(BENCH_SRCS)
+	$(CC_HOST) $(CSTD) -O2 -falign-loops=64 -falign-functions=64 -Itests/bench -o $@ $(CORE_SRCS) $(BENCH_SRCS)
 
 # Host benchmarks, then the boot cost of the app against a minimal app (QEMU, 8 GiB).
 bench: build/bench/bench

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bench_env.h"
+#include "floors.h"
 #include "min_tables.h"
 #include "naive_map.h"
 
@@ -16,9 +17,11 @@
 #define TIB  (1ull << 40)
 #define GIB  (1ull << 30)
 
+enum { MEDIAN_MAX = 64 };
+
 static double median(const double *in, int n)
 {
-    double v[RUNS];
+    double v[MEDIAN_MAX];
     for (int i = 0; i < n; i++)
         v[i] = in[i];
     for (int i = 1; i < n; i++)
@@ -53,24 +56,16 @@ static void ratio(const char *name, const double *ours, const double *floor, dou
         printf("bench %-40s %14.3f x  (range %.2f-%.2f; no goal)\n", name, q, lo, hi);
 }
 
-/* The two floors for writing `tables` tables: one memset of their bytes, and a plain loop
- * that stores each of their entries once. The memory is already faulted in. */
-static double memset_floor(struct bench_mem *m, uint64_t tables)
+/* A floor's own spread: min, median and max over the runs, in ns a call. */
+static void spread(const char *name, const double *v)
 {
-    double t0 = bench_now();
-    memset(m->base, 0, tables * PT_PAGE_4K);
-    __asm__ volatile("" : : "r"(m->base) : "memory"); /* the stores must happen */
-    return bench_now() - t0;
-}
-
-static double store_floor(struct bench_mem *m, uint64_t tables)
-{
-    uint64_t *e = (uint64_t *)m->base;
-    double t0 = bench_now();
-    for (uint64_t i = 0; i < tables * PT_ENTRIES; i++)
-        e[i] = (i << 12) | 3;
-    __asm__ volatile("" : : "r"(e) : "memory");
-    return bench_now() - t0;
+    double lo = v[0], hi = v[0];
+    for (int r = 1; r < RUNS; r++) {
+        lo = v[r] < lo ? v[r] : lo;
+        hi = v[r] > hi ? v[r] : hi;
+    }
+    printf("bench %-40s %14.1f ns  (min %.1f, max %.1f)\n", name, median(v, RUNS) * 1e9, lo * 1e9,
+           hi * 1e9);
 }
 
 struct map_case {
@@ -80,41 +75,79 @@ struct map_case {
     bool page_1g;
     uint64_t page; /* the leaf size greedy tiling gives, for the per-page baseline */
     double store_goal, memset_goal; /* 0: no goal against that floor */
-    int reps; /* maps (and floors) timed together, so a tiny map is measurable */
+    int reps; /* maps (and of each floor) a run, taking turns; a run is the median of turns */
 };
 
+/* A map case's own work: the pt_create that makes the root (the floors write the root's
+ * bytes too) and the map, over a pool emptied first, so every repetition writes the same
+ * frames the floors write. */
+static enum pt_error map_once(struct bench_mem *m, const struct map_case *c,
+                              struct pt_map_stats *st)
+{
+    struct pt_space sp;
+    bench_mem_reset(m);
+    enum pt_error err = pt_create(&sp, &m->env);
+    if (err == PT_OK)
+        err = pt_map_region(&sp, 0, c->pa, c->len, PT_ATTR_WRITE | PT_ATTR_MT(PT_MT_WB), 0, st);
+    return err;
+}
+
+enum { TURN_REPS = 32 }; /* repetitions of a tiny workload timed together in one turn */
+
+/*
+ * A sample is `reps` maps and `reps` of each floor. The three take turns (in chunks of
+ * TURN_REPS for a tiny map, one call each otherwise) and the order rotates from turn to turn
+ * and sample to sample, so a burst of load or a cold cache falls on all three alike. A turn
+ * of a tiny map is timed as a whole in monotonic time (a clock read is ~30 ns, a turn tens
+ * of microseconds) and a sample is the median of its turns, so a turn another process
+ * preempted does not move it; a map of milliseconds is one call a turn, in thread CPU time.
+ */
 static void bench_map(struct bench_mem *m, const struct map_case *c)
 {
     char name[96];
     double ours[RUNS], base[RUNS], mem[RUNS], store[RUNS];
     struct pt_map_stats st = {{0}, 0};
     m->env.cpu = bench_cpu(c->page_1g);
+    enum pt_error err = map_once(m, c, &st); /* also learns how many tables the floors write */
+    if (err != PT_OK) {
+        printf("bench %s: %s\n", c->name, pt_error_name(err));
+        return;
+    }
+    const uint64_t tables = st.tables + 1;
+    const bool tiny = c->reps >= TURN_REPS; /* else each call takes milliseconds */
+    const int chunk = tiny ? TURN_REPS : 1;
+    double (*clock)(void) = tiny ? bench_now : bench_cpu_now;
+    const int turns = c->reps / chunk;
     for (int r = 0; r < RUNS; r++) {
-        ours[r] = mem[r] = store[r] = 0;
-        for (int k = 0; k < c->reps; k++) {
-            bench_mem_reset(m);
-            struct pt_space sp;
-            pt_create(&sp, &m->env);
-            double t0 = bench_now();
-            enum pt_error err =
-                pt_map_region(&sp, 0, c->pa, c->len, PT_ATTR_WRITE | PT_ATTR_MT(PT_MT_WB), 0, &st);
-            ours[r] += bench_now() - t0;
-            if (err != PT_OK) {
-                printf("bench %s: %s\n", c->name, pt_error_name(err));
-                return;
+        double per_turn[3][MEDIAN_MAX];
+        for (int turn = 0; turn < turns; turn++) {
+            for (int k = 0; k < 3; k++) {
+                int which = (k + turn + r) % 3;
+                double t0 = clock();
+                for (int i = 0; i < chunk; i++) {
+                    if (which == 0)
+                        err |= map_once(m, c, &st);
+                    else if (which == 1)
+                        floor_memset(m->base, tables * PT_PAGE_4K);
+                    else
+                        floor_store((uint64_t *)m->base, tables * PT_ENTRIES);
+                }
+                per_turn[which][turn] = (clock() - t0) / chunk;
             }
-            mem[r] += memset_floor(m, st.tables + 1);
-            store[r] += store_floor(m, st.tables + 1);
         }
-        ours[r] /= c->reps;
-        mem[r] /= c->reps;
-        store[r] /= c->reps;
+        ours[r] = median(per_turn[0], turns);
+        mem[r] = median(per_turn[1], turns);
+        store[r] = median(per_turn[2], turns);
         bench_mem_reset(m);
         uint64_t root;
         bench_zeroed_frame(m, &root);
         double t0 = bench_now();
         naive_map(m, root, 0, c->pa, c->len, c->page);
         base[r] = bench_now() - t0;
+    }
+    if (err != PT_OK) {
+        printf("bench %s: a repetition failed\n", c->name);
+        return;
     }
     uint64_t leaves = st.leaves[0] + st.leaves[1] + st.leaves[2];
     double t = median(ours, RUNS), b = median(base, RUNS);
@@ -124,26 +157,23 @@ static void bench_map(struct bench_mem *m, const struct map_case *c)
     snprintf(name, sizeof name, "map.%s.ns_per_leaf", c->name);
     line(name, t * 1e9 / (double)leaves, "ns");
     snprintf(name, sizeof name, "map.%s.tables", c->name);
-    line(name, (double)(st.tables + 1), "tables");
+    line(name, (double)tables, "tables");
     snprintf(name, sizeof name, "map.%s.tables_minimum", c->name);
     line(name, (double)minimum, "tables");
     snprintf(name, sizeof name, "map.%s.ours_over_minimum", c->name);
-    line(name, (double)(st.tables + 1) / (double)minimum, "x");
+    line(name, (double)tables / (double)minimum, "x");
     snprintf(name, sizeof name, "map.%s.per_page_baseline", c->name);
     line(name, b * 1e3, "ms");
     snprintf(name, sizeof name, "map.%s.greedy_over_per_page", c->name);
     line(name, t / b, "x");
     snprintf(name, sizeof name, "map.%s.memset_floor", c->name);
-    line(name, median(mem, RUNS) * 1e3, "ms");
+    spread(name, mem);
     snprintf(name, sizeof name, "map.%s.store_floor", c->name);
-    line(name, median(store, RUNS) * 1e3, "ms");
+    spread(name, store);
     snprintf(name, sizeof name, "map.%s.over_store_floor", c->name);
     ratio(name, ours, store, c->store_goal);
     snprintf(name, sizeof name, "map.%s.over_memset_floor", c->name);
-    if (c->memset_goal > 0)
-        ratio(name, ours, mem, c->memset_goal);
-    else
-        line(name, t / median(mem, RUNS), "x");
+    ratio(name, ours, mem, c->memset_goal);
 }
 
 static uint64_t rng = 88172645463325252ull;
@@ -328,6 +358,16 @@ static void bench_translate(struct bench_mem *m)
         printf("(sink)\n");
 }
 
+/*
+ * Splitting a 1 GiB leaf down to one 4 KiB page makes two tables (512 x 2 MiB, 512 x 4 KiB).
+ * One split is a fraction of a microsecond, so a turn splits SPLITS different 1 GiB leaves
+ * of one map (timed together, monotonic time), then, untimed, restores the rights and
+ * coalesces them back; the floor's turn stores the entries of SPLITS pairs of tables, one
+ * floor_store a pair, over as many frames as the splits use. The turns alternate, which
+ * goes first alternates from sample to sample, and a sample is the median of its turns.
+ */
+enum { SPLITS = 16, SPLIT_TURNS = 64 };
+
 static void bench_split_coalesce(struct bench_mem *m)
 {
     m->env.cpu = bench_cpu(true);
@@ -335,31 +375,45 @@ static void bench_split_coalesce(struct bench_mem *m)
     struct pt_space sp;
     pt_create(&sp, &m->env);
     pt_attr rw = PT_ATTR_WRITE | PT_ATTR_MT(PT_MT_WB), ro = PT_ATTR_MT(PT_MT_WB);
-    pt_map_region(&sp, 0, 0, GIB, rw, 0, NULL);
-    enum { N = 2000 };
+    pt_map_region(&sp, 0, 0, SPLITS * GIB, rw, 0, NULL);
     double split[RUNS], fold[RUNS], store[RUNS];
     struct bench_mem scratch;
-    bench_mem_init(&scratch, 2, m->env.cpu);
+    bench_mem_init(&scratch, 2 * SPLITS, m->env.cpu);
+    enum pt_error err = PT_OK;
     for (int r = 0; r < RUNS; r++) {
-        double ts = 0, tf = 0, tw = 0;
-        for (int i = 0; i < N; i++) {
-            uint64_t va = (rnd() % (GIB / PT_PAGE_4K)) * PT_PAGE_4K;
-            double t0 = bench_now();
-            pt_protect(&sp, va, PT_PAGE_4K, ro); /* 1 GiB -> 512 x 2 MiB + 512 x 4 KiB */
-            ts += bench_now() - t0;
-            pt_protect(&sp, va, PT_PAGE_4K, rw);
-            t0 = bench_now();
-            pt_coalesce(&sp, 0, GIB, NULL); /* and back to one 1 GiB leaf */
-            tf += bench_now() - t0;
-            tw += store_floor(&scratch, 2); /* the split's two tables, each entry once */
+        double ts[SPLIT_TURNS], tf[SPLIT_TURNS], tw[SPLIT_TURNS];
+        for (int turn = 0; turn < SPLIT_TURNS; turn++) {
+            uint64_t va[SPLITS];
+            for (int i = 0; i < SPLITS; i++)
+                va[i] = (uint64_t)i * GIB + (rnd() % (GIB / PT_PAGE_4K)) * PT_PAGE_4K;
+            for (int k = 0; k < 2; k++) {
+                double t0 = bench_now();
+                if ((k ^ r) & 1) {
+                    for (int i = 0; i < SPLITS; i++) /* 1 GiB -> 512 x 2 MiB + 512 x 4 KiB */
+                        err |= pt_protect(&sp, va[i], PT_PAGE_4K, ro);
+                    ts[turn] = (bench_now() - t0) / SPLITS;
+                    for (int i = 0; i < SPLITS; i++)
+                        err |= pt_protect(&sp, va[i], PT_PAGE_4K, rw);
+                    t0 = bench_now();
+                    err |= pt_coalesce(&sp, 0, SPLITS * GIB, NULL); /* back to 1 GiB leaves */
+                    tf[turn] = (bench_now() - t0) / SPLITS;
+                } else {
+                    for (int i = 0; i < SPLITS; i++)
+                        floor_store((uint64_t *)(scratch.base + 2 * i * PT_PAGE_4K),
+                                    2 * PT_ENTRIES);
+                    tw[turn] = (bench_now() - t0) / SPLITS;
+                }
+            }
         }
-        split[r] = ts / N;
-        fold[r] = tf / N;
-        store[r] = tw / N;
+        split[r] = median(ts, SPLIT_TURNS);
+        fold[r] = median(tf, SPLIT_TURNS);
+        store[r] = median(tw, SPLIT_TURNS);
     }
     bench_mem_fini(&scratch);
+    if (err != PT_OK)
+        printf("bench split: a split or coalesce failed\n");
     line("protect_split_1G_to_4K", median(split, RUNS) * 1e9, "ns");
-    line("protect_split_1G_to_4K.store_floor", median(store, RUNS) * 1e9, "ns");
+    spread("protect_split_1G_to_4K.store_floor", store);
     ratio("protect_split_1G_to_4K.over_store_floor", split, store, 1.5);
     line("coalesce_4K_to_1G", median(fold, RUNS) * 1e9, "ns");
 }
@@ -411,19 +465,7 @@ static bool keep_run(void *ctx, const struct pt_run *run)
     return true;
 }
 
-/* The floor for an import: one sequential read of every byte of the tables. */
-static double read_floor(const uint8_t *base, uint64_t tables, uint64_t *sum)
-{
-    const uint64_t *w = (const uint64_t *)base;
-    uint64_t acc = 0;
-    double t0 = bench_now();
-    for (uint64_t i = 0; i < tables * PT_ENTRIES; i++)
-        acc += w[i];
-    __asm__ volatile("" : "+r"(acc));
-    double t = bench_now() - t0;
-    *sum += acc;
-    return t;
-}
+enum { IMPORT_TURNS = 7 };
 
 static void bench_import(struct bench_mem *m)
 {
@@ -438,19 +480,35 @@ static void bench_import(struct bench_mem *m)
         struct pt_space fw;
         pt_open(&fw, &m->env, build_firmware_like(m));
         theirs = m->in_use;
-        memset(slots, 0, 4096 * sizeof *slots);
-        struct pt_seen seen = {slots, 4096, 0};
-        struct pt_fault fault;
-        list.n = 0;
-        rd[r] = read_floor(m->base, theirs, &sum);
-        double t0 = bench_now();
-        enum pt_error err = pt_import(&fw, &seen, keep_run, &list, &fault);
-        imp[r] = bench_now() - t0;
+        /* Both start from tables just read (the first read untimed), the floor one sequential
+         * read of their bytes; they take IMPORT_TURNS turns, which goes first alternating,
+         * and a run is the median of its turns. */
+        sum += floor_read((const uint64_t *)m->base, theirs * PT_ENTRIES);
+        enum pt_error err = PT_OK;
+        double ti[IMPORT_TURNS], tr[IMPORT_TURNS];
+        for (int turn = 0; turn < IMPORT_TURNS; turn++) {
+            memset(slots, 0, 4096 * sizeof *slots);
+            struct pt_seen seen = {slots, 4096, 0};
+            struct pt_fault fault;
+            list.n = 0;
+            for (int k = 0; k < 2; k++) {
+                double t0 = bench_cpu_now();
+                if ((k ^ turn ^ r) & 1) {
+                    err |= pt_import(&fw, &seen, keep_run, &list, &fault);
+                    ti[turn] = bench_cpu_now() - t0;
+                } else {
+                    sum += floor_read((const uint64_t *)m->base, theirs * PT_ENTRIES);
+                    tr[turn] = bench_cpu_now() - t0;
+                }
+            }
+        }
+        imp[r] = median(ti, IMPORT_TURNS);
+        rd[r] = median(tr, IMPORT_TURNS);
         if (err != PT_OK)
-            printf("bench import: %s\n", pt_error_name(err));
+            printf("bench import: an import failed\n");
         struct pt_space sp;
         pt_create(&sp, &m->env);
-        t0 = bench_now();
+        double t0 = bench_now();
         for (size_t i = 0; i < list.n; i++)
             pt_map_region(&sp, list.runs[i].va, list.runs[i].pa, list.runs[i].len,
                           list.runs[i].attr, 0, NULL);
@@ -459,7 +517,7 @@ static void bench_import(struct bench_mem *m)
         runs = list.n;
     }
     line("import.time", median(imp, RUNS) * 1e3, "ms");
-    line("import.read_floor", median(rd, RUNS) * 1e3, "ms");
+    spread("import.read_floor", rd);
     ratio("import.over_read_floor", imp, rd, 2.0);
     line("import_and_rebuild.time", median(reb, RUNS) * 1e3, "ms");
     line("import_and_rebuild.runs", (double)runs, "runs");
@@ -486,12 +544,22 @@ int main(int argc, char **argv)
     bench_mem_init(&m, 40000, bench_cpu(true)); /* 156 MiB: the 64 GiB 4 KiB map needs 32834 */
     printf("bench: host, median of %d runs; ratios against floors measured in the same run\n",
            RUNS);
+    printf("bench: floors: the memset floor is one memset of exactly the tables' bytes, the "
+           "store floor a plain loop that writes each entry once (two a 16-byte store); each "
+           "is its own aligned, never-inlined function whose stores cannot be dropped, over "
+           "memory already faulted in (the frames the operation writes)\n");
+    printf(
+        "bench: floors and operations take turns and the order alternates; a tiny "
+        "workload (1 GiB map, split) is timed %d (split %d) at a time in monotonic time "
+        "and a run is the median of its turns; a large map or an import is one call a turn, "
+        "in thread CPU time; a ratio is the ratio of medians, with the range of the runs' ratios\n",
+        TURN_REPS, SPLITS);
     /* The store floor writes every entry of the call's tables once; the memset floor is one
      * memset of their bytes. */
     static const struct map_case cases[] = {
-        {"1TiB_1G", TIB, 0, true, PT_PAGE_1G, 1.3, 0, 1000},
-        {"1TiB_2M", TIB, 0, false, PT_PAGE_2M, 1.3, 0, 1},
-        {"64GiB_4K", 64 * GIB, 0x1000, true, PT_PAGE_4K, 1.3, 2.5, 1},
+        {"1TiB_1G", TIB, 0, true, PT_PAGE_1G, 1.3, 0, 2048},
+        {"1TiB_2M", TIB, 0, false, PT_PAGE_2M, 1.3, 0, 9},
+        {"64GiB_4K", 64 * GIB, 0x1000, true, PT_PAGE_4K, 1.3, 2.5, 3},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0] && wanted(argc, argv, "map"); i++)
         bench_map(&m, &cases[i]);
