@@ -8,7 +8,7 @@ CORE_SRCS   = $(wildcard core/*.c)
 PLAN_SRCS   = $(wildcard efi/plan/*.c)
 # The app's other plain-C pieces the host tests cover: report file names, the screen layout,
 # the IA32 app's reading of the firmware's 32-bit paging.
-APP_PURE_SRCS = efi/fleet_name.c efi/screen_layout.c efi/ia32/fw_map.c
+APP_PURE_SRCS = efi/fleet_name.c efi/screen_layout.c efi/ia32/fw_map.c efi/text.c efi/check_line.c
 TEST_SRCS   = $(wildcard tests/host/*.c) $(PLAN_SRCS) $(APP_PURE_SRCS)
 BENCH_SRCS  = $(wildcard tests/bench/*.c)
 # The host tools (tests/tools/): report and fleet pages, QEMU's MMU compared with the dump,

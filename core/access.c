@@ -15,7 +15,7 @@ void pt_access_identity(struct pt_env *env)
     env->table_ctx = NULL;
     env->table_direct = true;
     env->table_offset = 0;
-    env->recursive_slot = -1;
+    env->table_recursive = false;
 }
 
 static uint64_t *offset_table(void *ctx, uint64_t pa, int level, uint64_t va)
@@ -32,7 +32,7 @@ void pt_access_offset(struct pt_env *env, struct pt_offset_access *acc)
     env->table_ctx = acc;
     env->table_direct = true;
     env->table_offset = acc->offset;
-    env->recursive_slot = -1;
+    env->table_recursive = false;
 }
 
 static uint64_t *recursive_table(void *ctx, uint64_t pa, int level, uint64_t va)
@@ -50,7 +50,7 @@ void pt_access_recursive(struct pt_env *env, struct pt_recursive_access *acc)
     env->table = recursive_table;
     env->table_ctx = acc;
     env->table_direct = false;
-    env->recursive_slot = (int)acc->slot;
+    env->table_recursive = true;
 }
 
 /* Each level of the walk through the slot consumes one index: the slot repeated

@@ -51,6 +51,9 @@ enum pt_error pt_open(struct pt_space *sp, const struct pt_env *env, uint64_t ro
             break;
         }
     }
+    /* The tables were read through a slot, so one must point at the root. */
+    if (env->table_recursive && sp->recursive_slot < 0)
+        return PT_ERR_SLOT_MISMATCH;
     return PT_OK;
 }
 

@@ -45,7 +45,7 @@ static uint64_t top_entry_lin(const struct pt_space *sp, unsigned k)
  * entry's next-level table, whatever it will be: a 4 KiB window onto it at this address. */
 static uint64_t top_window_va(const struct pt_space *sp, unsigned k)
 {
-    return pt_recursive_table_va_at(sp->levels, (unsigned)sp->env->recursive_slot, sp->levels - 1,
+    return pt_recursive_table_va_at(sp->levels, (unsigned)sp->recursive_slot, sp->levels - 1,
                                     space_canonical(sp, top_entry_lin(sp, k)));
 }
 
@@ -161,7 +161,7 @@ enum pt_error txn_reserve(struct txn *tx, struct lin_range touched)
     tx->dry_run = false;
     /* Through the slot a new table is reachable only once linked, so it must already be
      * clear when it is: frames that may hold anything cannot be used. */
-    if (frames > 0 && env->recursive_slot >= 0 && !env->frames_zeroed)
+    if (frames > 0 && env->table_recursive && !env->frames_zeroed)
         return PT_ERR_UNREACHABLE;
     bool reachable = free_frame_words(tx->sp, tx->sp->root) != NULL;
     for (uint64_t i = 0; i < frames; i++) {
@@ -238,7 +238,7 @@ uint64_t *txn_link_table(struct txn *tx, uint64_t *entry, int child_level, uint6
     if (!take_frame(tx, &pa))
         return NULL;
     uint64_t link = pa | PTE_TABLE;
-    if (env->recursive_slot < 0) {
+    if (!env->table_recursive) {
         /* Fill first, link second: no address is ever without its translation. */
         uint64_t *t = space_table(sp, pa, child_level, lin);
         if (pte_present(split_leaf))
@@ -248,7 +248,7 @@ uint64_t *txn_link_table(struct txn *tx, uint64_t *entry, int child_level, uint6
     }
     if (pte_present(split_leaf) &&
         stage_in_free_top_entry(tx, entry, child_level, link, split_leaf)) {
-        flush_now(env, pt_recursive_table_va_at(sp->levels, (unsigned)env->recursive_slot,
+        flush_now(env, pt_recursive_table_va_at(sp->levels, (unsigned)sp->recursive_slot,
                                                 child_level, space_canonical(sp, lin)));
         return space_table(sp, pa, child_level, lin);
     }
@@ -257,7 +257,7 @@ uint64_t *txn_link_table(struct txn *tx, uint64_t *entry, int child_level, uint6
     *entry = link;
     if (env->flush_page)
         env->flush_page(env->flush_ctx,
-                        pt_recursive_table_va_at(sp->levels, (unsigned)env->recursive_slot,
+                        pt_recursive_table_va_at(sp->levels, (unsigned)sp->recursive_slot,
                                                  child_level, space_canonical(sp, lin)));
     uint64_t *t = space_table(sp, pa, child_level, lin);
     if (pte_present(split_leaf))
@@ -283,7 +283,7 @@ enum pt_error txn_split_leaf(struct txn *tx, uint64_t *entry, int child_level, u
 
 uint64_t *txn_table_unlinked(struct txn *tx, int child_level, uint64_t lin, uint64_t *pa)
 {
-    if (tx->sp->env->recursive_slot >= 0 || !take_frame(tx, pa))
+    if (tx->sp->env->table_recursive || !take_frame(tx, pa))
         return NULL;
     return space_table(tx->sp, *pa, child_level, lin);
 }

@@ -1,17 +1,5 @@
-/* Reading a hierarchy: translation, runs, import of foreign tables, statistics, checks. */
-#include "space.h"
-
-struct visit {
-    const struct pt_space *sp;
-    struct lin_range r;
-    bool validate;
-    struct pt_seen *seen;
-    struct pt_fault *fault;
-    pt_run_fn fn;
-    void *ctx;
-    struct pt_run run;
-    struct pt_stats *stats;
-};
+/* Reading a hierarchy: translation, the read walker and its runs, statistics. */
+#include "walk.h"
 
 /* The translation a leaf gives at the end of a path carrying `path` (pte_restrict). */
 static inline enum pt_error translate_leaf(const struct pt_cpu *cpu, uint64_t e, int level,
@@ -236,8 +224,8 @@ static enum pt_error entry_check(const struct pt_cpu *cpu, uint64_t e, int level
     return PT_OK;
 }
 
-static enum pt_error visit_fault(struct visit *v, enum pt_error err, int level, uint64_t lin,
-                                 uint64_t table, unsigned index, uint64_t e)
+enum pt_error visit_fault(struct visit *v, enum pt_error err, int level, uint64_t lin,
+                          uint64_t table, unsigned index, uint64_t e)
 {
     if (v->fault)
         *v->fault = (struct pt_fault){.error = err,
@@ -346,7 +334,7 @@ static enum pt_error visit_table(struct visit *v, uint64_t table, int level, uin
     return PT_OK;
 }
 
-static enum pt_error visit_all(struct visit *v)
+enum pt_error visit_all(struct visit *v)
 {
     if (v->seen && seen_insert(v->seen, v->sp->root) < 0)
         return visit_fault(v, PT_ERR_SCRATCH_FULL, v->sp->levels, 0, v->sp->root, 0, 0);
@@ -372,43 +360,16 @@ enum pt_error pt_walk(const struct pt_space *sp, uint64_t va, uint64_t len, pt_r
     return visit_all(&v);
 }
 
-/* Every linear address of the hierarchy. */
-static struct lin_range whole(const struct pt_space *sp)
+struct lin_range visit_whole(const struct pt_space *sp)
 {
     return (struct lin_range){0, space_lin_end(sp)};
-}
-
-enum pt_error pt_import(const struct pt_space *sp, struct pt_seen *seen, pt_run_fn fn, void *ctx,
-                        struct pt_fault *fault)
-{
-    struct visit v = {.sp = sp,
-                      .r = whole(sp),
-                      .validate = true,
-                      .seen = seen,
-                      .fault = fault,
-                      .fn = fn,
-                      .ctx = ctx};
-    return visit_all(&v);
 }
 
 void pt_stats(const struct pt_space *sp, struct pt_stats *out)
 {
     *out = (struct pt_stats){{0}, {0}, 0};
-    struct visit v = {.sp = sp, .r = whole(sp), .stats = out};
+    struct visit v = {.sp = sp, .r = visit_whole(sp), .stats = out};
     visit_all(&v);
     for (int l = PT_LEVEL_PT; l <= sp->levels; l++)
         out->table_bytes += out->tables[l] * PT_PAGE_4K;
-}
-
-enum pt_error pt_check(const struct pt_space *sp, struct pt_seen *seen, struct pt_fault *fault)
-{
-    struct visit v = {.sp = sp, .r = whole(sp), .validate = true, .seen = seen, .fault = fault};
-    if (sp->recursive_slot >= 0) {
-        unsigned slot = (unsigned)sp->recursive_slot;
-        uint64_t e = space_root(sp)[slot];
-        if (!pte_present(e) || (e & PTE_PS) || (e & PTE_ADDR) != sp->root)
-            return visit_fault(&v, PT_ERR_SLOT_MISMATCH, sp->levels, slot * space_top_span(sp),
-                               sp->root, slot, e);
-    }
-    return visit_all(&v);
 }

@@ -96,9 +96,11 @@ static VOID EFIAPI ap_check(VOID *arg)
         __asm__ volatile("pause");
 #endif
     struct live l;
-    takeover_live_open(&t->ours, &l);
+    bool opened = takeover_live_open(&t->ours, &l) == PT_OK;
+    if (!opened && !job->mismatches++)
+        job->first_bad = 0; /* no translation could be compared: the root was not adopted */
     uint64_t x = t->ours.sp.root ^ job->apic_id ^ 0x9e3779b97f4a7c15ull;
-    for (size_t i = 0; i < t->plan.region_count; i++) {
+    for (size_t i = 0; opened && i < t->plan.region_count; i++) {
         const struct plan_region *reg = &t->plan.regions[i];
         if (takeover_in_window(t, reg->va))
             continue;

@@ -148,13 +148,15 @@ static bool check_after_exit(struct takeover *t)
     uint32_t rt_supported = t->target.full_plan.rt_supported;
     uint64_t pat = cpu_rdmsr(MSR_PAT);
     struct live l;
-    takeover_live_open(&t->ours, &l);
+    enum pt_error opened = takeover_live_open(&t->ours, &l);
+    if (opened != PT_OK)
+        report("  live tables: not adopted through the slot: %s", pt_error_name(opened));
     struct pt_translation tr = {0};
-    /* A translation that fails leaves tr unmapped: reported as such. */
-    if (fb.base && pt_translate(&l.sp, fb.base, &tr) != PT_OK)
+    /* A translation that fails, or a root not adopted, leaves tr unmapped: reported so. */
+    if (fb.base && (opened != PT_OK || pt_translate(&l.sp, fb.base, &tr) != PT_OK))
         tr.mapped = false;
     bool wc = !fb.base || (tr.mapped && PT_ATTR_MEMTYPE(tr.attr) == PT_MT_WC);
-    bool ok = report_check("pat-wc", pat == t->target.full_plan.pat && wc,
+    bool ok = report_check("pat-wc", opened == PT_OK && pat == t->target.full_plan.pat && wc,
                            "PAT 0x%016llx; framebuffer 0x%llx %s through the slot",
                            (unsigned long long)pat, (unsigned long long)fb.base,
                            !fb.base     ? "absent"

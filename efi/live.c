@@ -21,19 +21,24 @@ static void flush_everything(void *ctx)
     cpu_switch_cr3(cpu_read_cr3());
 }
 
-void takeover_live_open(const struct our_tables *ours, struct live *l)
+enum pt_error takeover_live_open(const struct our_tables *ours, struct live *l)
 {
-    l->acc = (struct pt_recursive_access){
-        .slot = PT_DEFAULT_SLOT, .levels = (uint8_t)ours->sp.levels, .deref = deref_live};
+    if (ours->sp.recursive_slot < 0)
+        return PT_ERR_SLOT_MISMATCH;
+    l->acc = (struct pt_recursive_access){.slot = (unsigned)ours->sp.recursive_slot,
+                                          .levels = (uint8_t)ours->sp.levels,
+                                          .deref = deref_live};
     l->env = ours->env;
     pt_access_recursive(&l->env, &l->acc);
     l->env.flush_page = flush_one;
     l->env.flush_all = flush_everything;
     l->env.flush_threshold = 32;
-    l->sp = (struct pt_space){.env = &l->env,
-                              .root = ours->sp.root,
-                              .recursive_slot = PT_DEFAULT_SLOT,
-                              .levels = ours->sp.levels};
+    /* Adopted like any root: the slot is read back from the live top table, and must be
+     * the one the tables were built with. */
+    enum pt_error err = pt_open(&l->sp, &l->env, ours->sp.root);
+    if (err == PT_OK && l->sp.recursive_slot != ours->sp.recursive_slot)
+        err = PT_ERR_SLOT_MISMATCH;
+    return err;
 }
 
 void takeover_touch_leaves(const struct plan *plan, const struct pt_space *sp, uint64_t offset,

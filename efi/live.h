@@ -12,7 +12,8 @@ struct live {
     struct pt_env env;
     struct pt_space sp;
 };
-void takeover_live_open(const struct our_tables *ours, struct live *l);
+/* PT_OK, or the reason the live root could not be adopted through its slot. */
+enum pt_error takeover_live_open(const struct our_tables *ours, struct live *l);
 
 struct touch_tally {
     uint64_t leaves, pages, unmapped, sum;

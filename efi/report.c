@@ -4,6 +4,7 @@
 #include <efilib.h>
 #include <stdarg.h>
 
+#include "check_line.h"
 #include "cpu.h"
 #include "devpath_parse.h"
 #include "screen.h"
@@ -19,7 +20,7 @@ static bool truncated;
 static unsigned checks, failed;
 static const char *product = "unknown"; /* names the report file */
 static bool serial_direct = true;       /* false while the firmware's only console is COM1 */
-static uint64_t tsc_hz, last_check_tsc;
+static struct check_clock check_time;
 
 static const char *serial_route =
     "the app writes every line to COM1; the screen view goes to the displays only";
@@ -101,8 +102,8 @@ void report_set_product(const char *name)
 
 void report_set_clock(uint64_t hz)
 {
-    tsc_hz = hz;
-    last_check_tsc = cpu_rdtsc();
+    check_time.hz = hz;
+    check_time.last_tsc = cpu_rdtsc();
 }
 
 /* Every line goes to COM1 as it is; the screen shows its own view of the checks and the
@@ -158,19 +159,14 @@ void report_detail(const char *fmt, ...)
 
 bool report_check(const char *name, bool pass, const char *fmt, ...)
 {
-    char detail[400], line[512];
+    char line[512];
     va_list ap;
     va_start(ap, fmt);
-    text_vformat(detail, sizeof detail, fmt, ap);
+    check_line_vformat(line, sizeof line, &check_time, cpu_rdtsc(), name, pass, fmt, ap);
     va_end(ap);
     checks++;
     if (!pass)
         failed++;
-    uint64_t now = cpu_rdtsc();
-    uint64_t us = tsc_hz ? (now - last_check_tsc) * 1000000 / tsc_hz : 0;
-    last_check_tsc = now;
-    text_format(line, sizeof line, "check %-20s %s  %s [%llu us]", name, pass ? "PASS" : "FAIL",
-                detail, (unsigned long long)us);
     emit(line, false);
     return pass;
 }
@@ -180,7 +176,7 @@ void report_check_line(bool pass, const char *line)
     checks++;
     if (!pass)
         failed++;
-    last_check_tsc = cpu_rdtsc();
+    check_time.last_tsc = cpu_rdtsc();
     emit(line, false);
 }
 

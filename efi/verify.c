@@ -176,14 +176,15 @@ static bool check_recursive_slot(struct takeover *t, struct live *l)
     struct pt_translation tr = {0};
     int levels = t->ours.sp.levels;
     struct slot_tally st = {.levels = levels};
-    uint64_t root_va = pt_recursive_table_va_at(levels, PT_DEFAULT_SLOT, levels, 0);
+    unsigned slot = (unsigned)l->sp.recursive_slot; /* takeover_live_open refuses none */
+    uint64_t root_va = pt_recursive_table_va_at(levels, slot, levels, 0);
     bool self =
         pt_translate(&l->sp, root_va, &tr) == PT_OK && tr.mapped && tr.pa == t->ours.sp.root;
     compare_table(&st, t->ours.sp.root, levels, 0);
     return report_check("recursive-slot", self && st.mismatches == 0,
                         "slot %u: %s at 0x%llx maps 0x%llx (root 0x%llx); %llu tables read through "
                         "the slot, %llu differ",
-                        PT_DEFAULT_SLOT, levels == PT_LEVEL_PML5 ? "PML5" : "PML4",
+                        slot, levels == PT_LEVEL_PML5 ? "PML5" : "PML4",
                         (unsigned long long)root_va, (unsigned long long)tr.pa,
                         (unsigned long long)t->ours.sp.root, (unsigned long long)st.compared,
                         (unsigned long long)st.mismatches);
@@ -468,7 +469,11 @@ static void corrupt_alias_entry(struct takeover *t, struct live *l)
 bool takeover_verify(struct takeover *t)
 {
     struct live l;
-    takeover_live_open(&t->ours, &l);
+    enum pt_error opened = takeover_live_open(&t->ours, &l);
+    if (opened != PT_OK) {
+        report("  live tables: not adopted through the slot: %s", pt_error_name(opened));
+        return false;
+    }
 #ifdef PAGETK_TEST_CORRUPT
     corrupt_alias_entry(t, &l);
 #endif
@@ -481,7 +486,11 @@ bool takeover_verify(struct takeover *t)
 bool takeover_verify_after_exit(struct takeover *t)
 {
     struct live l;
-    takeover_live_open(&t->ours, &l);
+    enum pt_error opened = takeover_live_open(&t->ours, &l);
+    if (opened != PT_OK) {
+        report("  live tables: not adopted through the slot: %s", pt_error_name(opened));
+        return false;
+    }
 #ifdef PAGETK_TEST_CORRUPT_AFTER_EXIT
     corrupt_alias_entry(t, &l);
 #endif

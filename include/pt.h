@@ -206,8 +206,9 @@ struct pt_env {
      * entry of each table it makes and reads none it did not write, so a frame need not be
      * cleared twice (once by the allocator, once by the entries). */
     bool frames_zeroed;
-    /* Set by pt_access_recursive: tables are reached through this PML4 slot. */
-    int recursive_slot;
+    /* Set by pt_access_recursive: tables are reached through the hierarchy's own recursive
+     * slot. Which slot that is, the hierarchy says (pt_space.recursive_slot), in one place. */
+    bool table_recursive;
     struct pt_cpu cpu;
 };
 
@@ -234,9 +235,12 @@ void pt_access_recursive(struct pt_env *env, struct pt_recursive_access *acc);
 
 struct pt_space {
     const struct pt_env *env;
-    uint64_t root;      /* physical address of the top table: PML4, or PML5 at 5 levels */
-    int recursive_slot; /* index of the recursive entry in the top table, or -1 */
-    int levels;         /* 4 or 5, from env->cpu.levels */
+    uint64_t root; /* physical address of the top table: PML4, or PML5 at 5 levels */
+    /* Index of the recursive entry in the top table, or -1. Written only by the library:
+     * pt_open finds it, pt_recursive_install sets it, pt_create and pt_destroy clear it.
+     * The one record of the slot: transactions through a recursive env read it here. */
+    int recursive_slot;
+    int levels; /* 4 or 5, from env->cpu.levels */
 };
 
 #define PT_DEFAULT_SLOT 510u
@@ -244,7 +248,9 @@ struct pt_space {
 /* A new, empty hierarchy (one zeroed top table) of env->cpu.levels levels. */
 enum pt_error pt_create(struct pt_space *sp, const struct pt_env *env);
 /* Adopt an existing top table (PML4, or PML5 when env->cpu.levels is 5); finds a
- * recursive slot if one points at the root. PT_ERR_BAD_LEVELS leaves `sp` unusable. */
+ * recursive slot if one points at the root. PT_ERR_BAD_LEVELS leaves `sp` unusable;
+ * through a recursive env (pt_access_recursive), a root with no recursive slot is
+ * PT_ERR_SLOT_MISMATCH. */
 enum pt_error pt_open(struct pt_space *sp, const struct pt_env *env, uint64_t root);
 /* Frees every table below the root and the root itself. Leaves nothing mapped. */
 void pt_destroy(struct pt_space *sp);

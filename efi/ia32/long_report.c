@@ -4,6 +4,7 @@
  * COM1 as they are made. Check lines carry their own time, measured here. */
 #include <stdarg.h>
 
+#include "check_line.h"
 #include "cpu.h"
 #include "handoff.h"
 #include "long_report.h"
@@ -14,15 +15,15 @@
 static struct handoff *out;
 static bool to_serial;
 static unsigned checks, failed;
-static uint64_t tsc_hz, last_check_tsc;
+static struct check_clock check_time;
 
 void long_report_open(struct handoff *h)
 {
     out = h;
     out->lines_used = 0;
     checks = failed = 0;
-    tsc_hz = h->tsc_hz;
-    last_check_tsc = cpu_rdtsc();
+    check_time.hz = h->tsc_hz;
+    check_time.last_tsc = cpu_rdtsc();
 }
 
 void long_report_to_serial(void)
@@ -94,21 +95,16 @@ void report_detail(const char *fmt, ...)
     keep(LINE_DETAIL, line);
 }
 
-/* The same line as report.c's report_check. */
+/* The line of report.c's report_check, from check_line.c. */
 bool report_check(const char *name, bool pass, const char *fmt, ...)
 {
-    char detail[400], line[512];
+    char line[512];
     va_list ap;
     va_start(ap, fmt);
-    text_vformat(detail, sizeof detail, fmt, ap);
+    check_line_vformat(line, sizeof line, &check_time, cpu_rdtsc(), name, pass, fmt, ap);
     va_end(ap);
     checks++;
     failed += !pass;
-    uint64_t now = cpu_rdtsc();
-    uint64_t us = tsc_hz ? (now - last_check_tsc) * 1000000 / tsc_hz : 0;
-    last_check_tsc = now;
-    text_format(line, sizeof line, "check %-20s %s  %s [%llu us]", name, pass ? "PASS" : "FAIL",
-                detail, (unsigned long long)us);
     keep(pass ? LINE_PASS : LINE_FAIL, line);
     return pass;
 }
@@ -125,6 +121,6 @@ unsigned report_failed(void)
 
 void report_set_clock(uint64_t hz)
 {
-    tsc_hz = hz;
-    last_check_tsc = cpu_rdtsc();
+    check_time.hz = hz;
+    check_time.last_tsc = cpu_rdtsc();
 }

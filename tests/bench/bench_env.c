@@ -40,11 +40,8 @@ void bench_mem_init(struct bench_mem *m, uint64_t frames, struct pt_cpu cpu)
     memset(m->base, 0, frames * PT_PAGE_4K); /* faulted in before anything is timed */
     m->freed = malloc(frames * sizeof *m->freed);
     m->frames = frames;
-    m->env = (struct pt_env){.alloc_frame = alloc_frame,
-                             .free_frame = free_frame,
-                             .frame_ctx = m,
-                             .recursive_slot = -1,
-                             .cpu = cpu};
+    m->env = (struct pt_env){
+        .alloc_frame = alloc_frame, .free_frame = free_frame, .frame_ctx = m, .cpu = cpu};
     pt_access_identity(&m->env);
     bench_mem_reset(m);
 }

@@ -30,13 +30,15 @@ extern TEST_SUITE(foreign_model_tests);
 extern TEST_SUITE(fast_tests);
 extern TEST_SUITE(five_level_tests);
 extern TEST_SUITE(fw_map_tests);
+extern TEST_SUITE(check_line_tests);
 
 static const struct test_case *const suites[] = {
     entry_tests,      map_tests,      edit_tests,          walk_tests,
     recursive_tests,  txn_tests,      plan_tests,          options_tests,
     wx_tests,         rt_props_tests, devpath_tests,       smbios_tests,
     names_tests,      screen_tests,   foreign_tests,       fast_tests,
-    five_level_tests, model_tests,    foreign_model_tests, fw_map_tests};
+    five_level_tests, model_tests,    foreign_model_tests, fw_map_tests,
+    check_line_tests};
 
 int main(int argc, char **argv)
 {

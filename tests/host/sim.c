@@ -59,7 +59,7 @@ void sim_use_direct(struct sim *s)
 {
     s->env.table = sim_table;
     s->env.table_ctx = s;
-    s->env.recursive_slot = -1;
+    s->env.table_recursive = false;
 }
 
 bool sim_zeroed_frame(struct sim *s, uint64_t *pa)
@@ -160,7 +160,7 @@ void sim_use_recursive(struct sim *s, const struct pt_space *sp, unsigned slot)
     walk_env = s->env;
     walk_env.table = sim_table;
     walk_env.table_ctx = s;
-    walk_env.recursive_slot = -1;
+    walk_env.table_recursive = false;
     walk_space = *sp;
     walk_space.env = &walk_env;
     recursive_access = (struct pt_recursive_access){

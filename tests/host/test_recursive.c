@@ -91,6 +91,10 @@ static void recursive_mode_changes(void)
     CHECK_ERR(pt_map_region(&f.sp, 0, 0, GIB, RW, 0, NULL), PT_OK);
     CHECK_ERR(pt_recursive_install(&f.sp, 510), PT_OK);
     sim_use_recursive(&f.sim, &f.sp, 510);
+    /* Adopted through the slot, the hierarchy names the slot itself. */
+    struct pt_space through;
+    CHECK_ERR(pt_open(&through, &f.sim.env, f.sp.root), PT_OK);
+    CHECK_EQ(through.recursive_slot, 510);
     CHECK_ERR(pt_map_region(&f.sp, 4 * GIB, 0x7000, 8 * MIB, RO, 0, NULL), PT_OK);
     CHECK_ERR(pt_protect(&f.sp, 3 * MIB, PT_PAGE_4K, RO), PT_OK);
     CHECK_ERR(pt_unmap(&f.sp, 4 * GIB + 4 * MIB, 4 * MIB), PT_OK);
@@ -120,6 +124,32 @@ static void recursive_mode_changes(void)
     CHECK_ERR(fixture_check(&f, NULL), PT_OK);
     CHECK_EQ(fixture_leaked(&f), 0);
     fixture_fini(&f);
+}
+
+static uint64_t slotless_root[512];
+
+static uint64_t *deref_slotless(void *ctx, uint64_t va)
+{
+    (void)ctx;
+    (void)va;
+    return slotless_root;
+}
+
+/* Tables read through a slot belong to a root that has one: a root with no entry pointing
+ * back at it cannot be adopted through a recursive env. */
+static void open_through_slot_needs_slot(void)
+{
+    struct pt_env env = {.cpu = sim_cpu_max()};
+    struct pt_recursive_access acc = {.slot = 510, .levels = 4, .deref = deref_slotless};
+    pt_access_recursive(&env, &acc);
+    memset(slotless_root, 0, sizeof slotless_root);
+    slotless_root[0] = 0x2000 | PTE_P | PTE_RW;
+    struct pt_space sp;
+    CHECK_ERR(pt_open(&sp, &env, 0x1000), PT_ERR_SLOT_MISMATCH);
+    CHECK_EQ(sp.recursive_slot, -1);
+    slotless_root[510] = 0x1000 | PTE_P | PTE_RW;
+    CHECK_ERR(pt_open(&sp, &env, 0x1000), PT_OK);
+    CHECK_EQ(sp.recursive_slot, 510);
 }
 
 /* Splitting through the slot a 1 GiB and a 2 MiB leaf that stay in use: a page elsewhere in
@@ -194,6 +224,7 @@ TEST_SUITE(recursive_tests) = {
     {"recursive/install_rules", install_rules},
     {"recursive/reaches_same_entries", recursive_reaches_same_entries},
     {"recursive/mode_changes", recursive_mode_changes},
+    {"recursive/open_through_slot_needs_slot", open_through_slot_needs_slot},
     {"recursive/split_keeps_leaf_live", recursive_split_keeps_leaf_live},
     {NULL, NULL},
 };

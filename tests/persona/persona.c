@@ -195,7 +195,8 @@ static bool firmware_runs(const struct cpu_state *c, struct runs *r)
     struct pt_env env = {.cpu = c->fw_pt};
     pt_access_identity(&env);
     struct pt_space fw;
-    pt_open(&fw, &env, pt_cr3_root(c->cr3));
+    if (pt_open(&fw, &env, pt_cr3_root(c->cr3)) != PT_OK)
+        return false;
     struct pt_seen seen = {.capacity = SEEN_CAP};
     if (EFI_ERROR(uefi_call_wrapper(BS->AllocatePool, 3, EfiLoaderData,
                                     SEEN_CAP * sizeof *seen.slots, (void **)&seen.slots)))
