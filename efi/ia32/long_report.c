@@ -75,24 +75,27 @@ static void keep(char kind, const char *line)
     out->lines_used = used;
 }
 
-void report(const char *fmt, ...)
+static void keep_formatted(char kind, const char *fmt, va_list ap)
 {
     char line[512];
+    text_vformat(line, sizeof line, fmt, ap);
+    keep(kind, line);
+}
+
+void report(const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    text_vformat(line, sizeof line, fmt, ap);
+    keep_formatted(LINE_REPORT, fmt, ap);
     va_end(ap);
-    keep(LINE_REPORT, line);
 }
 
 void report_detail(const char *fmt, ...)
 {
-    char line[512];
     va_list ap;
     va_start(ap, fmt);
-    text_vformat(line, sizeof line, fmt, ap);
+    keep_formatted(LINE_DETAIL, fmt, ap);
     va_end(ap);
-    keep(LINE_DETAIL, line);
 }
 
 /* The line of report.c's report_check, from check_line.c. */

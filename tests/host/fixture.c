@@ -32,3 +32,9 @@ enum pt_error fixture_check(struct fixture *f, struct pt_fault *fault)
     struct pt_fault scratch;
     return pt_check(&f->sp, &seen, fault ? fault : &scratch);
 }
+
+void text_append(void *ctx, const char *s)
+{
+    struct text *t = ctx;
+    pt_fmt_str(t->buf, sizeof t->buf, &t->pos, s);
+}

@@ -42,4 +42,11 @@ enum pt_error fixture_check(struct fixture *f, struct pt_fault *fault);
         CHECK(!tr_.mapped);                                                                        \
     } while (0)
 
+/* Text a pt_dump prints, collected for comparison (pt_print_fn: text_append). */
+struct text {
+    char buf[2048];
+    size_t pos;
+};
+void text_append(void *ctx, const char *s);
+
 #endif

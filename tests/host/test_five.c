@@ -131,17 +131,6 @@ static void recursive_addresses_five_levels(void)
     fixture_fini(&f);
 }
 
-struct text {
-    char buf[2048];
-    size_t pos;
-};
-
-static void append(void *ctx, const char *s)
-{
-    struct text *t = ctx;
-    pt_fmt_str(t->buf, sizeof t->buf, &t->pos, s);
-}
-
 static void dump_and_stats_name_the_pml5(void)
 {
     struct fixture f;
@@ -150,7 +139,7 @@ static void dump_and_stats_name_the_pml5(void)
     CHECK_ERR(pt_map_page(&f.sp, 1ull << 52, GIB, PT_SIZE_1G, RWX, 0), PT_OK);
     CHECK_ERR(pt_map_page(&f.sp, 0xff00000000000000ull, 0x5000, PT_SIZE_4K, RO, 0), PT_OK);
     struct text t = {.pos = 0};
-    CHECK_ERR(pt_dump(&f.sp, append, &t), PT_OK);
+    CHECK_ERR(pt_dump(&f.sp, text_append, &t), PT_OK);
     const char *want =
         "5-level: pgd p4d pud pmd pte\n"
         "0x0000000000000000-0x0000000000201000 -> 0x000000000000 2052K  RW         NX WB pmd pte\n"
@@ -177,7 +166,7 @@ static void dump_and_stats_name_the_pml5(void)
     CHECK_EQ(st.tables[5], 0);
     CHECK_EQ(st.tables[4], 1);
     t.pos = 0;
-    CHECK_ERR(pt_dump(&f.sp, append, &t), PT_OK);
+    CHECK_ERR(pt_dump(&f.sp, text_append, &t), PT_OK);
     CHECK(!strncmp(t.buf, "0x0000000000000000-", 19));
     fixture_fini(&f);
 }

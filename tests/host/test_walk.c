@@ -64,17 +64,6 @@ static void walk_merges_continuing_leaves(void)
     fixture_fini(&f);
 }
 
-struct text {
-    char buf[2048];
-    size_t pos;
-};
-
-static void append(void *ctx, const char *s)
-{
-    struct text *t = ctx;
-    pt_fmt_str(t->buf, sizeof t->buf, &t->pos, s);
-}
-
 static void dump_lists_runs(void)
 {
     struct fixture f;
@@ -85,7 +74,7 @@ static void dump_lists_runs(void)
     /* A size wider than its column still gets a space before the rights. */
     CHECK_ERR(pt_map_region(&f.sp, 512 * GIB, GIB, GIB + PT_PAGE_4K, RW, 0, NULL), PT_OK);
     struct text t = {.pos = 0};
-    CHECK_ERR(pt_dump(&f.sp, append, &t), PT_OK);
+    CHECK_ERR(pt_dump(&f.sp, text_append, &t), PT_OK);
     const char *want =
         "0x0000000000000000-0x0000000000401000 -> 0x000000000000 4100K  RW     GLB NX WB pmd pte\n"
         "0x0000008000000000-0x0000008040001000 -> 0x000040000000 1048580K RW         NX WB pud "
