@@ -7,6 +7,7 @@ struct map_op {
     uint64_t delta; /* pa = lin + delta (mod 2^64) */
     uint64_t leaf_bits[4];
     bool replace;
+    bool stream;   /* new tables of leaves are written with non-temporal stores */
     bool streamed; /* non-temporal stores not yet fenced */
     struct pt_map_stats stats;
     struct txn *tx;
@@ -71,8 +72,8 @@ static void map_leaves(struct map_op *op, uint64_t *t, int level, unsigned i0, u
     uint64_t span = pt_level_span(level);
     uint64_t e = ((lo + op->delta) & PTE_ADDR) | op->leaf_bits[level];
     if (fresh && i0 == 0 && i1 == PT_ENTRIES - 1) {
-        entries_write(t, e, span, true);
-        op->streamed = true;
+        entries_write(t, e, span, op->stream);
+        op->streamed |= op->stream;
     } else if (fresh) {
         for (unsigned i = i0; i <= i1; i++, e += span)
             t[i] = e;
@@ -159,9 +160,11 @@ static void map_undo_table(struct map_op *op, uint64_t *entry, uint64_t link, in
 /* A new table below the empty `*entry`. Filled before it is linked where its frame can be
  * reached unlinked, so a live walker never sees it half-made, whatever the frame held;
  * through the slot it is linked first, and its frame arrived zeroed (txn_reserve). Either
- * way a table that cannot be finished goes again, and the entry stays empty. */
+ * way a table that cannot be finished goes again, and the entry stays empty. Below a new
+ * table (`in_fresh`), itself not linked yet, the fence waits for the link of the topmost
+ * new table: one fence a new subtree, not one a table. */
 static enum pt_error map_new_table(struct map_op *op, uint64_t *entry, int child_level,
-                                   struct lin_range part, uint64_t elo)
+                                   struct lin_range part, uint64_t elo, bool in_fresh)
 {
     if (map_dry(op)) {
         txn_count(op->tx, tables_below_empty(op, child_level + 1, part.lo, part.hi));
@@ -171,7 +174,8 @@ static enum pt_error map_new_table(struct map_op *op, uint64_t *entry, int child
     uint64_t *child = txn_table_unlinked(op->tx, child_level, elo, &pa);
     if (child) {
         enum pt_error err = map_table(op, child, 0, child_level, elo, true);
-        map_fence(op); /* the table is whole before anything points at it */
+        if (!in_fresh)
+            map_fence(op); /* the subtree is whole before anything points at it */
         if (err != PT_OK) {
             map_undo_table(op, NULL, pa | PTE_TABLE, child_level, elo);
             return err;
@@ -218,10 +222,47 @@ static enum pt_error map_below(struct map_op *op, uint64_t *t, uint64_t piece0, 
     uint64_t elo = entry_lo(at, i);
     uint64_t *entry = t ? &t[i] : NULL;
     if (!pte_present(e))
-        return map_new_table(op, entry, level - 1, entry_part(at, i), elo);
+        return map_new_table(op, entry, level - 1, entry_part(at, i), elo, fresh);
     if (pte_is_leaf(e, level))
         return map_split_leaf(op, entry, e, level, elo);
     return map_into_table(op, entry, e, level, elo);
+}
+
+/* True when whole entry i of a new table becomes a new table of leaves one level down,
+ * filled before it is linked: then so does every whole entry after it in the range. */
+static bool map_leaf_table_fits(const struct map_op *op, int level, const struct range_at_level *at,
+                                unsigned i)
+{
+    int child = level - 1;
+    return child >= PT_LEVEL_PT && !op->sp->env->table_recursive && entry_whole(at, i) &&
+           level_allows_leaf(&op->sp->env->cpu, child) &&
+           (op->delta & (pt_level_span(child) - 1)) == 0;
+}
+
+/* Whole entries *i..last of a new table, each a new table of leaves one level down: the
+ * bulk of a large map, in one loop, with the frames and entries map_below would make one
+ * by one. The new table is not linked yet, so nothing is fenced here. On a short
+ * reservation *i is the entry left empty. */
+static enum pt_error map_leaf_tables(struct map_op *op, uint64_t *t, int level, unsigned *i,
+                                     unsigned last, uint64_t elo)
+{
+    const int child = level - 1;
+    const uint64_t span = pt_level_span(level), child_span = pt_level_span(child);
+    uint64_t e = ((elo + op->delta) & PTE_ADDR) | op->leaf_bits[child];
+    for (unsigned k = *i; k <= last; k++, elo += span, e += span) {
+        uint64_t pa;
+        uint64_t *c = txn_table_unlinked(op->tx, child, elo, &pa);
+        if (!c) {
+            *i = k;
+            return PT_ERR_RESERVE_SHORT;
+        }
+        entries_write(c, e, child_span, op->stream);
+        t[k] = pa | PTE_TABLE;
+    }
+    op->streamed |= op->stream;
+    op->stats.leaves[child - 1] += (uint64_t)(last - *i + 1) * PT_ENTRIES;
+    *i = last;
+    return PT_OK;
 }
 
 /* The walker. `fresh` tables are new: every entry in the range is written here, and the
@@ -244,6 +285,9 @@ static enum pt_error map_table(struct map_op *op, uint64_t *t, uint64_t split, i
             unsigned run_end = entry_whole(&at, at.last) ? at.last : at.last - 1;
             err = map_leaf_run(op, t, piece0, level, i, run_end, part.lo, fresh);
             i = run_end;
+        } else if (fresh && map_leaf_table_fits(op, level, &at, i)) {
+            unsigned run_end = entry_whole(&at, at.last) ? at.last : at.last - 1;
+            err = map_leaf_tables(op, t, level, &i, run_end, entry_lo(&at, i));
         } else {
             err = map_below(op, t, piece0, level, i, &at, fresh);
         }
@@ -255,6 +299,15 @@ static enum pt_error map_table(struct map_op *op, uint64_t *t, uint64_t split, i
         i++;
     }
     return PT_OK;
+}
+
+/* Non-temporal stores pay only when the new tables would not stay in the cache anyway:
+ * more bytes than half the last-level cache. Smaller, they stay cached for the walks
+ * that follow, and ordinary stores write them faster. */
+static bool map_streams(const struct pt_cpu *cpu, uint64_t frames)
+{
+    uint64_t cache = cpu->llc_bytes ? cpu->llc_bytes : PT_LLC_UNKNOWN;
+    return frames * PT_PAGE_4K > cache / 2;
 }
 
 /* Checks the request and runs the dry run in `tx`. */
@@ -278,6 +331,7 @@ static enum pt_error map_prepare(const struct pt_space *sp, uint64_t va, uint64_
     for (int level = PT_LEVEL_PT; level <= PT_LEVEL_PDPT; level++)
         op->leaf_bits[level] = pte_leaf_bits(cpu, attr, level);
     op->replace = (flags & PT_MAP_REPLACE) != 0;
+    op->stream = false;
     op->streamed = false;
     op->stats = (struct pt_map_stats){{0}, 0};
     op->tx = tx;
@@ -307,6 +361,7 @@ enum pt_error pt_map_region(struct pt_space *sp, uint64_t va, uint64_t pa, uint6
     err = txn_reserve(&tx, op.r);
     if (err != PT_OK)
         return err;
+    op.stream = map_streams(&sp->env->cpu, tx.need);
     err = map_table(&op, space_root(sp), 0, sp->levels, 0, false);
     map_fence(&op); /* tables filled after they were linked (through the slot) */
     op.stats.tables = tx.taken;

@@ -56,29 +56,46 @@ static inline uint64_t *space_frame(const struct pt_space *sp, uint64_t pa)
     return env->table(env->table_ctx, pa, 0, 0);
 }
 
-/* Writes a whole table of entries e, e + step, ..., two a store where the build may use
- * vector registers. With `streaming` the stores are non-temporal: a table the call builds
- * is not read again soon, and such a store does not first read the line it fills (one
- * memory pass instead of two); entries_streamed must then follow before the table is
- * linked, since those stores are not ordered with later ones. */
+/* Writes a whole table of entries e, e + step, ..., a cache line (eight entries) a turn
+ * where the build may use vector registers, so the loop's own work stays below the stores'.
+ * With `streaming` the stores are non-temporal: a table the call builds is not read again
+ * soon, and such a store does not first read the line it fills (one memory pass instead
+ * of two); entries_streamed must then follow before the table is linked, since those
+ * stores are not ordered with later ones. */
+#ifdef __SSE2__
+#define ENTRIES_WRITE_LINES(store)                                                                 \
+    for (unsigned i = 0; i < PT_ENTRIES; i += 8) {                                                 \
+        store((__m128i *)&t[i], p0);                                                               \
+        store((__m128i *)&t[i + 2], p1);                                                           \
+        store((__m128i *)&t[i + 4], p2);                                                           \
+        store((__m128i *)&t[i + 6], p3);                                                           \
+        p0 = _mm_add_epi64(p0, line);                                                              \
+        p1 = _mm_add_epi64(p1, line);                                                              \
+        p2 = _mm_add_epi64(p2, line);                                                              \
+        p3 = _mm_add_epi64(p3, line);                                                              \
+    }
+#endif
+
 static inline void entries_write(uint64_t *t, uint64_t e, uint64_t step, bool streaming)
 {
 #ifdef __SSE2__
-    __m128i pair = _mm_set_epi64x((long long)(e + step), (long long)e);
-    __m128i next = _mm_set1_epi64x((long long)(2 * step));
-    for (unsigned i = 0; i < PT_ENTRIES; i += 2, pair = _mm_add_epi64(pair, next)) {
-        if (streaming)
-            _mm_stream_si128((__m128i *)&t[i], pair);
-        else
-            _mm_store_si128((__m128i *)&t[i], pair);
-    }
+    const __m128i pair_step = _mm_set1_epi64x((long long)(2 * step));
+    const __m128i line = _mm_set1_epi64x((long long)(8 * step));
+    __m128i p0 = _mm_set_epi64x((long long)(e + step), (long long)e);
+    __m128i p1 = _mm_add_epi64(p0, pair_step);
+    __m128i p2 = _mm_add_epi64(p1, pair_step);
+    __m128i p3 = _mm_add_epi64(p2, pair_step);
+    if (streaming)
+        ENTRIES_WRITE_LINES(_mm_stream_si128)
+    else
+        ENTRIES_WRITE_LINES(_mm_store_si128)
 #else
-    for (unsigned i = 0; i < PT_ENTRIES; i++, e += step) {
-        if (streaming)
+    if (streaming)
+        for (unsigned i = 0; i < PT_ENTRIES; i++, e += step)
             __asm__ volatile("movnti %1, %0" : "=m"(t[i]) : "r"(e));
-        else
+    else
+        for (unsigned i = 0; i < PT_ENTRIES; i++, e += step)
             t[i] = e;
-    }
 #endif
 }
 

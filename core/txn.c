@@ -1,11 +1,6 @@
 /* Frame reserve and TLB batching for changes to a hierarchy. */
 #include "txn.h"
 
-static uint64_t *free_frame_words(const struct pt_space *sp, uint64_t pa)
-{
-    return sp->env->table(sp->env->table_ctx, pa, 0, 0);
-}
-
 void txn_begin(struct txn *tx, const struct pt_space *sp, bool dry_run)
 {
     tx->sp = sp;
@@ -113,9 +108,9 @@ static uint64_t stash_pop(struct txn *tx)
 static void list_push(struct txn *tx, uint64_t pa)
 {
     if (tx->list_head && tx->list_fill < PT_ENTRIES - 1) {
-        free_frame_words(tx->sp, tx->list_head)[tx->list_fill++] = pa;
+        space_frame(tx->sp, tx->list_head)[tx->list_fill++] = pa;
     } else {
-        free_frame_words(tx->sp, pa)[PT_ENTRIES - 1] = tx->list_head;
+        space_frame(tx->sp, pa)[PT_ENTRIES - 1] = tx->list_head;
         tx->list_head = pa;
         tx->list_fill = 0;
     }
@@ -124,7 +119,7 @@ static void list_push(struct txn *tx, uint64_t pa)
 
 static uint64_t list_pop(struct txn *tx)
 {
-    uint64_t *w = free_frame_words(tx->sp, tx->list_head);
+    uint64_t *w = space_frame(tx->sp, tx->list_head);
     uint64_t pa = tx->list_head;
     tx->list_count--;
     if (tx->list_fill > 0) {
@@ -163,7 +158,7 @@ enum pt_error txn_reserve(struct txn *tx, struct lin_range touched)
      * clear when it is: frames that may hold anything cannot be used. */
     if (frames > 0 && env->table_recursive && !env->frames_zeroed)
         return PT_ERR_UNREACHABLE;
-    bool reachable = free_frame_words(tx->sp, tx->sp->root) != NULL;
+    bool reachable = space_frame(tx->sp, tx->sp->root) != NULL;
     for (uint64_t i = 0; i < frames; i++) {
         uint64_t pa;
         if (!env->alloc_frame(env->frame_ctx, &pa)) {

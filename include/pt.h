@@ -172,7 +172,13 @@ struct pt_cpu {
     bool nx;            /* EFER.NXE is set */
     uint8_t maxphyaddr; /* CPUID.80000008H:EAX[7:0] */
     uint8_t pat[8];     /* memory type of each PAT index */
+    /* Bytes of the last-level cache (CPUID leaf 4 or 0x8000001D); 0: unknown, taken as
+     * PT_LLC_UNKNOWN. A map that makes more new tables than half of it writes their
+     * leaves with non-temporal stores, which skip reading each line first and leave the
+     * cache to what is used again; smaller maps use ordinary stores and stay cached. */
+    uint64_t llc_bytes;
 };
+#define PT_LLC_UNKNOWN (8ull << 20)
 
 /*
  * TLB invalidation. A change invalidates one page for each leaf it changes or removes (a

@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <cpuid.h>
 #include <time.h>
 
 static bool alloc_frame(void *ctx, uint64_t *pa)
@@ -26,10 +27,36 @@ static void free_frame(void *ctx, uint64_t pa)
     m->in_use--;
 }
 
+/* The largest cache the deterministic cache leaves describe (Intel leaf 4, AMD 0x8000001D):
+ * what a kernel would put in pt_cpu.llc_bytes. 0 when neither leaf is there. */
+uint64_t bench_llc_bytes(void)
+{
+    unsigned a, b, c, d, leaf = 4;
+    __cpuid(0x80000000u, a, b, c, d);
+    if (a >= 0x8000001du) {
+        __cpuid(0x80000001u, a, b, c, d);
+        if (c & (1u << 22)) /* TopologyExtensions: AMD's leaf is there */
+            leaf = 0x8000001du;
+    }
+    if (leaf == 4 && (__get_cpuid_max(0, NULL) < 4))
+        return 0;
+    uint64_t largest = 0;
+    for (unsigned sub = 0; sub < 16; sub++) {
+        __cpuid_count(leaf, sub, a, b, c, d);
+        if ((a & 31) == 0) /* no more caches */
+            break;
+        uint64_t bytes = (uint64_t)((b >> 22) + 1) * (((b >> 12) & 0x3ff) + 1) * ((b & 0xfff) + 1) *
+                         ((uint64_t)c + 1);
+        largest = bytes > largest ? bytes : largest;
+    }
+    return largest;
+}
+
 struct pt_cpu bench_cpu(bool page_1g)
 {
     /* MAXPHYADDR 52: tables sit at host addresses, which may use 47 bits. */
-    struct pt_cpu cpu = {.page_1g = page_1g, .nx = true, .maxphyaddr = 52};
+    struct pt_cpu cpu = {
+        .page_1g = page_1g, .nx = true, .maxphyaddr = 52, .llc_bytes = bench_llc_bytes()};
     memcpy(cpu.pat, pt_pat_reset, sizeof cpu.pat);
     return cpu;
 }

@@ -20,6 +20,9 @@ bool bench_zeroed_frame(struct bench_mem *m, uint64_t *pa);
 /* Forgets every frame (the next hierarchy starts from an empty pool). */
 void bench_mem_reset(struct bench_mem *m);
 void bench_mem_fini(struct bench_mem *m);
+/* The host's last-level cache, read as a kernel would (CPUID); 0 when unknown. */
+uint64_t bench_llc_bytes(void);
+/* The host CPU as the bench describes it to the library: llc_bytes is the host's. */
 struct pt_cpu bench_cpu(bool page_1g);
 double bench_now(void); /* seconds, monotonic */
 /* Seconds of this thread's CPU time: the time the shared machine gives other processes is

@@ -544,6 +544,9 @@ int main(int argc, char **argv)
     bench_mem_init(&m, 40000, bench_cpu(true)); /* 156 MiB: the 64 GiB 4 KiB map needs 32834 */
     printf("bench: host, median of %d runs; ratios against floors measured in the same run\n",
            RUNS);
+    printf("bench: last-level cache %llu KiB (CPUID); maps that make more new tables than half "
+           "of it write them with non-temporal stores\n",
+           (unsigned long long)(bench_llc_bytes() >> 10));
     printf("bench: floors: the memset floor is one memset of exactly the tables' bytes, the "
            "store floor a plain loop that writes each entry once (two a 16-byte store); each "
            "is its own aligned, never-inlined function whose stores cannot be dropped, over "

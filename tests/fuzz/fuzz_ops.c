@@ -3,7 +3,8 @@
  * simulated memory (map, replace, map one page, unmap, protect, coalesce, translate through
  * the recursive slot, import, walk over an unaligned range), with random CPUs, attributes
  * and allocator failures, on zeroed frames reached through a checked function or poisoned
- * frames reached by offset, at four or five levels, and changes no library call makes, as on a
+ * frames reached by offset, at four or five levels, with new tables written by ordinary or
+ * by non-temporal stores, and changes no library call makes, as on a
  * hierarchy the library did not build: a table entry that withholds RW or US or sets NX, an empty
  * table (with an empty one below it) where nothing is mapped. After every call: the error is
  * exactly the one expected, the interval model agrees at the call's key points, the checker passes,
@@ -411,6 +412,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cpu.page_1g = head & 1;
     cpu.nx = (head & 2) != 0;
     levels = (head & 8) ? PT_LEVEL_PML5 : PT_LEVEL_PML4;
+    cpu.llc_bytes = (head & 16) ? PT_PAGE_4K : 0; /* every new table streamed, or none */
     cpu.levels = (uint8_t)levels;
     sim_init(&w->sim, FRAMES, cpu);
     w->fast = (head & 4) != 0;

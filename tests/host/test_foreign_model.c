@@ -286,6 +286,7 @@ static struct pt_cpu random_cpu(void)
     cpu.levels = below(3) == 0 ? PT_LEVEL_PML5 : PT_LEVEL_PML4;
     static const uint8_t widths[] = {36, 39, 40, 42, 46, 48, 52};
     cpu.maxphyaddr = widths[below(sizeof widths)];
+    cpu.llc_bytes = below(2) ? PT_PAGE_4K : 0; /* new tables streamed, or stored */
     if (below(3) == 0)
         memcpy(cpu.pat, pt_pat_reset, sizeof cpu.pat);
     else

@@ -1,6 +1,8 @@
 /* Mapping pages and regions: greedy tiling, conflicts, replacement and every argument error. */
 #include "fixture.h"
 
+#include <string.h>
+
 static void greedy_tiles_largest_first(void)
 {
     struct fixture f;
@@ -129,7 +131,33 @@ static void conflicts_and_replace(void)
     fixture_fini(&f);
 }
 
+/* A map writes the same bytes whether its new tables go out by non-temporal stores (a
+ * cache of one frame: every map streams) or by ordinary ones, on frames handed out
+ * poisoned, which the library must fill whole either way. */
+static void streamed_tables_same_bytes(void)
+{
+    struct fixture f[2];
+    for (int k = 0; k < 2; k++) {
+        struct pt_cpu cpu = sim_cpu_max();
+        cpu.llc_bytes = k ? PT_PAGE_4K : 0;
+        fixture_init(&f[k], 4096, cpu);
+        sim_dirty_frames(&f[k].sim);
+        CHECK_ERR(pt_map_region(&f[k].sp, 0, 0x1000, 64 * MIB, RW, 0, NULL), PT_OK);
+        CHECK_ERR(pt_map_region(&f[k].sp, 4 * GIB, 4 * GIB, 2 * GIB + 6 * MIB, RW, 0, NULL), PT_OK);
+        CHECK_ERR(pt_map_region(&f[k].sp, 8 * GIB, 2 * MIB, GIB, RO, 0, NULL), PT_OK);
+        CHECK_ERR(fixture_check(&f[k], NULL), PT_OK);
+    }
+    CHECK_EQ(f[0].sim.in_use, f[1].sim.in_use);
+    CHECK(memcmp(f[0].sim.mem, f[1].sim.mem, 4096 * PT_PAGE_4K) == 0);
+    CHECK_MAPS(&f[1].sp, 64 * MIB - 1, 0x1000 + 64 * MIB - 1, PT_PAGE_4K, RW);
+    CHECK_MAPS(&f[1].sp, 6 * GIB + 5 * MIB, 6 * GIB + 5 * MIB, PT_PAGE_2M, RW);
+    CHECK_MAPS(&f[1].sp, 9 * GIB - 1, GIB + 2 * MIB - 1, PT_PAGE_2M, RO);
+    for (int k = 0; k < 2; k++)
+        fixture_fini(&f[k]);
+}
+
 TEST_SUITE(map_tests) = {
+    {"map/streamed_tables_same_bytes", streamed_tables_same_bytes},
     {"map/greedy_tiles_largest_first", greedy_tiles_largest_first},
     {"map/alignment_and_cpu_limit_sizes", alignment_and_cpu_limit_sizes},
     {"map/map_page_each_size", map_page_each_size},

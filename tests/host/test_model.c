@@ -227,6 +227,9 @@ static void random_operations_at(int levels)
     window_base[1] = levels == PT_LEVEL_PML5 ? (1ull << 48) - 2 * GIB : 512 * GIB - 2 * GIB;
     struct pt_cpu cpu = sim_cpu_max();
     cpu.levels = (uint8_t)levels;
+    /* A cache of one frame at five levels: every new table is written with non-temporal
+     * stores there, with ordinary ones at four, so the model checks both. */
+    cpu.llc_bytes = levels == PT_LEVEL_PML5 ? PT_PAGE_4K : 0;
     struct fixture f;
     fixture_init(&f, 16384, cpu);
     CHECK_EQ(f.sp.levels, levels);

@@ -328,15 +328,19 @@ static void close_short_fixture(struct fixture *f, struct between_passes *bp)
     fixture_fini(f);
 }
 
+static unsigned short_pts = 1; /* 2 MiB spans map_4k_at_4g maps, one PT each */
+
 static enum pt_error map_4k_at_4g(struct pt_space *sp)
 {
-    return pt_map_region(sp, 4 * GIB, 0x5000, 2 * MIB, RW, 0, NULL);
+    return pt_map_region(sp, 4 * GIB, 0x5000, short_pts * 2 * MIB, RW, 0, NULL);
 }
 
-/* The dry run counts one PT below the empty PD; the PD goes before the apply, which then
- * needs a PD and a PT. The new PD is taken back with everything below it: the hierarchy
- * is as the allocator left it, byte for byte, and every frame is free again. */
-static void map_short(uint8_t levels, bool recursive, bool dirty)
+/* The dry run counts `pts` PTs below the empty PD; the PD goes before the apply, which then
+ * needs a PD and `pts` PTs, and finds no frame for the last PT (with pts > 1, after the
+ * new PD already links the others). The new PD is taken back with everything below it:
+ * the hierarchy is as the allocator left it, byte for byte, and every frame is free
+ * again. */
+static void map_short(uint8_t levels, bool recursive, bool dirty, unsigned pts)
 {
     struct fixture f;
     open_short_fixture(&f, levels, dirty);
@@ -344,28 +348,33 @@ static void map_short(uint8_t levels, bool recursive, bool dirty)
     add_empty_pd(&f);
     if (recursive)
         short_fixture_through_slot(&f);
+    short_pts = pts;
     uint64_t need = 0;
-    CHECK_ERR(pt_map_region_cost(&f.sp, 4 * GIB, 0x5000, 2 * MIB, RW, 0, &need), PT_OK);
-    CHECK_EQ(need, 1);
+    CHECK_ERR(pt_map_region_cost(&f.sp, 4 * GIB, 0x5000, pts * 2 * MIB, RW, 0, &need), PT_OK);
+    CHECK_EQ(need, pts);
     struct between_passes bp;
     CHECK_ERR(run_with_tables_changing(&f, &bp, drop_empty_pd, map_4k_at_4g), PT_ERR_RESERVE_SHORT);
     CHECK(snap_same(&f.sim, &bp.after));
-    CHECK_UNMAPPED(&f.sp, 4 * GIB);
+    for (unsigned k = 0; k < pts; k++)
+        CHECK_UNMAPPED(&f.sp, 4 * GIB + k * 2 * MIB);
     CHECK_MAPS(&f.sp, GIB - PT_PAGE_4K, GIB - PT_PAGE_4K, GIB, RW);
     /* Counted again, the same change goes through. */
     CHECK_ERR(map_4k_at_4g(&f.sp), PT_OK);
     CHECK_MAPS(&f.sp, 4 * GIB + PT_PAGE_4K, 0x6000, PT_PAGE_4K, RW);
+    CHECK_MAPS(&f.sp, 4 * GIB + pts * 2 * MIB - PT_PAGE_4K, 0x4000 + pts * 2 * MIB, PT_PAGE_4K, RW);
     close_short_fixture(&f, &bp);
 }
 
 static void reserve_short_map(void)
 {
-    map_short(0, false, false);
-    map_short(0, false, true);
-    map_short(0, true, false);
-    map_short(PT_LEVEL_PML5, false, false);
-    map_short(PT_LEVEL_PML5, false, true);
-    map_short(PT_LEVEL_PML5, true, false);
+    for (unsigned pts = 1; pts <= 4; pts += 3) {
+        map_short(0, false, false, pts);
+        map_short(0, false, true, pts);
+        map_short(0, true, false, pts);
+        map_short(PT_LEVEL_PML5, false, false, pts);
+        map_short(PT_LEVEL_PML5, false, true, pts);
+        map_short(PT_LEVEL_PML5, true, false, pts);
+    }
 }
 
 /* The 2 MiB leaf at [1 GiB, 1 GiB + 2 MiB) and its PD become one 1 GiB leaf. */
