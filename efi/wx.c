@@ -44,13 +44,13 @@ void wx_gather(EFI_HANDLE image, const struct cpu_state *cpu, struct wx_input *i
 }
 
 bool wx_collect(EFI_HANDLE image, const struct cpu_state *cpu, const struct plan_limit *device,
-                struct wx_sources *out)
+                struct wx_sources *out, struct report_tally *tally)
 {
     struct wx_input in = {.device = device};
     wx_gather(image, cpu, &in);
     enum wx_status st = wx_read(&in, out);
     if (st != WX_OK) {
-        report_check("plan", false, "%s: %s", wx_status_text(st)->name,
+        report_check(tally, "plan", false, "%s: %s", wx_status_text(st)->name,
                      wx_status_text(st)->message);
         return false;
     }

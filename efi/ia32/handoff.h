@@ -38,6 +38,11 @@ struct handoff {
     uint64_t lines, lines_size, lines_used;
 };
 
+/* long_main's return, register-wide: the 64-bit part's verdict, true when every one of its
+ * checks passed, as run_takeover's in the x64 app. */
+#define LONG_VERDICT_FAIL 0u
+#define LONG_VERDICT_PASS 1u
+
 /* Kinds of report line. */
 #define LINE_REPORT 'R' /* report() */
 #define LINE_DETAIL 'D' /* report_detail(): file and serial port only */
