@@ -94,14 +94,13 @@ bool takeover_plan(struct plan *plan, const struct firmware_state *fw,
         report_check(tally, "plan", false, "no %s memory for the plan", s->name);
         return false;
     }
-    enum plan_status st = plan_build(&in, plan);
+    enum plan_error st = plan_build(&in, plan);
     for (int w = 0; w < PLAN_WARN_COUNT; w++)
         if (plan->warnings[w])
-            report("  warning %s x%u: %s", plan_warning_text(w)->name, plan->warnings[w],
-                   plan_warning_text(w)->message);
+            report("  warning %s x%u: %s", plan_warning_name(w), plan->warnings[w],
+                   plan_warning_message(w));
     if (st != PLAN_OK) {
-        report_check(tally, "plan", false, "%s: %s", plan_status_text(st)->name,
-                     plan_status_text(st)->message);
+        report_check(tally, "plan", false, "%s: %s", plan_error_name(st), plan_error_message(st));
         return false;
     }
     report_check(tally, "plan", true, "%u memory-map ranges, %llu MiB RAM, %u regions to map",

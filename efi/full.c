@@ -28,11 +28,10 @@ static uint32_t read_runtime_properties(void)
     for (UINTN i = 0; i < ST->NumberOfTableEntries; i++) {
         if (CompareGuid(&ST->ConfigurationTable[i].VendorGuid, &rt_properties_guid) != 0)
             continue;
-        enum rt_props_status st =
-            rt_props_parse(ST->ConfigurationTable[i].VendorTable, &rt_supported);
+        enum plan_error st = rt_props_parse(ST->ConfigurationTable[i].VendorTable, &rt_supported);
 
-        if (st != RT_PROPS_OK)
-            report("  warning: %s", rt_props_status_text(st)->message);
+        if (st != PLAN_OK)
+            report("  warning: %s", plan_error_message(st));
         else
             report("takeover: EFI_RT_PROPERTIES_TABLE: runtime services 0x%x after "
                    "ExitBootServices (GetTime %s, GetVariable %s)",
@@ -106,15 +105,15 @@ static EFI_STATUS leave_boot_services(EFI_HANDLE image, UINTN key, struct memmap
 /* Counts the pages the final memory map describes as RAM, and those our tables do not map
  * at their own address. The map goes through the planner's one sanitiser, as the first
  * did: `final` holds its ranges (storage taken before boot services went). */
-static enum plan_status check_final_map(const struct our_tables *ours,
-                                        const struct takeover_target *target,
-                                        const struct memmap *mm, struct plan *final,
-                                        uint64_t *pages, uint64_t *unmapped)
+static enum plan_error check_final_map(const struct our_tables *ours,
+                                       const struct takeover_target *target,
+                                       const struct memmap *mm, struct plan *final, uint64_t *pages,
+                                       uint64_t *unmapped)
 {
     *pages = *unmapped = 0;
     struct plan_input in = {
         .map = mm->buffer, .map_size = mm->size, .desc_size = mm->desc_size, .cpu = target->pt};
-    enum plan_status st = plan_read_memory_map(&in, final);
+    enum plan_error st = plan_read_memory_map(&in, final);
     for (size_t i = 0; st == PLAN_OK && i < final->range_count; i++) {
         const struct plan_range *r = &final->ranges[i];
         if (!plan_type_is_ram(r->type))
@@ -134,14 +133,14 @@ static enum plan_status check_final_map(const struct our_tables *ours,
     return st;
 }
 
-static void report_final_map(const struct plan *final, enum plan_status st)
+static void report_final_map(const struct plan *final, enum plan_error st)
 {
     for (int w = 0; w < PLAN_WARN_COUNT; w++)
         if (final->warnings[w])
-            report("  final map: warning %s x%u: %s", plan_warning_text(w)->name,
-                   final->warnings[w], plan_warning_text(w)->message);
+            report("  final map: warning %s x%u: %s", plan_warning_name(w), final->warnings[w],
+                   plan_warning_message(w));
     if (st != PLAN_OK)
-        report("  final map: %s: %s", plan_status_text(st)->name, plan_status_text(st)->message);
+        report("  final map: %s: %s", plan_error_name(st), plan_error_message(st));
 }
 
 static bool check_after_exit(const struct our_tables *ours, const struct full_plan *fp,
@@ -279,7 +278,7 @@ bool full_takeover(const struct takeover_view *v, EFI_HANDLE image, bool touch_a
     report("pagetk: boot services are gone; CR3 0x%llx is ours for good",
            (unsigned long long)cpu_read_cr3());
     uint64_t pages, unmapped;
-    enum plan_status final_st = check_final_map(ours, v->target, &mm, &final, &pages, &unmapped);
+    enum plan_error final_st = check_final_map(ours, v->target, &mm, &final, &pages, &unmapped);
     report_final_map(&final, final_st);
     bool ok =
         report_check(tally, "exit-boot-services", final_st == PLAN_OK && unmapped == 0,

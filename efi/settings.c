@@ -44,14 +44,13 @@ static bool apply(struct options *o, const char *text, size_t len, const char *s
                   struct report_tally *tally)
 {
     char bad[40];
-    enum options_status st = options_parse(o, text, len, bad, sizeof bad);
-    if (st == OPTIONS_OK)
+    enum plan_error st = options_parse(o, text, len, bad, sizeof bad);
+    if (st == PLAN_OK)
         return true;
-    if (st == OPTIONS_UNKNOWN_WORD)
-        report_check(tally, "options", false, "%s: '%s': %s", source, bad,
-                     options_status_text(st)->message);
+    if (st == PLAN_ERR_OPTIONS_UNKNOWN_WORD)
+        report_check(tally, "options", false, "%s: '%s': %s", source, bad, plan_error_message(st));
     else
-        report_check(tally, "options", false, "%s: %s", source, options_status_text(st)->message);
+        report_check(tally, "options", false, "%s: %s", source, plan_error_message(st));
     return false;
 }
 
@@ -90,9 +89,9 @@ bool settings_read(EFI_HANDLE image, struct options *o, struct report_tally *tal
         if (!apply(o, word, n, "command line", tally))
             return false;
     }
-    enum options_status conflict = options_check(o);
-    if (conflict != OPTIONS_OK) {
-        report_check(tally, "options", false, "%s", options_status_text(conflict)->message);
+    enum plan_error conflict = options_check(o);
+    if (conflict != PLAN_OK) {
+        report_check(tally, "options", false, "%s", plan_error_message(conflict));
         return false;
     }
     const char *source = from_file && from_shell ? "pagetk.cfg and the command line"

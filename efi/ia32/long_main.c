@@ -46,19 +46,19 @@ static bool collect_limits(struct wx_sources *wx, bool cpu_nx, const struct hand
     pt_attr nx = cpu_nx ? PT_ATTR_NX : 0;
     wx->set.count = 0;
     wx->have_table = h->attributes_table != 0;
-    wx->table_status = WX_OK;
+    wx->table_status = PLAN_OK;
     if (wx->have_table) {
         wx->table_status =
             wx_parse_attributes_table((const void *)(uintptr_t)h->attributes_table, nx, &wx->set,
                                       &wx->table_version, &wx->table_entries, &wx->runtime_code);
-        if (wx->table_status == WX_NO_ROOM)
+        if (wx->table_status == PLAN_ERR_WX_NO_ROOM)
             return false;
     }
     wx->image_base = h->image_base;
     wx->image_size = h->image_size;
     wx->image_status = wx_parse_pe((const void *)(uintptr_t)h->image_base, h->image_base,
                                    h->image_size, nx, &wx->set);
-    if (wx->image_status == WX_NO_ROOM)
+    if (wx->image_status == PLAN_ERR_WX_NO_ROOM)
         return false;
     for (uint64_t i = 0; i < h->segment_count && i < HANDOFF_SEGMENTS; i++) {
         const struct handoff_segment *s = &h->segments[i];
@@ -81,14 +81,14 @@ static bool plan_from_handoff(struct plan *plan, struct takeover_target *target,
                               const struct scratch *s, struct report_tally *tally)
 {
     if (!collect_limits(&target->wx, target->pt.nx, h)) {
-        report_check(tally, "plan", false, "%s: %s", wx_status_text(WX_NO_ROOM)->name,
-                     wx_status_text(WX_NO_ROOM)->message);
+        report_check(tally, "plan", false, "%s: %s", plan_error_name(PLAN_ERR_WX_NO_ROOM),
+                     plan_error_message(PLAN_ERR_WX_NO_ROOM));
         return false;
     }
     struct wx_limits *set = &target->wx.set;
     /* The x64 app's line, so the fleet page reads the table's version the same way. */
     char table[64];
-    if (target->wx.have_table && target->wx.table_status == WX_OK)
+    if (target->wx.have_table && target->wx.table_status == PLAN_OK)
         text_format(table, sizeof table, "memory attributes table version %u, %u entries",
                     target->wx.table_version, target->wx.table_entries);
     else
@@ -98,12 +98,11 @@ static bool plan_from_handoff(struct plan *plan, struct takeover_target *target,
     report("w^x: %s; 32-bit app at 0x%llx (%llu KiB, %s), 64-bit part in %llu segments; %u "
            "limits",
            table, (unsigned long long)h->image_base, (unsigned long long)(h->image_size >> 10),
-           wx_status_text(target->wx.image_status)->name, (unsigned long long)h->segment_count,
+           plan_error_name(target->wx.image_status), (unsigned long long)h->segment_count,
            (unsigned)set->count);
-    if (target->wx.table_status != WX_OK)
-        report("  warning %s: %s: the table is left out",
-               wx_status_text(target->wx.table_status)->name,
-               wx_status_text(target->wx.table_status)->message);
+    if (target->wx.table_status != PLAN_OK)
+        report("  warning %s: %s: the table is left out", plan_error_name(target->wx.table_status),
+               plan_error_message(target->wx.table_status));
     const struct map_bytes map = {
         .map = (const void *)(uintptr_t)h->map, .size = h->map_size, .desc_size = h->desc_size};
     return takeover_plan(plan, fw, target, s, &map, tally);
