@@ -15,26 +15,19 @@
 #define EFLAGS_IF32  (1u << 9)
 #define MSR_EFER32   0xc0000080u
 
-static inline uint32_t cpu32_cr0(void)
-{
-    uint32_t v;
-    __asm__ volatile("mov %%cr0, %0" : "=r"(v));
-    return v;
-}
-
-static inline uint32_t cpu32_cr3(void)
-{
-    uint32_t v;
-    __asm__ volatile("mov %%cr3, %0" : "=r"(v));
-    return v;
-}
-
-static inline uint32_t cpu32_cr4(void)
-{
-    uint32_t v;
-    __asm__ volatile("mov %%cr4, %0" : "=r"(v));
-    return v;
-}
+/* cpu32_crN reads control register N: one definition for CR0, CR3 and CR4. */
+// clang-format off
+#define CPU32_CONTROL_REGISTER(n)                                                                \
+    static inline uint32_t cpu32_cr##n(void)                                                     \
+    {                                                                                            \
+        uint32_t v;                                                                              \
+        __asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));                                        \
+        return v;                                                                                \
+    }
+// clang-format on
+CPU32_CONTROL_REGISTER(0)
+CPU32_CONTROL_REGISTER(3)
+CPU32_CONTROL_REGISTER(4)
 
 static inline uint32_t cpu32_eflags(void)
 {
