@@ -19,24 +19,19 @@ void long_report_open(struct handoff *h)
     report_set_clock(h->tsc_hz);
 }
 
+static void write_to_serial(void *ctx, const char *line)
+{
+    (void)ctx;
+    if (line[1]) {
+        serial_write(line + 1); /* without the kind */
+        serial_write("\r\n");
+    }
+}
+
 void long_report_to_serial(void)
 {
-    const char *buf = (const char *)(uintptr_t)out->lines;
     char line[520];
-    size_t n = 0;
-    for (uint64_t i = 0; i < out->lines_used && i < out->lines_size; i++) {
-        if (buf[i] != '\n') {
-            if (n + 1 < sizeof line)
-                line[n++] = buf[i];
-            continue;
-        }
-        line[n] = '\0';
-        if (n > 1) {
-            serial_write(line + 1); /* without the kind */
-            serial_write("\r\n");
-        }
-        n = 0;
-    }
+    handoff_lines_each(out, line, sizeof line, write_to_serial, NULL);
     to_serial = true;
 }
 

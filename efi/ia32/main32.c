@@ -69,28 +69,16 @@ static void give_pages(uint64_t at, UINTN pages)
         uefi_call_wrapper(BS->FreePages, 2, (EFI_PHYSICAL_ADDRESS)at, pages);
 }
 
-/* The 64-bit part's lines, in order, through the report (see handoff.h for the kinds); its
- * check lines are counted in *tally. */
-static void replay(const struct handoff *h, struct report_tally *tally)
+/* One of the 64-bit part's lines through the report (see handoff.h for the kinds); a check
+ * line is counted in the tally at ctx. */
+static void replay_line(void *ctx, const char *line)
 {
-    const char *buf = (const char *)(uintptr_t)h->lines;
-    static char line[600];
-    size_t n = 0;
-    for (uint64_t i = 0; i < h->lines_used && i < h->lines_size; i++) {
-        if (buf[i] != '\n') {
-            if (n + 1 < sizeof line)
-                line[n++] = buf[i];
-            continue;
-        }
-        line[n] = '\0';
-        if (n > 0 && line[0] == LINE_DETAIL)
-            report_detail("%s", line + 1);
-        else if (n > 0 && (line[0] == LINE_PASS || line[0] == LINE_FAIL))
-            report_check_line(tally, line[0] == LINE_PASS, line + 1);
-        else if (n > 0)
-            report("%s", line + 1);
-        n = 0;
-    }
+    if (line[0] == LINE_DETAIL)
+        report_detail("%s", line + 1);
+    else if (line[0] == LINE_PASS || line[0] == LINE_FAIL)
+        report_check_line(ctx, line[0] == LINE_PASS, line + 1);
+    else
+        report("%s", line + 1);
 }
 
 /* EFLAGS' system bits (TF, IF, DF, IOPL, NT, AC): the arithmetic ones change with any code. */
@@ -252,7 +240,8 @@ static bool run_long(EFI_HANDLE image, const struct options *o, uint64_t tsc_hz,
         bool long_pass = switch32_call(&c) == LONG_VERDICT_PASS;
         cpu32_mode_read(&after, true);
         struct report_tally part = {0};
-        replay(&h, &part);
+        static char line[600];
+        handoff_lines_each(&h, line, sizeof line, replay_line, &part);
         report_tally_add(tally, &part);
         report("long mode: left, %u of the 64-bit part's checks failed: its verdict %s",
                part.failed, long_pass ? "PASS" : "FAIL");
