@@ -47,7 +47,7 @@ struct mp_services {
 };
 
 struct ap_job {
-    const struct takeover_view *v;
+    struct takeover_view v; /* a copy: an AP that does not finish outlives the caller's */
     uint64_t own_cr3, seen_cr3, restored_cr3;
     uint32_t apic_id;
     uint64_t points, mismatches, first_bad;
@@ -73,9 +73,9 @@ static void ap_translate(const struct plan *plan, struct live *l, struct ap_job 
 static VOID EFIAPI ap_check(VOID *arg)
 {
     struct ap_job *job = arg;
-    const struct our_tables *ours = job->v->ours;
-    const struct takeover_target *target = job->v->target;
-    const struct plan *plan = job->v->plan;
+    const struct our_tables *ours = job->v.ours;
+    const struct takeover_target *target = job->v.target;
+    const struct plan *plan = job->v.plan;
     uint32_t r[4];
     cpu_cpuid(1, 0, r);
     job->apic_id = r[1] >> 24;
@@ -153,7 +153,7 @@ bool check_every_cpu(const struct takeover_view *v, struct switch_state *sw,
             continue;
         }
         struct ap_job *job = &jobs[n];
-        *job = (struct ap_job){.v = v};
+        *job = (struct ap_job){.v = *v};
         EFI_STATUS st = uefi_call_wrapper(mp->startup_this, 7, mp, ap_check, n, NULL,
                                           PAGETK_AP_TIMEOUT_US, job, NULL);
         if (!EFI_ERROR(st) && job->other_depth) {

@@ -1,4 +1,5 @@
-/* Report output and keeping: see report.h. */
+/* The firmware apps' report sink (report_emit): every line to COM1 or the firmware's
+ * console and the screen, and kept for the report file. See report.h. */
 #include "report.h"
 
 #include <efilib.h>

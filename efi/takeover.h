@@ -113,6 +113,8 @@ struct phase_times {
     uint64_t entry_tsc;                  /* efi_main's start */
 };
 
+/* All of it, owned by the driver of a run (app.c, ia32/long_main.c): each phase is handed
+ * only the parts above that it reads or writes. */
 struct takeover {
     EFI_HANDLE image;
     struct options opts;
