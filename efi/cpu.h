@@ -15,16 +15,20 @@
 #define CR4_SMAP  (1ull << 21)
 #define RFLAGS_IF (1ull << 9)
 
-/* cpu_read_crN and cpu_write_crN for control register N: one definition for CR0, CR3 and
- * CR4, each write a compiler barrier (the tables and memory it governs change with it). */
+/* `type name(void)` reading control register n, as wide as the mode makes it (64 bits
+ * here; ia32/cpu32.h reads them 32 bits wide). */
 // clang-format off
-#define CPU_CONTROL_REGISTER(n)                                                                  \
-    static inline uint64_t cpu_read_cr##n(void)                                                  \
+#define CPU_CR_READER(name, type, n)                                                             \
+    static inline type name(void)                                                                \
     {                                                                                            \
-        uint64_t v;                                                                              \
+        type v;                                                                                  \
         __asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));                                        \
         return v;                                                                                \
-    }                                                                                            \
+    }
+/* cpu_read_crN and cpu_write_crN for control register N: one definition for CR0, CR3 and
+ * CR4, each write a compiler barrier (the tables and memory it governs change with it). */
+#define CPU_CONTROL_REGISTER(n)                                                                  \
+    CPU_CR_READER(cpu_read_cr##n, uint64_t, n)                                                   \
     static inline void cpu_write_cr##n(uint64_t v)                                               \
     {                                                                                            \
         __asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory");                               \
