@@ -1,4 +1,4 @@
-/* The check line of report.c (x64 app) and ia32/long_report.c (the IA32 app's 64-bit part). */
+/* The check line of every app, made by report_lines.c: see check_line.h. */
 #include "check_line.h"
 
 #include "text.h"

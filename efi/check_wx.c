@@ -43,7 +43,8 @@ static int probe_write_same(uint64_t va)
     return probe_write(va, *(volatile uint64_t *)(uintptr_t)va);
 }
 
-bool check_wx(const struct wx_sources *wx, bool nx, const struct pt_space *live)
+bool check_wx(const struct wx_sources *wx, bool nx, const struct pt_space *live,
+              struct report_tally *tally)
 {
     const struct wx_limits *set = &wx->set;
     uint64_t bytes[WX_ORIGINS] = {0}, bad[WX_ORIGINS] = {0};
@@ -62,7 +63,7 @@ bool check_wx(const struct wx_sources *wx, bool nx, const struct pt_space *live)
     enum pt_error counted = pt_walk(live, 0, 1ull << pt_va_bits(live->levels), count_wx, &wx_bytes);
     walked = walked != PT_OK ? walked : counted;
     bool ok = report_check(
-        "w-xor-x", walked == PT_OK && bad[WX_FIRMWARE] == 0 && bad[WX_IMAGE] == 0,
+        tally, "w-xor-x", walked == PT_OK && bad[WX_FIRMWARE] == 0 && bad[WX_IMAGE] == 0,
         "%llu KiB limited by the firmware's table, %llu KiB by the app's sections, %llu "
         "KiB break a limit; %llu MiB elsewhere stay writable and executable as the "
         "firmware maps them; walks %s",
@@ -79,7 +80,7 @@ bool check_wx(const struct wx_sources *wx, bool nx, const struct pt_space *live)
     int ran = probe_exec(data);
     bool exec_ok = nx ? fault_matches(ran, data, PF_ERR_PRESENT | PF_ERR_FETCH) : ran == 0;
     fault_describe(ran, ran_text, sizeof ran_text);
-    ok &= report_check("fault-wx-image", write_faulted && exec_ok,
+    ok &= report_check(tally, "fault-wx-image", write_faulted && exec_ok,
                        "write to own code 0x%llx: %s; call into own data 0x%llx: %s%s",
                        (unsigned long long)code, wrote_text, (unsigned long long)data,
                        ran ? ran_text : "ran", !nx ? " (no NX on this CPU)" : "");
@@ -92,7 +93,7 @@ bool check_wx(const struct wx_sources *wx, bool nx, const struct pt_space *live)
         return ok;
     }
     wrote = probe_write_same(wx->runtime_code);
-    return report_check("fault-wx-runtime",
+    return report_check(tally, "fault-wx-runtime",
                         fault_matches(wrote, wx->runtime_code, PF_ERR_PRESENT | PF_ERR_WRITE),
                         "write to runtime code 0x%llx: %s", (unsigned long long)wx->runtime_code,
                         fault_describe(wrote, wrote_text, sizeof wrote_text)) &&

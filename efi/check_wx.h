@@ -5,10 +5,12 @@
 #include <stdbool.h>
 
 #include "pt.h"
+#include "report.h"
 #include "wx_parse.h"
 
 /* wx: the limits the plan took; nx: the CPU has NX; live: our tables through the slot.
- * False when any check failed. */
-bool check_wx(const struct wx_sources *wx, bool nx, const struct pt_space *live);
+ * Each check is counted in *tally. False when any check failed. */
+bool check_wx(const struct wx_sources *wx, bool nx, const struct pt_space *live,
+              struct report_tally *tally);
 
 #endif

@@ -15,41 +15,28 @@
 #define CR4_SMAP  (1ull << 21)
 #define RFLAGS_IF (1ull << 9)
 
-static inline uint64_t cpu_read_cr0(void)
-{
-    uint64_t v;
-    __asm__ volatile("mov %%cr0, %0" : "=r"(v));
-    return v;
-}
-
-static inline void cpu_write_cr0(uint64_t v)
-{
-    __asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory");
-}
-
-static inline uint64_t cpu_read_cr3(void)
-{
-    uint64_t v;
-    __asm__ volatile("mov %%cr3, %0" : "=r"(v));
-    return v;
-}
-
-static inline void cpu_write_cr3(uint64_t v)
-{
-    __asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory");
-}
-
-static inline uint64_t cpu_read_cr4(void)
-{
-    uint64_t v;
-    __asm__ volatile("mov %%cr4, %0" : "=r"(v));
-    return v;
-}
-
-static inline void cpu_write_cr4(uint64_t v)
-{
-    __asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
-}
+/* `type name(void)` reading control register n, as wide as the mode makes it (64 bits
+ * here; ia32/cpu32.h reads them 32 bits wide). */
+// clang-format off
+#define CPU_CR_READER(name, type, n)                                                             \
+    static inline type name(void)                                                                \
+    {                                                                                            \
+        type v;                                                                                  \
+        __asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));                                        \
+        return v;                                                                                \
+    }
+/* cpu_read_crN and cpu_write_crN for control register N: one definition for CR0, CR3 and
+ * CR4, each write a compiler barrier (the tables and memory it governs change with it). */
+#define CPU_CONTROL_REGISTER(n)                                                                  \
+    CPU_CR_READER(cpu_read_cr##n, uint64_t, n)                                                   \
+    static inline void cpu_write_cr##n(uint64_t v)                                               \
+    {                                                                                            \
+        __asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory");                               \
+    }
+// clang-format on
+CPU_CONTROL_REGISTER(0)
+CPU_CONTROL_REGISTER(3)
+CPU_CONTROL_REGISTER(4)
 
 /* Loads CR3 and drops every cached translation, global ones too: a CR3 write alone keeps
  * global entries, which with CR4.PGE set could outlive the tables they came from. */

@@ -47,7 +47,7 @@ struct mp_services {
 };
 
 struct ap_job {
-    struct takeover *t;
+    struct takeover_view v; /* a copy: an AP that does not finish outlives the caller's */
     uint64_t own_cr3, seen_cr3, restored_cr3;
     uint32_t apic_id;
     uint64_t points, mismatches, first_bad;
@@ -56,10 +56,10 @@ struct ap_job {
     bool done;
 };
 
-static void ap_translate(struct takeover *t, struct live *l, struct ap_job *job, uint64_t va)
+static void ap_translate(const struct plan *plan, struct live *l, struct ap_job *job, uint64_t va)
 {
     struct pt_translation live;
-    const struct plan_region *r = plan_lookup(&t->plan, va);
+    const struct plan_region *r = plan_lookup(plan, va);
     enum pt_error err = pt_translate(&l->sp, va, &live); /* a failure counts as wrong */
     job->points++;
     if (err != PT_OK || live.mapped != (r != NULL) ||
@@ -73,20 +73,22 @@ static void ap_translate(struct takeover *t, struct live *l, struct ap_job *job,
 static VOID EFIAPI ap_check(VOID *arg)
 {
     struct ap_job *job = arg;
-    struct takeover *t = job->t;
+    const struct our_tables *ours = job->v.ours;
+    const struct takeover_target *target = job->v.target;
+    const struct plan *plan = job->v.plan;
     uint32_t r[4];
     cpu_cpuid(1, 0, r);
     job->apic_id = r[1] >> 24;
     /* A PML5 read as a PML4 (or the reverse) maps nonsense: an AP whose paging depth is not
      * the BSP's (the BSP entered LA57 alone) does not load our tables. */
-    if (((cpu_read_cr4() & CR4_LA57) != 0) != (t->ours.sp.levels == PT_LEVEL_PML5)) {
+    if (((cpu_read_cr4() & CR4_LA57) != 0) != (ours->sp.levels == PT_LEVEL_PML5)) {
         job->other_depth = true;
         job->done = true;
         return;
     }
     bool irq = cpu_irq_save();
     struct cpu_paging was; /* the AP's own CR3, CR0 and EFER: ours needs WP and NXE too */
-    cpu_enter_tables(t->ours.sp.root, t->target.pt.nx, &was);
+    cpu_enter_tables(ours->sp.root, target->pt.nx, &was);
     job->own_cr3 = was.cr3;
     job->seen_cr3 = cpu_read_cr3();
 #ifdef PAGETK_TEST_AP_HANG
@@ -96,30 +98,31 @@ static VOID EFIAPI ap_check(VOID *arg)
         __asm__ volatile("pause");
 #endif
     struct live l;
-    bool opened = takeover_live_open(&t->ours, &l) == PT_OK;
+    bool opened = takeover_live_open(ours, &l) == PT_OK;
     if (!opened && !job->mismatches++)
         job->first_bad = 0; /* no translation could be compared: the root was not adopted */
-    uint64_t x = t->ours.sp.root ^ job->apic_id ^ 0x9e3779b97f4a7c15ull;
-    for (size_t i = 0; opened && i < t->plan.region_count; i++) {
-        const struct plan_region *reg = &t->plan.regions[i];
-        if (takeover_in_window(t, reg->va))
+    uint64_t x = ours->sp.root ^ job->apic_id ^ 0x9e3779b97f4a7c15ull;
+    for (size_t i = 0; opened && i < plan->region_count; i++) {
+        const struct plan_region *reg = &plan->regions[i];
+        if (takeover_in_window(target, reg->va))
             continue;
-        ap_translate(t, &l, job, reg->va);
-        ap_translate(t, &l, job, reg->va + reg->len - 1);
+        ap_translate(plan, &l, job, reg->va);
+        ap_translate(plan, &l, job, reg->va + reg->len - 1);
         for (unsigned s = 0; s < SAMPLE_PER_REG; s++) {
             x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-            ap_translate(t, &l, job, reg->va + x % reg->len);
+            ap_translate(plan, &l, job, reg->va + x % reg->len);
         }
     }
-    takeover_touch_leaves(&t->plan, &t->ours.sp, 0, &job->ident);
-    takeover_touch_leaves(&t->plan, &t->ours.sp, t->target.alias_base, &job->alias);
+    takeover_touch_leaves(plan, &ours->sp, 0, &job->ident);
+    takeover_touch_leaves(plan, &ours->sp, target->alias_base, &job->alias);
     cpu_leave_tables(&was);
     job->restored_cr3 = cpu_read_cr3();
     cpu_irq_restore(irq);
     job->done = true;
 }
 
-bool check_every_cpu(struct takeover *t)
+bool check_every_cpu(const struct takeover_view *v, struct switch_state *sw,
+                     struct report_tally *tally)
 {
     static struct ap_job jobs[MAX_CPUS];
     struct mp_services *mp;
@@ -131,8 +134,8 @@ bool check_every_cpu(struct takeover *t)
         return true;
     }
     unsigned passed = 0, tried = 0, left_out = 0;
-    if (t->sw.no_aps) {
-        report("  every-cpu: left out: %s", t->sw.no_aps);
+    if (sw->no_aps) {
+        report("  every-cpu: left out: %s", sw->no_aps);
         return true;
     }
     for (UINTN n = 0; n < all && n < MAX_CPUS; n++) {
@@ -150,24 +153,24 @@ bool check_every_cpu(struct takeover *t)
             continue;
         }
         struct ap_job *job = &jobs[n];
-        *job = (struct ap_job){.t = t};
+        *job = (struct ap_job){.v = *v};
         EFI_STATUS st = uefi_call_wrapper(mp->startup_this, 7, mp, ap_check, n, NULL,
                                           PAGETK_AP_TIMEOUT_US, job, NULL);
         if (!EFI_ERROR(st) && job->other_depth) {
             report("cpu %u: APIC %u runs %u-level paging, our tables have %d levels: left out "
                    "(its CR4.LA57 differs from the BSP's)",
-                   (unsigned)n, job->apic_id, t->ours.sp.levels == PT_LEVEL_PML5 ? 4u : 5u,
-                   t->ours.sp.levels);
+                   (unsigned)n, job->apic_id, v->ours->sp.levels == PT_LEVEL_PML5 ? 4u : 5u,
+                   v->ours->sp.levels);
             left_out++;
             continue;
         }
         tried++;
-        bool ok = !EFI_ERROR(st) && job->done && job->seen_cr3 == t->ours.sp.root &&
+        bool ok = !EFI_ERROR(st) && job->done && job->seen_cr3 == v->ours->sp.root &&
                   job->restored_cr3 == job->own_cr3 && job->mismatches == 0 &&
                   job->ident.unmapped == 0 && job->alias.unmapped == 0 && job->points > 0;
         passed += ok;
         if (!job->done)
-            t->sw.ap_stranded = true; /* it may still run on our tables: keep them */
+            sw->ap_stranded = true; /* it may still run on our tables: keep them */
         if (EFI_ERROR(st) || !job->done)
             report("cpu %u: APIC %llu: StartupThisAP: status 0x%llx%s, %s: FAIL", (unsigned)n,
                    (unsigned long long)info.id, (unsigned long long)st,
@@ -194,7 +197,7 @@ bool check_every_cpu(struct takeover *t)
     if (left_out)
         text_format(out, sizeof out, "; %u left out at another paging depth", left_out);
     return report_check(
-        "every-cpu", passed == tried,
+        tally, "every-cpu", passed == tried,
         "%u of %u application processors ran on the new tables and passed (%u CPUs%s)", passed,
         tried, (unsigned)all, out);
 }

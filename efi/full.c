@@ -28,11 +28,10 @@ static uint32_t read_runtime_properties(void)
     for (UINTN i = 0; i < ST->NumberOfTableEntries; i++) {
         if (CompareGuid(&ST->ConfigurationTable[i].VendorGuid, &rt_properties_guid) != 0)
             continue;
-        enum rt_props_status st =
-            rt_props_parse(ST->ConfigurationTable[i].VendorTable, &rt_supported);
+        enum plan_error st = rt_props_parse(ST->ConfigurationTable[i].VendorTable, &rt_supported);
 
-        if (st != RT_PROPS_OK)
-            report("  warning: %s", rt_props_status_text(st)->message);
+        if (st != PLAN_OK)
+            report("  warning: %s", plan_error_message(st));
         else
             report("takeover: EFI_RT_PROPERTIES_TABLE: runtime services 0x%x after "
                    "ExitBootServices (GetTime %s, GetVariable %s)",
@@ -43,20 +42,20 @@ static uint32_t read_runtime_properties(void)
     return rt_supported;
 }
 
-void full_prepare(struct takeover *t)
+void full_prepare(struct takeover_target *target, const struct cpu_state *cpu)
 {
     EFI_GUID gop_guid = EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID;
     EFI_GRAPHICS_OUTPUT_PROTOCOL *gop;
-    struct full_plan *fp = &t->target.full_plan;
-    fp->pat = t->fw.cpu.pat_msr;
+    struct full_plan *fp = &target->full_plan;
+    fp->pat = cpu->pat_msr;
     fp->rt_supported = read_runtime_properties();
-    int wc_index = pt_pat_slot_for(t->target.pt.pat, PT_MT_WC);
+    int wc_index = pt_pat_slot_for(target->pt.pat, PT_MT_WC);
     if (wc_index < 0) {
         report("takeover: every PAT entry holds a different type: no write-combining");
         return;
     }
     fp->pat = (fp->pat & ~(0xffull << (8 * wc_index))) | ((uint64_t)PT_MT_WC << (8 * wc_index));
-    t->target.pt.pat[wc_index] = PT_MT_WC; /* our tables are built for the new PAT */
+    target->pt.pat[wc_index] = PT_MT_WC; /* our tables are built for the new PAT */
     if (EFI_ERROR(uefi_call_wrapper(BS->LocateProtocol, 3, &gop_guid, NULL, (void **)&gop)) ||
         !gop->Mode || !gop->Mode->Info ||
         (gop->Mode->Info->PixelFormat != PixelBlueGreenRedReserved8BitPerColor &&
@@ -74,23 +73,23 @@ void full_prepare(struct takeover *t)
         .bgr = gop->Mode->Info->PixelFormat == PixelBlueGreenRedReserved8BitPerColor,
     };
     uint64_t start = fb->base & ~4095ull, end = (fb->base + fb->size + 4095) & ~4095ull;
-    t->target.fb_limit = (struct plan_limit){start, end, PT_ATTR_MT_MASK, PT_ATTR_MT(PT_MT_WC)};
-    t->target.have_fb_limit = true;
+    target->fb_limit = (struct plan_limit){start, end, PT_ATTR_MT_MASK, PT_ATTR_MT(PT_MT_WC)};
+    target->have_fb_limit = true;
     report("takeover: framebuffer 0x%llx, %llu KiB, %ux%u (stride %u), write-combining through "
            "PAT entry %u (PAT 0x%016llx -> 0x%016llx)",
            (unsigned long long)fb->base, (unsigned long long)(fb->size >> 10), fb->width,
-           fb->height, fb->stride, (unsigned)wc_index, (unsigned long long)t->fw.cpu.pat_msr,
+           fb->height, fb->stride, (unsigned)wc_index, (unsigned long long)cpu->pat_msr,
            (unsigned long long)fp->pat);
 }
 
 /* GetMemoryMap then ExitBootServices, again while the key is stale. Nothing allocates in
  * between: after a failed attempt only these two services may be called. */
-static EFI_STATUS leave_boot_services(struct takeover *t, struct memmap *mm, unsigned *attempts)
+static EFI_STATUS leave_boot_services(EFI_HANDLE image, UINTN key, struct memmap *mm,
+                                      unsigned *attempts)
 {
     EFI_STATUS st = EFI_INVALID_PARAMETER;
-    UINTN key = t->fw.mm.key; /* the map the plan was made from: stale if anything allocated */
     for (*attempts = 1; *attempts <= EBS_ATTEMPTS; ++*attempts) {
-        st = uefi_call_wrapper(BS->ExitBootServices, 2, t->image, key);
+        st = uefi_call_wrapper(BS->ExitBootServices, 2, image, key);
         if (st != EFI_INVALID_PARAMETER)
             return st;
         mm->size = mm->capacity;
@@ -106,13 +105,15 @@ static EFI_STATUS leave_boot_services(struct takeover *t, struct memmap *mm, uns
 /* Counts the pages the final memory map describes as RAM, and those our tables do not map
  * at their own address. The map goes through the planner's one sanitiser, as the first
  * did: `final` holds its ranges (storage taken before boot services went). */
-static enum plan_status check_final_map(struct takeover *t, const struct memmap *mm,
-                                        struct plan *final, uint64_t *pages, uint64_t *unmapped)
+static enum plan_error check_final_map(const struct our_tables *ours,
+                                       const struct takeover_target *target,
+                                       const struct memmap *mm, struct plan *final, uint64_t *pages,
+                                       uint64_t *unmapped)
 {
     *pages = *unmapped = 0;
     struct plan_input in = {
-        .map = mm->buffer, .map_size = mm->size, .desc_size = mm->desc_size, .cpu = t->target.pt};
-    enum plan_status st = plan_read_memory_map(&in, final);
+        .map = mm->buffer, .map_size = mm->size, .desc_size = mm->desc_size, .cpu = target->pt};
+    enum plan_error st = plan_read_memory_map(&in, final);
     for (size_t i = 0; st == PLAN_OK && i < final->range_count; i++) {
         const struct plan_range *r = &final->ranges[i];
         if (!plan_type_is_ram(r->type))
@@ -120,7 +121,7 @@ static enum plan_status check_final_map(struct takeover *t, const struct memmap 
         for (uint64_t pa = r->start; pa < r->end;) {
             struct pt_translation tr;
             uint64_t next = pa + 4096;
-            if (pt_translate(&t->ours.sp, pa, &tr) != PT_OK || !tr.mapped || tr.pa != pa)
+            if (pt_translate(&ours->sp, pa, &tr) != PT_OK || !tr.mapped || tr.pa != pa)
                 ++*unmapped;
             else
                 next = (pa & ~(tr.page - 1)) + tr.page;
@@ -132,23 +133,24 @@ static enum plan_status check_final_map(struct takeover *t, const struct memmap 
     return st;
 }
 
-static void report_final_map(const struct plan *final, enum plan_status st)
+static void report_final_map(const struct plan *final, enum plan_error st)
 {
     for (int w = 0; w < PLAN_WARN_COUNT; w++)
         if (final->warnings[w])
-            report("  final map: warning %s x%u: %s", plan_warning_text(w)->name,
-                   final->warnings[w], plan_warning_text(w)->message);
+            report("  final map: warning %s x%u: %s", plan_warning_name(w), final->warnings[w],
+                   plan_warning_message(w));
     if (st != PLAN_OK)
-        report("  final map: %s: %s", plan_status_text(st)->name, plan_status_text(st)->message);
+        report("  final map: %s: %s", plan_error_name(st), plan_error_message(st));
 }
 
-static bool check_after_exit(struct takeover *t)
+static bool check_after_exit(const struct our_tables *ours, const struct full_plan *fp,
+                             struct report_tally *tally)
 {
-    const struct framebuffer fb = t->target.full_plan.fb;
-    uint32_t rt_supported = t->target.full_plan.rt_supported;
+    const struct framebuffer fb = fp->fb;
+    uint32_t rt_supported = fp->rt_supported;
     uint64_t pat = cpu_rdmsr(MSR_PAT);
     struct live l;
-    enum pt_error opened = takeover_live_open(&t->ours, &l);
+    enum pt_error opened = takeover_live_open(ours, &l);
     if (opened != PT_OK)
         report("  live tables: not adopted through the slot: %s", pt_error_name(opened));
     struct pt_translation tr = {0};
@@ -156,7 +158,7 @@ static bool check_after_exit(struct takeover *t)
     if (fb.base && (opened != PT_OK || pt_translate(&l.sp, fb.base, &tr) != PT_OK))
         tr.mapped = false;
     bool wc = !fb.base || (tr.mapped && PT_ATTR_MEMTYPE(tr.attr) == PT_MT_WC);
-    bool ok = report_check("pat-wc", opened == PT_OK && pat == t->target.full_plan.pat && wc,
+    bool ok = report_check(tally, "pat-wc", opened == PT_OK && pat == fp->pat && wc,
                            "PAT 0x%016llx; framebuffer 0x%llx %s through the slot",
                            (unsigned long long)pat, (unsigned long long)fb.base,
                            !fb.base     ? "absent"
@@ -165,7 +167,7 @@ static bool check_after_exit(struct takeover *t)
                                         : "not write-combining");
     if (fb.base) {
         unsigned bad = fbcon_selftest();
-        ok &= report_check("framebuffer", bad == 0,
+        ok &= report_check(tally, "framebuffer", bad == 0,
                            "%ux%u, report drawn on it, %u of %u test pixels "
                            "read back wrong",
                            fb.width, fb.height, bad, fb.width);
@@ -197,7 +199,7 @@ static bool check_after_exit(struct takeover *t)
                       ? !EFI_ERROR(var) && size >= 2 && (attrs & EFI_VARIABLE_RUNTIME_ACCESS)
                       : var == EFI_UNSUPPORTED;
     return report_check(
-               "runtime-services", time_ok && var_ok,
+               tally, "runtime-services", time_ok && var_ok,
                "on our tables: GetTime status 0x%llx, %04u-%02u-%02u %02u:%02u:%02u%s; "
                "GetVariable(%s) status 0x%llx, %llu bytes%s",
                (unsigned long long)st, now.Year, now.Month, now.Day, now.Hour, now.Minute,
@@ -212,26 +214,30 @@ static bool check_after_exit(struct takeover *t)
 
 /* Before leaving boot services: our tables map the whole framebuffer, identity and WC. A
  * firmware that does not map its own framebuffer keeps its boot services. */
-static bool framebuffer_mapped(struct takeover *t)
+static bool framebuffer_mapped(const struct our_tables *ours, const struct framebuffer *fbp,
+                               struct report_tally *tally)
 {
-    const struct framebuffer fb = t->target.full_plan.fb;
+    const struct framebuffer fb = *fbp;
     if (!fb.base)
         return true;
     struct pt_translation first = {0}, last = {0};
-    bool ok = pt_translate(&t->ours.sp, fb.base, &first) == PT_OK &&
-              pt_translate(&t->ours.sp, fb.base + fb.size - 1, &last) == PT_OK && first.mapped &&
+    bool ok = pt_translate(&ours->sp, fb.base, &first) == PT_OK &&
+              pt_translate(&ours->sp, fb.base + fb.size - 1, &last) == PT_OK && first.mapped &&
               last.mapped && first.pa == fb.base && last.pa == fb.base + fb.size - 1 &&
               PT_ATTR_MEMTYPE(first.attr) == PT_MT_WC && PT_ATTR_MEMTYPE(last.attr) == PT_MT_WC;
-    report_check("framebuffer-mapped", ok, "0x%llx-0x%llx identity-mapped write-combining: %s",
-                 (unsigned long long)fb.base, (unsigned long long)(fb.base + fb.size),
-                 ok ? "yes" : "no");
+    report_check(tally, "framebuffer-mapped", ok,
+                 "0x%llx-0x%llx identity-mapped write-combining: %s", (unsigned long long)fb.base,
+                 (unsigned long long)(fb.base + fb.size), ok ? "yes" : "no");
     return ok;
 }
 
-bool full_takeover(struct takeover *t, bool *passed)
+bool full_takeover(const struct takeover_view *v, EFI_HANDLE image, bool touch_all,
+                   struct switch_state *sw, struct report_tally *tally, bool *passed)
 {
+    const struct our_tables *ours = v->ours;
+    const struct full_plan *fp = &v->target->full_plan;
     *passed = false;
-    if (!framebuffer_mapped(t))
+    if (!framebuffer_mapped(ours, &fp->fb, tally))
         return false;
     struct memmap mm = {0};
     /* Room for what the firmware may still add before the exit. */
@@ -242,71 +248,72 @@ bool full_takeover(struct takeover *t, bool *passed)
                                final.range_cap * sizeof *final.ranges, (void **)&final.ranges);
     if (EFI_ERROR(st)) {
         memmap_free(&mm);
-        report_check("exit-boot-services", false, "no memory map buffer: status 0x%llx",
+        report_check(tally, "exit-boot-services", false, "no memory map buffer: status 0x%llx",
                      (unsigned long long)st);
         return false;
     }
     report("takeover: leaving boot services; the report continues on COM1 and the screen");
-    report_save(t->image);
+    report_save(image);
     bool irq = cpu_irq_save(); /* the firmware's timer handler must not run once it is gone */
     /* ExitBootServices runs on the firmware's own tables: edk2 edits the live hierarchy in
      * it (it lifts the protection of runtime images), and must not edit ours. */
-    cpu_leave_tables(&t->sw.was);
+    cpu_leave_tables(&sw->was);
     unsigned attempts;
-    st = leave_boot_services(t, &mm, &attempts);
+    /* The key of the map the plan was made from: stale if anything allocated since. */
+    st = leave_boot_services(image, v->fw->mm.key, &mm, &attempts);
     if (EFI_ERROR(st)) {
-        cpu_enter_tables(t->ours.sp.root, t->target.pt.nx, &t->sw.was);
+        cpu_enter_tables(ours->sp.root, v->target->pt.nx, &sw->was);
         cpu_irq_restore(irq);
-        report_check("exit-boot-services", false, "status 0x%llx after %u attempts",
+        report_check(tally, "exit-boot-services", false, "status 0x%llx after %u attempts",
                      (unsigned long long)st, attempts);
         return false;
     }
     report_firmware_gone();
     cpu_wbinvd();
-    cpu_wrmsr(MSR_PAT, t->target.full_plan.pat);
+    cpu_wrmsr(MSR_PAT, fp->pat);
     /* Drops every translation cached under the old PAT. CR0.WP and EFER.NXE stay as our
      * tables need them: the firmware's values are not wanted again. */
-    cpu_enter_tables(t->ours.sp.root, t->target.pt.nx, &t->sw.was);
-    screen_framebuffer(&t->target.full_plan.fb);
+    cpu_enter_tables(ours->sp.root, v->target->pt.nx, &sw->was);
+    screen_framebuffer(&fp->fb);
     report("pagetk: boot services are gone; CR3 0x%llx is ours for good",
            (unsigned long long)cpu_read_cr3());
     uint64_t pages, unmapped;
-    enum plan_status final_st = check_final_map(t, &mm, &final, &pages, &unmapped);
+    enum plan_error final_st = check_final_map(ours, v->target, &mm, &final, &pages, &unmapped);
     report_final_map(&final, final_st);
     bool ok =
-        report_check("exit-boot-services", final_st == PLAN_OK && unmapped == 0,
+        report_check(tally, "exit-boot-services", final_st == PLAN_OK && unmapped == 0,
                      "after %u attempt%s (a stale key is retried); the final map's %llu RAM pages "
                      "are all mapped by our tables: %llu are not",
                      attempts, attempts == 1 ? "" : "s", (unsigned long long)pages,
                      (unsigned long long)unmapped);
-    ok &= check_after_exit(t);
+    ok &= check_after_exit(ours, fp, tally);
     fault_install();
-    ok &= takeover_run_guarded(takeover_verify_after_exit, t);
+    ok &= takeover_verify_after_exit(v, touch_all, tally);
     *passed = ok;
     return true;
 }
 
-void full_fall_back(const struct takeover *t)
+void full_fall_back(const struct cpu_state *cpu, const struct switch_state *sw)
 {
     cpu_wbinvd();
-    cpu_wrmsr(MSR_PAT, t->fw.cpu.pat_msr);
-    cpu_leave_tables(&t->sw.was);
+    cpu_wrmsr(MSR_PAT, cpu->pat_msr);
+    cpu_leave_tables(&sw->was);
     report("takeover: a check failed: CR3 0x%llx and PAT 0x%016llx are the firmware's again "
            "(CR0 0x%llx, EFER 0x%llx)",
            (unsigned long long)cpu_read_cr3(), (unsigned long long)cpu_rdmsr(MSR_PAT),
            (unsigned long long)cpu_read_cr0(), (unsigned long long)cpu_rdmsr(MSR_EFER));
 }
 
-void full_end(const struct takeover *t, bool pass)
+void full_end(const struct options *opts, const struct cpu_state *cpu, uint64_t tsc_hz, bool pass)
 {
-    if (t->fw.cpu.hypervisor && !t->opts.reset)
+    if (cpu->hypervisor && !opts->reset)
         qemu_exit(pass);
-    if (t->opts.reset)
+    if (opts->reset)
         report("takeover: resetting through ResetSystem now");
     else
         report("takeover: resetting through ResetSystem in %u s", RESET_DELAY_S);
-    uint64_t until = cpu_rdtsc() + RESET_DELAY_S * t->time.tsc_hz;
-    while (!t->opts.reset && cpu_rdtsc() < until)
+    uint64_t until = cpu_rdtsc() + RESET_DELAY_S * tsc_hz;
+    while (!opts->reset && cpu_rdtsc() < until)
         __asm__ volatile("pause");
     uefi_call_wrapper(RT->ResetSystem, 4, EfiResetCold, EFI_SUCCESS, 0, NULL);
     report("takeover: ResetSystem returned: halting");

@@ -12,20 +12,18 @@ static bool try_smbios(struct machine *m, bool v3, const void *ep)
 {
     struct smbios_entry e;
     const char *which = v3 ? "3.x" : "2.x";
-    enum smbios_status st =
-        smbios_entry_parse(ep, v3 ? SMBIOS_ENTRY3_LEN : SMBIOS_ENTRY2_LEN, v3, &e);
-    if (st != SMBIOS_OK) {
+    enum plan_error st = smbios_entry_parse(ep, v3 ? SMBIOS_ENTRY3_LEN : SMBIOS_ENTRY2_LEN, v3, &e);
+    if (st != PLAN_OK) {
         report("smbios: %s entry point at 0x%llx refused: %s (%s)", which,
-               (unsigned long long)(uintptr_t)ep, smbios_status_text(st)->name,
-               smbios_status_text(st)->message);
+               (unsigned long long)(uintptr_t)ep, plan_error_name(st), plan_error_message(st));
         return false;
     }
     st = smbios_table_parse((const uint8_t *)(uintptr_t)e.table_address, e.table_length,
                             e.structures, &m->smbios);
-    if (st != SMBIOS_OK) {
+    if (st != PLAN_OK) {
         report("smbios: %s table at 0x%llx (%u bytes) refused: %s (%s) at offset %llu", which,
-               (unsigned long long)e.table_address, e.table_length, smbios_status_text(st)->name,
-               smbios_status_text(st)->message, (unsigned long long)m->smbios.bad_offset);
+               (unsigned long long)e.table_address, e.table_length, plan_error_name(st),
+               plan_error_message(st), (unsigned long long)m->smbios.bad_offset);
         return false;
     }
     text_format(m->smbios_note, sizeof m->smbios_note,
@@ -105,11 +103,11 @@ static void read_boot_device(EFI_HANDLE image, struct machine *m)
     }
     /* A device path has no length of its own: the parser stops at its end node, and no path
      * the firmware builds is near 4 KiB. */
-    enum devpath_status st = devpath_describe((const uint8_t *)path, 4096, &m->boot_kind,
-                                              m->boot_path, sizeof m->boot_path);
-    if (st != DEVPATH_OK)
+    enum plan_error st = devpath_describe((const uint8_t *)path, 4096, &m->boot_kind, m->boot_path,
+                                          sizeof m->boot_path);
+    if (st != PLAN_OK)
         text_format(m->boot_path, sizeof m->boot_path, "(device path refused: %s)",
-                    devpath_status_text(st)->name);
+                    plan_error_name(st));
 }
 
 void machine_read(EFI_HANDLE image, struct machine *m)

@@ -1,11 +1,9 @@
-/* Report output and keeping: see report.h. */
+/* The firmware apps' report sink (report_emit): every line to COM1 or the firmware's
+ * console and the screen, and kept for the report file. See report.h. */
 #include "report.h"
 
 #include <efilib.h>
-#include <stdarg.h>
 
-#include "check_line.h"
-#include "cpu.h"
 #include "devpath_parse.h"
 #include "screen.h"
 #include "serial.h"
@@ -17,10 +15,8 @@
 static char *kept; /* from the pool: a static buffer would add its size to the image */
 static size_t kept_len;
 static bool truncated;
-static unsigned checks, failed;
 static const char *product = "unknown"; /* names the report file */
 static bool serial_direct = true;       /* false while the firmware's only console is COM1 */
-static struct check_clock check_time;
 
 static const char *serial_route =
     "the app writes every line to COM1; the screen view goes to the displays only";
@@ -86,7 +82,6 @@ void report_init(void)
         kept = NULL;
     kept_len = 0;
     truncated = false;
-    checks = failed = 0;
 }
 
 void report_firmware_gone(void)
@@ -100,18 +95,13 @@ void report_set_product(const char *name)
     product = name;
 }
 
-void report_set_clock(uint64_t hz)
-{
-    check_time.hz = hz;
-    check_time.last_tsc = cpu_rdtsc();
-}
-
 /* Every line goes to COM1 as it is; the screen shows its own view of the checks and the
  * verdict (screen.h): drawing hundreds of long lines would scroll the verdict away and cost
  * seconds under TCG, and the file keeps every line anyway. Where the firmware's only console
  * is COM1, the lines go through it instead, once, and detail lines straight to COM1. */
-static void emit(const char *line, bool detail)
+void report_emit(enum report_kind kind, const char *line)
 {
+    bool detail = kind == REPORT_DETAIL;
     if (serial_direct || detail) {
         serial_write(line);
         serial_write("\r\n");
@@ -132,62 +122,6 @@ static void emit(const char *line, bool detail)
         kept[kept_len++] = *p;
     }
     kept[kept_len++] = '\n';
-}
-
-static void emit_formatted(bool detail, const char *fmt, va_list ap)
-{
-    char line[512];
-    text_vformat(line, sizeof line, fmt, ap);
-    emit(line, detail);
-}
-
-void report(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    emit_formatted(false, fmt, ap);
-    va_end(ap);
-}
-
-void report_detail(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    emit_formatted(true, fmt, ap);
-    va_end(ap);
-}
-
-bool report_check(const char *name, bool pass, const char *fmt, ...)
-{
-    char line[512];
-    va_list ap;
-    va_start(ap, fmt);
-    check_line_vformat(line, sizeof line, &check_time, cpu_rdtsc(), name, pass, fmt, ap);
-    va_end(ap);
-    checks++;
-    if (!pass)
-        failed++;
-    emit(line, false);
-    return pass;
-}
-
-void report_check_line(bool pass, const char *line)
-{
-    checks++;
-    if (!pass)
-        failed++;
-    check_time.last_tsc = cpu_rdtsc();
-    emit(line, false);
-}
-
-unsigned report_checks(void)
-{
-    return checks;
-}
-
-unsigned report_failed(void)
-{
-    return failed;
 }
 
 EFI_STATUS report_save(EFI_HANDLE image)

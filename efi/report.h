@@ -23,14 +23,27 @@ void report_set_clock(uint64_t hz);
 void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A line for the file and the serial port only (the map dump, the memory map). */
 void report_detail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* A named check: "check <name>: PASS|FAIL <detail>"; counts towards the verdict. Returns
- * pass, so a caller can carry its own verdict as a value. */
-bool report_check(const char *name, bool pass, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+
+/* The checks a run reported and how many failed: the counts its verdict line shows, kept
+ * by the caller that prints that line. */
+struct report_tally {
+    unsigned checks, failed;
+};
+/* A named check: "check <name>: PASS|FAIL <detail>", counted in *tally. Returns pass, so a
+ * caller can carry its own verdict as a value. */
+bool report_check(struct report_tally *tally, const char *name, bool pass, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* A check line made elsewhere (the IA32 app's 64-bit part), counted as report_check's. */
-void report_check_line(bool pass, const char *line);
-unsigned report_checks(void);
-unsigned report_failed(void);
+void report_check_line(struct report_tally *tally, bool pass, const char *line);
+/* Adds part's counts to *sum. */
+void report_tally_add(struct report_tally *sum, const struct report_tally *part);
+
+/* What a line is, for the sink: shown, file and serial only, a check that passed or not. */
+enum report_kind { REPORT_LINE, REPORT_DETAIL, REPORT_PASS, REPORT_FAIL };
+/* The app's sink behind the functions above (report_lines.c): report.c in the apps,
+ * ia32/long_report.c in the IA32 app's 64-bit part. */
+void report_emit(enum report_kind kind, const char *line);
+
 /* The machine's product name, for the report file's name (machine_product). */
 void report_set_product(const char *name);
 /* Writes the report to its own file \pagetk\<date>-<time>-<product>.txt on the app's

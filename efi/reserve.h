@@ -7,10 +7,12 @@
 
 /* Scratch memory from boot services' pool (EfiLoaderData). */
 extern const struct scratch boot_pool;
-/* After the plan: OWN_PAGES pages into t->ours.own and the frames the build needs into
- * t->ours.pool. */
-bool reserve_pages(struct takeover *t);
-/* Gives back all of the above and the memory map, unless an AP may still use them. */
-void takeover_release(struct takeover *t);
+/* After the plan: OWN_PAGES pages into ours->own and the frames the build needs into
+ * ours->pool. */
+bool reserve_pages(struct our_tables *ours, const struct plan *plan,
+                   const struct takeover_target *target, struct report_tally *tally);
+/* Gives back all of the above, the plan's and the import's arrays, and the memory map. */
+void takeover_release(struct firmware_state *fw, struct plan *plan, struct our_tables *ours,
+                      struct pt_seen *seen);
 
 #endif

@@ -40,31 +40,32 @@ static void report_foreign_load_options(EFI_HANDLE image)
                (unsigned)loaded->LoadOptionsSize);
 }
 
-static bool apply(struct options *o, const char *text, size_t len, const char *source)
+static bool apply(struct options *o, const char *text, size_t len, const char *source,
+                  struct report_tally *tally)
 {
     char bad[40];
-    enum options_status st = options_parse(o, text, len, bad, sizeof bad);
-    if (st == OPTIONS_OK)
+    enum plan_error st = options_parse(o, text, len, bad, sizeof bad);
+    if (st == PLAN_OK)
         return true;
-    if (st == OPTIONS_UNKNOWN_WORD)
-        report_check("options", false, "%s: '%s': %s", source, bad,
-                     options_status_text(st)->message);
+    if (st == PLAN_ERR_OPTIONS_UNKNOWN_WORD)
+        report_check(tally, "options", false, "%s: '%s': %s", source, bad, plan_error_message(st));
     else
-        report_check("options", false, "%s: %s", source, options_status_text(st)->message);
+        report_check(tally, "options", false, "%s: %s", source, plan_error_message(st));
     return false;
 }
 
-bool settings_read(EFI_HANDLE image, struct options *o)
+bool settings_read(EFI_HANDLE image, struct options *o, struct report_tally *tally)
 {
     static char text[4096];
     UINTN size = sizeof text;
     EFI_STATUS st = volume_read_beside_app(image, CONFIG_NAME, text, &size);
     bool from_file = !EFI_ERROR(st);
     if (st == EFI_BUFFER_TOO_SMALL) {
-        report_check("options", false, "pagetk.cfg is larger than %u bytes", (unsigned)sizeof text);
+        report_check(tally, "options", false, "pagetk.cfg is larger than %u bytes",
+                     (unsigned)sizeof text);
         return false;
     }
-    if (from_file && !apply(o, text, size, "pagetk.cfg"))
+    if (from_file && !apply(o, text, size, "pagetk.cfg", tally))
         return false;
     /* The shell passes the command line; argument 0 is the app's own name. */
     struct shell_parameters *shell = NULL;
@@ -82,15 +83,15 @@ bool settings_read(EFI_HANDLE image, struct options *o)
         for (; argv[i][n] && n < sizeof word; n++)
             word[n] = argv[i][n] < 0x80 ? (char)argv[i][n] : '?';
         if (argv[i][n]) {
-            report_check("options", false, "command line: argument %d is too long", (int)i);
+            report_check(tally, "options", false, "command line: argument %d is too long", (int)i);
             return false;
         }
-        if (!apply(o, word, n, "command line"))
+        if (!apply(o, word, n, "command line", tally))
             return false;
     }
-    enum options_status conflict = options_check(o);
-    if (conflict != OPTIONS_OK) {
-        report_check("options", false, "%s", options_status_text(conflict)->message);
+    enum plan_error conflict = options_check(o);
+    if (conflict != PLAN_OK) {
+        report_check(tally, "options", false, "%s", plan_error_message(conflict));
         return false;
     }
     const char *source = from_file && from_shell ? "pagetk.cfg and the command line"

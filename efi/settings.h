@@ -5,9 +5,10 @@
 #include <efi.h>
 
 #include "options.h"
+#include "report.h"
 
 /* Reports what was read and from where; false (with a failed check) on a word it does not
- * know or a file it cannot read, and the app then touches nothing. */
-bool settings_read(EFI_HANDLE image, struct options *o);
+ * know or a file it cannot read (counted in *tally), and the app then touches nothing. */
+bool settings_read(EFI_HANDLE image, struct options *o, struct report_tally *tally);
 
 #endif

@@ -113,6 +113,8 @@ struct phase_times {
     uint64_t entry_tsc;                  /* efi_main's start */
 };
 
+/* All of it, owned by the driver of a run (app.c, ia32/long_main.c): each phase is handed
+ * only the parts above that it reads or writes. */
 struct takeover {
     EFI_HANDLE image;
     struct options opts;
@@ -125,20 +127,29 @@ struct takeover {
     struct phase_times time;
 };
 
+/* What the checks on our live tables read and never write: the firmware's hierarchy to
+ * compare with, what ours was to be, the plan it was built from, and our tables. */
+struct takeover_view {
+    const struct firmware_state *fw;
+    const struct takeover_target *target;
+    const struct plan *plan;
+    const struct our_tables *ours;
+};
+
 /* After the CPU is read: our tables' paging starts as the CPU's, and the alias and the
  * window go where the depth the firmware runs puts them. */
-static inline void takeover_layout(struct takeover *t)
+static inline void takeover_layout(struct takeover_target *target, const struct cpu_state *cpu)
 {
-    t->target.pt = t->fw.cpu.pt;
-    bool five = t->target.pt.levels == PT_LEVEL_PML5;
-    t->target.alias_base = five ? TAKEOVER_ALIAS_BASE5 : TAKEOVER_ALIAS_BASE;
-    t->target.alias_limit = five ? TAKEOVER_ALIAS_LIMIT5 : TAKEOVER_WINDOW;
-    t->target.window = five ? TAKEOVER_WINDOW5 : TAKEOVER_WINDOW;
+    target->pt = cpu->pt;
+    bool five = target->pt.levels == PT_LEVEL_PML5;
+    target->alias_base = five ? TAKEOVER_ALIAS_BASE5 : TAKEOVER_ALIAS_BASE;
+    target->alias_limit = five ? TAKEOVER_ALIAS_LIMIT5 : TAKEOVER_WINDOW;
+    target->window = five ? TAKEOVER_WINDOW5 : TAKEOVER_WINDOW;
 }
 /* True when va lies in the test window's span. */
-static inline bool takeover_in_window(const struct takeover *t, uint64_t va)
+static inline bool takeover_in_window(const struct takeover_target *target, uint64_t va)
 {
-    return va - t->target.window < PT_SLOT_SPAN;
+    return va - target->window < PT_SLOT_SPAN;
 }
 
 #endif

@@ -3,15 +3,18 @@
 #ifndef EFI_VERIFY_H
 #define EFI_VERIFY_H
 
+#include "report.h"
 #include "takeover.h"
 
-/* Runs every check on the live tables; false when any failed. */
-bool takeover_verify(struct takeover *t);
-/* The checks that need no firmware service, for after ExitBootServices and for the IA32
- * app's 64-bit part; false when any failed. */
-bool takeover_verify_after_exit(struct takeover *t);
-/* Runs checks(t) with the fault guard: a fault no check expected ends them early and is
- * reported as a failed check. Returns their verdict: false after such a fault. */
-bool takeover_run_guarded(bool (*checks)(struct takeover *t), struct takeover *t);
+/* Runs every check on the live tables, each counted in *tally, with the fault guard: a
+ * fault no check expected ends them early and is reported as a failed check. touch_all
+ * reads every RAM page too. Reads sw's word on the APs and marks there an AP that did not
+ * finish. False when any check failed or the live root could not be adopted. */
+bool takeover_verify(const struct takeover_view *v, bool touch_all, struct switch_state *sw,
+                     struct report_tally *tally);
+/* The same without the checks that call firmware services (boot services, the APs): for
+ * after ExitBootServices and for the IA32 app's 64-bit part. */
+bool takeover_verify_after_exit(const struct takeover_view *v, bool touch_all,
+                                struct report_tally *tally);
 
 #endif

@@ -44,14 +44,13 @@ void wx_gather(EFI_HANDLE image, const struct cpu_state *cpu, struct wx_input *i
 }
 
 bool wx_collect(EFI_HANDLE image, const struct cpu_state *cpu, const struct plan_limit *device,
-                struct wx_sources *out)
+                struct wx_sources *out, struct report_tally *tally)
 {
     struct wx_input in = {.device = device};
     wx_gather(image, cpu, &in);
-    enum wx_status st = wx_read(&in, out);
-    if (st != WX_OK) {
-        report_check("plan", false, "%s: %s", wx_status_text(st)->name,
-                     wx_status_text(st)->message);
+    enum plan_error st = wx_read(&in, out);
+    if (st != PLAN_OK) {
+        report_check(tally, "plan", false, "%s: %s", plan_error_name(st), plan_error_message(st));
         return false;
     }
     const struct wx_limits *set = &out->set;
@@ -65,15 +64,15 @@ bool wx_collect(EFI_HANDLE image, const struct cpu_state *cpu, const struct plan
                "%u limits",
                (unsigned long long)out->image_base, (unsigned long long)(out->image_size >> 10),
                (unsigned)set->count);
-    if (out->table_status != WX_OK)
-        report("  warning %s: %s: the table is left out", wx_status_text(out->table_status)->name,
-               wx_status_text(out->table_status)->message);
+    if (out->table_status != PLAN_OK)
+        report("  warning %s: %s: the table is left out", plan_error_name(out->table_status),
+               plan_error_message(out->table_status));
     if (set->skipped)
         report("  warning: %u memory attributes table entries skipped (no pages, unaligned, or "
                "wrapping)",
                (unsigned)set->skipped);
-    if (out->image_status != WX_OK)
+    if (out->image_status != PLAN_OK)
         report("  warning %s: %s: the app's sections are not limited",
-               wx_status_text(out->image_status)->name, wx_status_text(out->image_status)->message);
+               plan_error_name(out->image_status), plan_error_message(out->image_status));
     return true;
 }

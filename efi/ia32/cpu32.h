@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cpu.h"
+
 #define CPUID_EXT_LM (1u << 29) /* 0x80000001 EDX: long mode */
 #define CPUID_EXT_NX (1u << 20) /* 0x80000001 EDX: execute disable */
 #define CPUID_EXT_1G (1u << 26) /* 0x80000001 EDX: 1 GiB pages */
@@ -15,26 +17,10 @@
 #define EFLAGS_IF32  (1u << 9)
 #define MSR_EFER32   0xc0000080u
 
-static inline uint32_t cpu32_cr0(void)
-{
-    uint32_t v;
-    __asm__ volatile("mov %%cr0, %0" : "=r"(v));
-    return v;
-}
-
-static inline uint32_t cpu32_cr3(void)
-{
-    uint32_t v;
-    __asm__ volatile("mov %%cr3, %0" : "=r"(v));
-    return v;
-}
-
-static inline uint32_t cpu32_cr4(void)
-{
-    uint32_t v;
-    __asm__ volatile("mov %%cr4, %0" : "=r"(v));
-    return v;
-}
+/* cpu32_crN reads control register N, 32 bits wide, with cpu.h's one reader. */
+CPU_CR_READER(cpu32_cr0, uint32_t, 0)
+CPU_CR_READER(cpu32_cr3, uint32_t, 3)
+CPU_CR_READER(cpu32_cr4, uint32_t, 4)
 
 static inline uint32_t cpu32_eflags(void)
 {

@@ -4,6 +4,7 @@
 #ifndef IA32_HANDOFF_H
 #define IA32_HANDOFF_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define HANDOFF_MAGIC    0x3233616974706170ull /* "paptia32" */
@@ -38,10 +39,35 @@ struct handoff {
     uint64_t lines, lines_size, lines_used;
 };
 
+/* long_main's return, register-wide: the 64-bit part's verdict, true when every one of its
+ * checks passed, as run_takeover's in the x64 app. */
+#define LONG_VERDICT_FAIL 0u
+#define LONG_VERDICT_PASS 1u
+
 /* Kinds of report line. */
 #define LINE_REPORT 'R' /* report() */
 #define LINE_DETAIL 'D' /* report_detail(): file and serial port only */
 #define LINE_PASS   'P' /* a check line that passed ("check NAME PASS ...") */
 #define LINE_FAIL   'F' /* a check line that failed */
+
+/* Calls each(ctx, line) for every line of h's buffer in order: line is its kind, then its
+ * text without the newline, cut to fit line[size]. */
+static inline void handoff_lines_each(const struct handoff *h, char *line, size_t size,
+                                      void (*each)(void *ctx, const char *line), void *ctx)
+{
+    const char *buf = (const char *)(uintptr_t)h->lines;
+    size_t n = 0;
+    for (uint64_t i = 0; i < h->lines_used && i < h->lines_size; i++) {
+        if (buf[i] != '\n') {
+            if (n + 1 < size)
+                line[n++] = buf[i];
+            continue;
+        }
+        line[n] = '\0';
+        if (n > 0)
+            each(ctx, line);
+        n = 0;
+    }
+}
 
 #endif

@@ -9,7 +9,7 @@ IA32_VARIANT  ?= default
 IA32_DIR       = build/ia32/$(IA32_VARIANT)
 IA32_TARGET   ?= build/BOOTIA32.EFI
 LONG_DEFS     ?=
-LONG_SRCS      = $(CORE_SRCS) efi/build.c efi/verify.c efi/live.c efi/check_wx.c efi/fault.c efi/frames.c efi/text.c efi/check_line.c \
+LONG_SRCS      = $(CORE_SRCS) efi/build.c efi/verify.c efi/live.c efi/check_wx.c efi/fault.c efi/frames.c efi/text.c efi/check_line.c efi/report_lines.c \
                  efi/serial.c efi/cpuinfo.c $(PLAN_SRCS) efi/ia32/long_main.c \
                  efi/ia32/long_report.c
 LONG_CFLAGS    = -std=c11 -Wall -Wextra -Werror -O2 -ffreestanding -fno-stack-protector -fpie \
@@ -21,8 +21,8 @@ IA32_SRCS      = efi/ia32/main32.c efi/ia32/switch32.c efi/ia32/boot_map.c efi/i
                  efi/ia32/long_image.c efi/ia32/divide.c efi/report.c efi/screen.c \
                  efi/screen_view.c efi/screen_layout.c efi/fbcon.c efi/font.c efi/serial.c \
                  efi/stick.c efi/volume.c efi/machine.c efi/plan/smbios_parse.c efi/plan/devpath_parse.c \
-                 efi/fleet_name.c efi/text.c efi/check_line.c efi/qemu_exit.c efi/memmap.c efi/settings.c \
-                 efi/plan/options.c build/gen/font_data.c
+                 efi/fleet_name.c efi/text.c efi/check_line.c efi/report_lines.c efi/qemu_exit.c efi/memmap.c efi/settings.c \
+                 efi/plan/options.c efi/plan/plan_error.c build/gen/font_data.c
 IA32_CFLAGS    = -m32 -std=c11 -Wall -Wextra -Werror -O2 -ffreestanding -fno-stack-protector \
                  -fpic -fshort-wchar -mgeneral-regs-only -I$(EFI_INC) -I$(EFI_INC)/ia32 \
                  -Iefi/ia32/include -Iinclude -Icore -Iefi/plan -Iefi -Iefi/ia32

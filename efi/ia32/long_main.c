@@ -41,25 +41,24 @@ static void *arena_take(void *ctx, uint64_t bytes)
 
 /* W^X limits: the firmware's memory attributes table, the 32-bit app's PE sections, and the
  * 64-bit part's own segments (the code the fault checks write to and the data they call). */
-static bool collect_limits(struct takeover *t, const struct handoff *h)
+static bool collect_limits(struct wx_sources *wx, bool cpu_nx, const struct handoff *h)
 {
-    pt_attr nx = t->target.pt.nx ? PT_ATTR_NX : 0;
-    struct wx_sources *wx = &t->target.wx;
+    pt_attr nx = cpu_nx ? PT_ATTR_NX : 0;
     wx->set.count = 0;
     wx->have_table = h->attributes_table != 0;
-    wx->table_status = WX_OK;
+    wx->table_status = PLAN_OK;
     if (wx->have_table) {
         wx->table_status =
             wx_parse_attributes_table((const void *)(uintptr_t)h->attributes_table, nx, &wx->set,
                                       &wx->table_version, &wx->table_entries, &wx->runtime_code);
-        if (wx->table_status == WX_NO_ROOM)
+        if (wx->table_status == PLAN_ERR_WX_NO_ROOM)
             return false;
     }
     wx->image_base = h->image_base;
     wx->image_size = h->image_size;
     wx->image_status = wx_parse_pe((const void *)(uintptr_t)h->image_base, h->image_base,
                                    h->image_size, nx, &wx->set);
-    if (wx->image_status == WX_NO_ROOM)
+    if (wx->image_status == PLAN_ERR_WX_NO_ROOM)
         return false;
     for (uint64_t i = 0; i < h->segment_count && i < HANDOFF_SEGMENTS; i++) {
         const struct handoff_segment *s = &h->segments[i];
@@ -76,56 +75,64 @@ static bool collect_limits(struct takeover *t, const struct handoff *h)
     return true;
 }
 
-static bool plan(struct takeover *t, const struct handoff *h, const struct scratch *s)
+/* The W^X limits into target->wx, then the plan from the handoff's memory map. */
+static bool plan_from_handoff(struct plan *plan, struct takeover_target *target,
+                              const struct firmware_state *fw, const struct handoff *h,
+                              const struct scratch *s, struct report_tally *tally)
 {
-    if (!collect_limits(t, h)) {
-        report_check("plan", false, "%s: %s", wx_status_text(WX_NO_ROOM)->name,
-                     wx_status_text(WX_NO_ROOM)->message);
+    if (!collect_limits(&target->wx, target->pt.nx, h)) {
+        report_check(tally, "plan", false, "%s: %s", plan_error_name(PLAN_ERR_WX_NO_ROOM),
+                     plan_error_message(PLAN_ERR_WX_NO_ROOM));
         return false;
     }
-    struct wx_limits *set = &t->target.wx.set;
+    struct wx_limits *set = &target->wx.set;
     /* The x64 app's line, so the fleet page reads the table's version the same way. */
     char table[64];
-    if (t->target.wx.have_table && t->target.wx.table_status == WX_OK)
+    if (target->wx.have_table && target->wx.table_status == PLAN_OK)
         text_format(table, sizeof table, "memory attributes table version %u, %u entries",
-                    t->target.wx.table_version, t->target.wx.table_entries);
+                    target->wx.table_version, target->wx.table_entries);
     else
         text_format(table, sizeof table, "%s",
-                    t->target.wx.have_table ? "a memory attributes table it cannot read"
-                                            : "no EFI_MEMORY_ATTRIBUTES_TABLE from the firmware");
+                    target->wx.have_table ? "a memory attributes table it cannot read"
+                                          : "no EFI_MEMORY_ATTRIBUTES_TABLE from the firmware");
     report("w^x: %s; 32-bit app at 0x%llx (%llu KiB, %s), 64-bit part in %llu segments; %u "
            "limits",
            table, (unsigned long long)h->image_base, (unsigned long long)(h->image_size >> 10),
-           wx_status_text(t->target.wx.image_status)->name, (unsigned long long)h->segment_count,
+           plan_error_name(target->wx.image_status), (unsigned long long)h->segment_count,
            (unsigned)set->count);
-    if (t->target.wx.table_status != WX_OK)
-        report("  warning %s: %s: the table is left out",
-               wx_status_text(t->target.wx.table_status)->name,
-               wx_status_text(t->target.wx.table_status)->message);
+    if (target->wx.table_status != PLAN_OK)
+        report("  warning %s: %s: the table is left out", plan_error_name(target->wx.table_status),
+               plan_error_message(target->wx.table_status));
     const struct map_bytes map = {
         .map = (const void *)(uintptr_t)h->map, .size = h->map_size, .desc_size = h->desc_size};
-    return takeover_plan(t, s, &map);
+    return takeover_plan(plan, fw, target, s, &map, tally);
 }
 
 /* With `inspect`: the lines so far and the dump go to COM1, and the CPU stops on our
  * tables in 64-bit mode for QEMU's monitor; the firmware never runs again. */
-static __attribute__((noreturn)) void halt_for_inspection(struct takeover *t, uint64_t fw_cr3)
+static __attribute__((noreturn)) void halt_for_inspection(const struct our_tables *ours,
+                                                          const struct plan *plan, bool pass,
+                                                          const struct report_tally *tally,
+                                                          uint64_t fw_cr3)
 {
     long_report_to_serial();
-    report("RESULT: %s checks=%u%s", report_failed() ? "FAIL" : "PASS", report_checks(),
+    report("RESULT: %s checks=%u%s", pass ? "PASS" : "FAIL", tally->checks,
            " (64-bit part; the 32-bit firmware's console is not reached again)");
-    takeover_dump_map(t);
-    takeover_dump_memory(t);
+    takeover_dump_map(ours);
+    takeover_dump_memory(plan);
     report("inspect: halted with CR3 0x%llx live (the firmware's was 0x%llx)",
            (unsigned long long)cpu_read_cr3(), (unsigned long long)fw_cr3);
     for (;;)
         __asm__ volatile("cli; hlt");
 }
 
-static void run(struct takeover *t, struct handoff *h)
+/* The phases on the state t owns, each check counted in *tally. True when every check
+ * passed. */
+static bool run(struct takeover *t, struct handoff *h, struct report_tally *tally)
 {
     cpu_state_read(&t->fw.cpu);
-    takeover_layout(t); /* four levels: the app entered long mode itself without LA57 */
+    /* four levels: the app entered long mode itself without LA57 */
+    takeover_layout(&t->target, &t->fw.cpu);
     t->opts.touch_all = h->touch_all != 0;
     t->time.tsc_hz = h->tsc_hz;
     report("long mode: entered by the app from the firmware's %s: CR0 0x%llx CR3 0x%llx CR4 "
@@ -155,46 +162,53 @@ static void run(struct takeover *t, struct handoff *h)
     /* The frames and the own pages the 32-bit side reserved below 4 GiB. */
     t->ours.own = h->own_base;
     t->ours.pool = (struct frame_pool){.base = h->pool_base, .count = h->pool_pages};
-    bool built =
-        takeover_import(t, &s, &fw) && plan(t, h, &s) && takeover_build(t, &s, " (below 4 GiB)");
-    bool ok = built && takeover_check(t);
+    bool built = takeover_import(&t->fw, &t->seen, &s, &fw, tally) &&
+                 plan_from_handoff(&t->plan, &t->target, &t->fw, h, &s, tally) &&
+                 takeover_build(&t->ours, &t->plan, &t->target, &s, " (below 4 GiB)", tally);
+    bool ok = built && takeover_check(&t->ours, &t->seen, tally);
     if (built)
-        takeover_report_built(t);
+        takeover_report_built(&t->fw, &t->ours, &t->target);
     if (!ok) {
         report("not switching: the new tables were not built or failed their checks");
-        return;
+        return false;
     }
+    const struct takeover_view v = {
+        .fw = &t->fw, .target = &t->target, .plan = &t->plan, .ours = &t->ours};
     cpu_enter_tables(t->ours.sp.root, t->target.pt.nx, &t->sw.was);
     report("switched: CR3 0x%llx -> 0x%llx; while ours is live CR0.WP %u -> %u, EFER.NXE %u -> %u",
            (unsigned long long)t->sw.was.cr3, (unsigned long long)cpu_read_cr3(),
            (unsigned)((t->sw.was.cr0 & CR0_WP) != 0), (unsigned)((cpu_read_cr0() & CR0_WP) != 0),
            (unsigned)((t->sw.was.efer & EFER_NXE) != 0),
            (unsigned)((cpu_rdmsr(MSR_EFER) & EFER_NXE) != 0));
-    takeover_run_guarded(takeover_verify_after_exit, t);
+    bool verified = takeover_verify_after_exit(&v, t->opts.touch_all, tally);
     if (h->inspect)
-        halt_for_inspection(t, h->fw_cr3);
+        halt_for_inspection(&t->ours, &t->plan, verified, tally, h->fw_cr3);
     cpu_leave_tables(&t->sw.was);
     uint64_t now = cpu_read_cr3(), cr0 = cpu_read_cr0(), efer = cpu_rdmsr(MSR_EFER);
-    report_check("restore-long",
-                 now == t->fw.cpu.cr3 && cr0 == t->fw.cpu.cr0 && efer == t->fw.cpu.efer,
-                 "CR3 back to the long-mode entry tables 0x%llx (now 0x%llx), CR0 0x%llx and "
-                 "EFER 0x%llx (at entry: 0x%llx, 0x%llx)",
-                 (unsigned long long)t->fw.cpu.cr3, (unsigned long long)now,
-                 (unsigned long long)cr0, (unsigned long long)efer,
-                 (unsigned long long)t->fw.cpu.cr0, (unsigned long long)t->fw.cpu.efer);
-    takeover_dump_map(t);
-    takeover_dump_memory(t);
+    bool restored =
+        report_check(tally, "restore-long",
+                     now == t->fw.cpu.cr3 && cr0 == t->fw.cpu.cr0 && efer == t->fw.cpu.efer,
+                     "CR3 back to the long-mode entry tables 0x%llx (now 0x%llx), CR0 0x%llx and "
+                     "EFER 0x%llx (at entry: 0x%llx, 0x%llx)",
+                     (unsigned long long)t->fw.cpu.cr3, (unsigned long long)now,
+                     (unsigned long long)cr0, (unsigned long long)efer,
+                     (unsigned long long)t->fw.cpu.cr0, (unsigned long long)t->fw.cpu.efer);
+    takeover_dump_map(&t->ours);
+    takeover_dump_memory(&t->plan);
+    return verified && restored;
 }
 
-/* Called in 64-bit mode (System V) by the 32-bit side's switch; returns the failed count. */
+/* Called in 64-bit mode (System V) by the 32-bit side's switch; returns the part's verdict
+ * (LONG_VERDICT_*). */
 uint64_t long_main(struct handoff *h)
 {
     static struct takeover t;
+    struct report_tally tally = {0};
     if (h->magic != HANDOFF_MAGIC)
-        return ~0ull;
+        return LONG_VERDICT_FAIL;
     long_report_open(h);
     fault_install();
-    run(&t, h);
+    bool pass = run(&t, h, &tally);
     fault_remove();
-    return report_failed();
+    return pass ? LONG_VERDICT_PASS : LONG_VERDICT_FAIL;
 }

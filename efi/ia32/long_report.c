@@ -1,55 +1,47 @@
-/* report.h for the 64-bit part: it cannot call the 32-bit firmware, so every line goes into
- * the handoff's line buffer, which the 32-bit side prints and saves after the return (see
- * handoff.h for the kinds). With `inspect` the part never returns: lines then also go to
- * COM1 as they are made. Check lines carry their own time, measured here. */
-#include <stdarg.h>
+/* The report's sink in the 64-bit part: it cannot call the 32-bit firmware, so every line
+ * goes into the handoff's line buffer, which the 32-bit side prints and saves after the
+ * return (see handoff.h for the kinds). With `inspect` the part never returns: lines then
+ * also go to COM1 as they are made. Check lines carry their own time, measured here. */
+#include <stddef.h>
 
-#include "check_line.h"
-#include "cpu.h"
 #include "handoff.h"
 #include "long_report.h"
 #include "report.h"
 #include "serial.h"
-#include "text.h"
 
 static struct handoff *out;
 static bool to_serial;
-static unsigned checks, failed;
-static struct check_clock check_time;
 
 void long_report_open(struct handoff *h)
 {
     out = h;
     out->lines_used = 0;
-    checks = failed = 0;
-    check_time.hz = h->tsc_hz;
-    check_time.last_tsc = cpu_rdtsc();
+    report_set_clock(h->tsc_hz);
+}
+
+static void write_to_serial(void *ctx, const char *line)
+{
+    (void)ctx;
+    if (line[1]) {
+        serial_write(line + 1); /* without the kind */
+        serial_write("\r\n");
+    }
 }
 
 void long_report_to_serial(void)
 {
-    const char *buf = (const char *)(uintptr_t)out->lines;
     char line[520];
-    size_t n = 0;
-    for (uint64_t i = 0; i < out->lines_used && i < out->lines_size; i++) {
-        if (buf[i] != '\n') {
-            if (n + 1 < sizeof line)
-                line[n++] = buf[i];
-            continue;
-        }
-        line[n] = '\0';
-        if (n > 1) {
-            serial_write(line + 1); /* without the kind */
-            serial_write("\r\n");
-        }
-        n = 0;
-    }
+    handoff_lines_each(out, line, sizeof line, write_to_serial, NULL);
     to_serial = true;
 }
 
 /* A line that does not fit is cut, and the buffer's last line says so once. */
-static void keep(char kind, const char *line)
+void report_emit(enum report_kind kind, const char *line)
 {
+    static const char kinds[] = {[REPORT_LINE] = LINE_REPORT,
+                                 [REPORT_DETAIL] = LINE_DETAIL,
+                                 [REPORT_PASS] = LINE_PASS,
+                                 [REPORT_FAIL] = LINE_FAIL};
     static const char cut[] = "Rreport lines cut: the 64-bit part's buffer is full\n";
     char *buf = (char *)(uintptr_t)out->lines;
     uint64_t used = out->lines_used, room = out->lines_size - sizeof cut;
@@ -68,62 +60,9 @@ static void keep(char kind, const char *line)
         out->lines_used = out->lines_size; /* nothing more fits */
         return;
     }
-    buf[used++] = kind;
+    buf[used++] = kinds[kind];
     for (size_t i = 0; i < len; i++)
         buf[used++] = line[i] == '\n' ? ' ' : line[i];
     buf[used++] = '\n';
     out->lines_used = used;
-}
-
-static void keep_formatted(char kind, const char *fmt, va_list ap)
-{
-    char line[512];
-    text_vformat(line, sizeof line, fmt, ap);
-    keep(kind, line);
-}
-
-void report(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    keep_formatted(LINE_REPORT, fmt, ap);
-    va_end(ap);
-}
-
-void report_detail(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    keep_formatted(LINE_DETAIL, fmt, ap);
-    va_end(ap);
-}
-
-/* The line of report.c's report_check, from check_line.c. */
-bool report_check(const char *name, bool pass, const char *fmt, ...)
-{
-    char line[512];
-    va_list ap;
-    va_start(ap, fmt);
-    check_line_vformat(line, sizeof line, &check_time, cpu_rdtsc(), name, pass, fmt, ap);
-    va_end(ap);
-    checks++;
-    failed += !pass;
-    keep(pass ? LINE_PASS : LINE_FAIL, line);
-    return pass;
-}
-
-unsigned report_checks(void)
-{
-    return checks;
-}
-
-unsigned report_failed(void)
-{
-    return failed;
-}
-
-void report_set_clock(uint64_t hz)
-{
-    check_time.hz = hz;
-    check_time.last_tsc = cpu_rdtsc();
 }

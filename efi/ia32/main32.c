@@ -69,27 +69,16 @@ static void give_pages(uint64_t at, UINTN pages)
         uefi_call_wrapper(BS->FreePages, 2, (EFI_PHYSICAL_ADDRESS)at, pages);
 }
 
-/* The 64-bit part's lines, in order, through the report (see handoff.h for the kinds). */
-static void replay(const struct handoff *h)
+/* One of the 64-bit part's lines through the report (see handoff.h for the kinds); a check
+ * line is counted in the tally at ctx. */
+static void replay_line(void *ctx, const char *line)
 {
-    const char *buf = (const char *)(uintptr_t)h->lines;
-    static char line[600];
-    size_t n = 0;
-    for (uint64_t i = 0; i < h->lines_used && i < h->lines_size; i++) {
-        if (buf[i] != '\n') {
-            if (n + 1 < sizeof line)
-                line[n++] = buf[i];
-            continue;
-        }
-        line[n] = '\0';
-        if (n > 0 && line[0] == LINE_DETAIL)
-            report_detail("%s", line + 1);
-        else if (n > 0 && (line[0] == LINE_PASS || line[0] == LINE_FAIL))
-            report_check_line(line[0] == LINE_PASS, line + 1);
-        else if (n > 0)
-            report("%s", line + 1);
-        n = 0;
-    }
+    if (line[0] == LINE_DETAIL)
+        report_detail("%s", line + 1);
+    else if (line[0] == LINE_PASS || line[0] == LINE_FAIL)
+        report_check_line(ctx, line[0] == LINE_PASS, line + 1);
+    else
+        report("%s", line + 1);
 }
 
 /* EFLAGS' system bits (TF, IF, DF, IOPL, NT, AC): the arithmetic ones change with any code. */
@@ -132,14 +121,15 @@ static void release(struct long_run *r)
     memmap_free(&r->mm);
 }
 
-static bool prepare(EFI_HANDLE image, struct long_run *r, struct handoff *h)
+static bool prepare(EFI_HANDLE image, struct long_run *r, struct handoff *h,
+                    struct report_tally *tally)
 {
     if (EFI_ERROR(memmap_read(&r->mm, 8))) {
-        report_check("memory-map", false, "GetMemoryMap failed");
+        report_check(tally, "memory-map", false, "GetMemoryMap failed");
         return false;
     }
     if (r->mm.desc_size < PLAN_DESC_MIN_SIZE) { /* the planner names it; here it would divide */
-        report_check("memory-map", false, "descriptor size %u is below %u",
+        report_check(tally, "memory-map", false, "descriptor size %u is below %u",
                      (unsigned)r->mm.desc_size, (unsigned)PLAN_DESC_MIN_SIZE);
         return false;
     }
@@ -149,11 +139,11 @@ static bool prepare(EFI_HANDLE image, struct long_run *r, struct handoff *h)
     size_t elf_size = (size_t)(long_elf_end - long_elf);
     enum long_load_status ls = long_load(long_elf, elf_size, &r->img);
     if (ls != LONG_LOAD_OK) {
-        report_check("long-image", false, "%s loading the 64-bit part (%u bytes)",
+        report_check(tally, "long-image", false, "%s loading the 64-bit part (%u bytes)",
                      long_load_status_name(ls), (unsigned)elf_size);
         return false;
     }
-    report_check("long-image", true,
+    report_check(tally, "long-image", true,
                  "64-bit part (%u KiB of x86-64 code and data) at 0x%llx: %u segments, %u "
                  "relocations, entry 0x%llx",
                  (unsigned)(elf_size >> 10), (unsigned long long)r->img.base, r->img.segment_count,
@@ -161,9 +151,9 @@ static bool prepare(EFI_HANDLE image, struct long_run *r, struct handoff *h)
     uint32_t cr0 = cpu32_cr0(), cr3 = cpu32_cr3(), cr4 = cpu32_cr4();
     enum fw_map_status bs = boot_map_build(cr0, cr3, cr4, &r->bm);
     if (bs != FW_MAP_OK) {
-        report_check("firmware-map", false, "%s (%s) rendering the firmware's %s in four levels",
-                     fw_map_status_name(bs), fw_map_status_message(bs),
-                     paging_words[fw_map_paging(cr0, cr4)]);
+        report_check(tally, "firmware-map", false,
+                     "%s (%s) rendering the firmware's %s in four levels", fw_map_status_name(bs),
+                     fw_map_status_message(bs), paging_words[fw_map_paging(cr0, cr4)]);
         if (fw_map_paging(cr0, cr4) == FW_PAGING_PAE) {
             const uint64_t *pdpte = (const uint64_t *)(uintptr_t)(cr3 & 0xffffffe0u);
             report("  PDPTEs at 0x%x: 0x%llx 0x%llx 0x%llx 0x%llx", cr3 & 0xffffffe0u,
@@ -172,7 +162,7 @@ static bool prepare(EFI_HANDLE image, struct long_run *r, struct handoff *h)
         }
         return false;
     }
-    report_check("firmware-map", true,
+    report_check(tally, "firmware-map", true,
                  "the firmware's %s as %u four-level tables of ours at 0x%llx",
                  paging_words[r->bm.paging], r->bm.tables, (unsigned long long)r->bm.root);
     r->pool_pages = POOL_FRAMES_BASE + POOL_FRAMES_DESC * (descs + 8);
@@ -181,7 +171,8 @@ static bool prepare(EFI_HANDLE image, struct long_run *r, struct handoff *h)
     r->own = take_pages(OWN_PAGES, EfiLoaderData);
     r->lines = take_pages(LINES_BYTES / 4096, EfiLoaderData);
     if (!r->pool || !r->arena || !r->own || !r->lines) {
-        report_check("memory", false, "boot services refused pages below 4 GiB (%u for tables)",
+        report_check(tally, "memory", false,
+                     "boot services refused pages below 4 GiB (%u for tables)",
                      (unsigned)r->pool_pages);
         return false;
     }
@@ -219,14 +210,17 @@ static bool prepare(EFI_HANDLE image, struct long_run *r, struct handoff *h)
 }
 
 /* Into long mode, the 64-bit part, and back; then its lines and the check that the
- * firmware's mode came back whole. */
-static void run_long(EFI_HANDLE image, const struct options *o, uint64_t tsc_hz, bool nx)
+ * firmware's mode came back whole, each check counted in *tally. True when the part's
+ * verdict and every check here passed. */
+static bool run_long(EFI_HANDLE image, const struct options *o, uint64_t tsc_hz, bool nx,
+                     struct report_tally *tally)
 {
     static struct long_run r;
     static struct handoff h;
     static struct long_call c;
     r = (struct long_run){0};
-    if (prepare(image, &r, &h)) {
+    bool pass = prepare(image, &r, &h, tally);
+    if (pass) {
         h.touch_all = o->touch_all;
         h.inspect = o->inspect;
         h.tsc_hz = tsc_hz;
@@ -243,20 +237,27 @@ static void run_long(EFI_HANDLE image, const struct options *o, uint64_t tsc_hz,
         cpu32_mode_read(&before, true);
         report("long mode: entering (EFER.LME%s, CR3 0x%llx); interrupts off until the return",
                nx ? " and NXE" : "", (unsigned long long)r.bm.root);
-        uint32_t failed = switch32_call(&c);
+        bool long_pass = switch32_call(&c) == LONG_VERDICT_PASS;
         cpu32_mode_read(&after, true);
-        replay(&h);
-        report("long mode: left, %u of the 64-bit part's checks failed", (unsigned)failed);
-        report_check("firmware-mode", same_mode(&before, &after),
-                     "CR0 0x%x CR3 0x%x CR4 0x%x EFER 0x%llx GDT 0x%x/%u IDT 0x%x/%u CS 0x%x DS "
-                     "0x%x SS 0x%x IF=%u: %s",
-                     after.cr0, after.cr3, after.cr4, (unsigned long long)after.efer,
-                     after.gdt.base, after.gdt.limit, after.idt.base, after.idt.limit, after.cs,
-                     after.ds, after.ss, (after.eflags & EFLAGS_IF32) != 0,
-                     same_mode(&before, &after) ? "all as the firmware had them"
-                                                : "NOT as the firmware had them");
+        struct report_tally part = {0};
+        static char line[600];
+        handoff_lines_each(&h, line, sizeof line, replay_line, &part);
+        report_tally_add(tally, &part);
+        report("long mode: left, %u of the 64-bit part's checks failed: its verdict %s",
+               part.failed, long_pass ? "PASS" : "FAIL");
+        pass = report_check(
+                   tally, "firmware-mode", same_mode(&before, &after),
+                   "CR0 0x%x CR3 0x%x CR4 0x%x EFER 0x%llx GDT 0x%x/%u IDT 0x%x/%u CS 0x%x DS "
+                   "0x%x SS 0x%x IF=%u: %s",
+                   after.cr0, after.cr3, after.cr4, (unsigned long long)after.efer, after.gdt.base,
+                   after.gdt.limit, after.idt.base, after.idt.limit, after.cs, after.ds, after.ss,
+                   (after.eflags & EFLAGS_IF32) != 0,
+                   same_mode(&before, &after) ? "all as the firmware had them"
+                                              : "NOT as the firmware had them") &&
+               long_pass;
     }
     release(&r);
+    return pass;
 }
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
@@ -275,7 +276,10 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     uint64_t tsc_hz = calibrate_tsc();
     report_set_clock(tsc_hz);
     static struct options opts;
-    bool go = settings_read(image, &opts);
+    /* The verdict: the options read (a bad one is a failed check) and the run's; the tally
+     * only counts the checks for the verdict's line. */
+    struct report_tally tally = {0};
+    bool go = settings_read(image, &opts, &tally), pass = go;
     uint32_t ext = cpu32_ext_features(), cr0 = cpu32_cr0(), cr4 = cpu32_cr4();
     bool lm = (ext & CPUID_EXT_LM) != 0, nx = (ext & CPUID_EXT_NX) != 0;
     /* The x64 app's cpu line (the firmware's state at entry, as the fleet page reads it),
@@ -297,19 +301,17 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
         if (opts.takeover)
             report("options: takeover is not offered from 32-bit firmware: the app checks, "
                    "switches back and returns");
-        run_long(image, &opts, tsc_hz, nx);
+        pass = run_long(image, &opts, tsc_hz, nx, &tally);
     }
-    bool pass = report_failed() == 0;
     uint64_t ms = (cpu_rdtsc() - entry_tsc) * 1000 / (tsc_hz ? tsc_hz : 1);
     if (skipped && pass)
         report("RESULT: SKIP checks=%u skipped=takeover, no 64-bit mode (%llu ms in the app)",
-               report_checks(), (unsigned long long)ms);
+               tally.checks, (unsigned long long)ms);
     else if (pass)
-        report("RESULT: PASS checks=%u (%llu ms in the app)", report_checks(),
-               (unsigned long long)ms);
+        report("RESULT: PASS checks=%u (%llu ms in the app)", tally.checks, (unsigned long long)ms);
     else
-        report("RESULT: FAIL checks=%u failed=%u (%llu ms in the app)", report_checks(),
-               report_failed(), (unsigned long long)ms);
+        report("RESULT: FAIL checks=%u failed=%u (%llu ms in the app)", tally.checks, tally.failed,
+               (unsigned long long)ms);
     report_save(image);
     report_release();
     qemu_exit(pass);

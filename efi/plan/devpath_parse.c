@@ -1,26 +1,10 @@
 /* Device path kind and text: see devpath_parse.h. */
 #include "devpath_parse.h"
 
-#include "status_text.h"
-
 #include "le.h"
 
 #include <stdbool.h>
 #include <string.h>
-
-static const struct status_text statuses[DEVPATH_STATUS_COUNT + 1] = {
-    [DEVPATH_OK] = {"DEVPATH_OK", "ok"},
-    [DEVPATH_NODE_SHORT] = {"DEVPATH_NODE_SHORT", "node shorter than its header"},
-    [DEVPATH_NODE_PAST_END] = {"DEVPATH_NODE_PAST_END", "node runs past the path's end"},
-    [DEVPATH_NO_END] = {"DEVPATH_NO_END", "no end node"},
-    [DEVPATH_TEXT_FULL] = {"DEVPATH_TEXT_FULL", "path text longer than its buffer"},
-    [DEVPATH_STATUS_COUNT] = {"DEVPATH_?", "unknown status"},
-};
-
-const struct status_text *devpath_status_text(enum devpath_status st)
-{
-    return status_text(statuses, DEVPATH_STATUS_COUNT, st);
-}
 
 static const char *const kind_names[] = {"USB", "NVMe", "SATA",    "SCSI", "ATA",
                                          "SD",  "eMMC", "virtual", "other"};
@@ -137,31 +121,31 @@ static void describe_node(struct text *t, const uint8_t *n, size_t len, unsigned
         *kind = found;
 }
 
-enum devpath_status devpath_describe(const uint8_t *p, size_t avail, unsigned *kind, char *text,
-                                     size_t text_size)
+enum plan_error devpath_describe(const uint8_t *p, size_t avail, unsigned *kind, char *text,
+                                 size_t text_size)
 {
     struct text t = {text, text_size, 0, false};
-    enum devpath_status st = DEVPATH_NO_END;
+    enum plan_error st = PLAN_ERR_DEVPATH_NO_END;
     *kind = DEVPATH_OTHER;
     if (text_size)
         text[0] = '\0';
     size_t at = 0;
     for (unsigned nodes = 0; nodes < DEVPATH_MAX_NODES; nodes++) {
         if (avail - at < 4) {
-            st = avail == at ? DEVPATH_NO_END : DEVPATH_NODE_PAST_END;
+            st = avail == at ? PLAN_ERR_DEVPATH_NO_END : PLAN_ERR_DEVPATH_NODE_PAST_END;
             break;
         }
         size_t len = le_read(p + at + 2, 2);
         if (len < 4) {
-            st = DEVPATH_NODE_SHORT;
+            st = PLAN_ERR_DEVPATH_NODE_SHORT;
             break;
         }
         if (len > avail - at) {
-            st = DEVPATH_NODE_PAST_END;
+            st = PLAN_ERR_DEVPATH_NODE_PAST_END;
             break;
         }
         if (p[at] == 0x7f) { /* end of this instance or of the whole path */
-            st = t.full ? DEVPATH_TEXT_FULL : DEVPATH_OK;
+            st = t.full ? PLAN_ERR_DEVPATH_TEXT_FULL : PLAN_OK;
             break;
         }
         if (at)
@@ -169,7 +153,7 @@ enum devpath_status devpath_describe(const uint8_t *p, size_t avail, unsigned *k
         describe_node(&t, p + at, len, kind);
         at += len;
     }
-    if (st != DEVPATH_OK) {
+    if (st != PLAN_OK) {
         *kind = DEVPATH_OTHER;
         if (text_size)
             text[0] = '\0';

@@ -5,25 +5,13 @@
 #ifndef EFI_DEVPATH_PARSE_H
 #define EFI_DEVPATH_PARSE_H
 
-#include "status_text.h"
+#include "plan_error.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define DEVPATH_MAX_NODES 64u
-
-enum devpath_status {
-    DEVPATH_OK,
-    DEVPATH_NODE_SHORT,    /* a node's length is below its 4-byte header */
-    DEVPATH_NODE_PAST_END, /* a node runs past the bytes given */
-    DEVPATH_NO_END,        /* no end node within the bytes given or DEVPATH_MAX_NODES */
-    DEVPATH_TEXT_FULL,     /* the text does not fit the buffer given */
-    DEVPATH_STATUS_COUNT
-};
-
-/* Its name ("DEVPATH_...") and a sentence saying what it means. */
-const struct status_text *devpath_status_text(enum devpath_status st);
 
 /* "USB", "NVMe", "SATA", "SCSI", "ATA", "SD", "eMMC", "virtual" (a firmware volume or a
  * RAM disk), or "other": the first of these whose node the path holds, in that order. */
@@ -42,8 +30,8 @@ enum {
 
 /* Reads the path at p (at most avail bytes) up to its first end node. On an error, *kind is
  * DEVPATH_OTHER and text is "". */
-enum devpath_status devpath_describe(const uint8_t *p, size_t avail, unsigned *kind, char *text,
-                                     size_t text_size);
+enum plan_error devpath_describe(const uint8_t *p, size_t avail, unsigned *kind, char *text,
+                                 size_t text_size);
 
 /* True when a UART node (messaging type 3, subtype 14) comes before the end of the path
  * (type 0x7f, subtype 0xff) or the end of size bytes: the path reaches a serial port. A

@@ -4,29 +4,6 @@
 
 #include "le.h"
 #include "sort.h"
-#include "status_text.h"
-
-static const struct status_text warning_texts[PLAN_WARN_COUNT + 1] = {
-    [PLAN_WARN_DESC_SIZE_ODD] = {"PLAN_WARN_DESC_SIZE_ODD",
-                                 "DescriptorSize is not a multiple of 8"},
-    [PLAN_WARN_TRAILING_BYTES] = {"PLAN_WARN_TRAILING_BYTES",
-                                  "map size is not a multiple of DescriptorSize; tail ignored"},
-    [PLAN_WARN_ZERO_PAGES] = {"PLAN_WARN_ZERO_PAGES", "descriptor of zero pages skipped"},
-    [PLAN_WARN_UNALIGNED] = {"PLAN_WARN_UNALIGNED",
-                             "PhysicalStart not 4 KiB aligned; widened to whole pages"},
-    [PLAN_WARN_ABOVE_MAXPHY] = {"PLAN_WARN_ABOVE_MAXPHY",
-                                "range at or above 2^MAXPHYADDR clipped or skipped"},
-    [PLAN_WARN_WRAPS] = {"PLAN_WARN_WRAPS", "range runs past 2^64; clipped"},
-    [PLAN_WARN_UNSORTED] = {"PLAN_WARN_UNSORTED", "descriptors out of address order; sorted"},
-    [PLAN_WARN_OVERLAP] = {"PLAN_WARN_OVERLAP", "descriptors overlap; the earlier one wins"},
-    [PLAN_WARN_COUNT] = {"PLAN_WARN_UNKNOWN", "unknown warning"},
-};
-
-const struct status_text *plan_warning_text(enum plan_warning w)
-{
-    return status_text(warning_texts, PLAN_WARN_COUNT, w);
-}
-
 const char *plan_type_name(uint32_t type)
 {
     static const char *const names[] = {
@@ -97,7 +74,7 @@ static bool sanitise_descriptor(const uint8_t *d, uint64_t phys_limit, struct pl
     return true;
 }
 
-enum plan_status plan_read_memory_map(const struct plan_input *in, struct plan *out)
+enum plan_error plan_read_memory_map(const struct plan_input *in, struct plan *out)
 {
     for (int w = 0; w < PLAN_WARN_COUNT; w++)
         out->warnings[w] = 0;

@@ -2,8 +2,6 @@
 #include "options.h"
 
 #include "le.h"
-#include "status_text.h"
-
 struct word {
     const char *text;
     size_t len;
@@ -23,8 +21,8 @@ static bool is_space(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\0';
 }
 
-enum options_status options_parse(struct options *o, const char *text, size_t len, char *bad,
-                                  size_t bad_size)
+enum plan_error options_parse(struct options *o, const char *text, size_t len, char *bad,
+                              size_t bad_size)
 {
     size_t i = 0;
     while (i < len) {
@@ -56,31 +54,17 @@ enum options_status options_parse(struct options *o, const char *text, size_t le
                 bad[n] = w.text[n];
             if (bad_size)
                 bad[n] = '\0';
-            return OPTIONS_UNKNOWN_WORD;
+            return PLAN_ERR_OPTIONS_UNKNOWN_WORD;
         }
     }
-    return OPTIONS_OK;
+    return PLAN_OK;
 }
 
-enum options_status options_check(const struct options *o)
+enum plan_error options_check(const struct options *o)
 {
     if ((o->takeover && o->inspect) || (o->reset && !o->takeover))
-        return OPTIONS_CONFLICT;
-    return OPTIONS_OK;
-}
-
-static const struct status_text statuses[OPTIONS_STATUS_COUNT + 1] = {
-    [OPTIONS_OK] = {"OPTIONS_OK", "options understood"},
-    [OPTIONS_UNKNOWN_WORD] = {"OPTIONS_UNKNOWN_WORD", "unknown option word (known: takeover, "
-                                                      "inspect, reset, touch=all, touch=leaves)"},
-    [OPTIONS_CONFLICT] = {"OPTIONS_CONFLICT",
-                          "takeover and inspect exclude each other; reset needs takeover"},
-    [OPTIONS_STATUS_COUNT] = {"OPTIONS_UNKNOWN", "unknown options status"},
-};
-
-const struct status_text *options_status_text(enum options_status st)
-{
-    return status_text(statuses, OPTIONS_STATUS_COUNT, st);
+        return PLAN_ERR_OPTIONS_CONFLICT;
+    return PLAN_OK;
 }
 
 enum load_options_kind load_options_describe(const unsigned char *data, size_t size, char *text,

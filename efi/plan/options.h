@@ -3,7 +3,7 @@
 #ifndef EFI_OPTIONS_H
 #define EFI_OPTIONS_H
 
-#include "status_text.h"
+#include "plan_error.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -15,16 +15,12 @@ struct options {
     bool reset;     /* takeover ends with ResetSystem even under a hypervisor */
 };
 
-enum options_status { OPTIONS_OK, OPTIONS_UNKNOWN_WORD, OPTIONS_CONFLICT, OPTIONS_STATUS_COUNT };
-
 /* Applies the words of text (whitespace separated; '#' starts a comment) to o. On an
  * unknown word, copies it (NUL terminated, cut to fit) into bad. */
-enum options_status options_parse(struct options *o, const char *text, size_t len, char *bad,
-                                  size_t bad_size);
+enum plan_error options_parse(struct options *o, const char *text, size_t len, char *bad,
+                              size_t bad_size);
 /* Once every source is read: words that exclude each other. */
-enum options_status options_check(const struct options *o);
-/* Its name ("OPTIONS_...") and a sentence saying what it means. */
-const struct status_text *options_status_text(enum options_status st);
+enum plan_error options_check(const struct options *o);
 
 /* LoadOptions a boot manager set (U-Boot's bootargs, a Boot#### entry's optional data):
  * never option words, only named in the report. */

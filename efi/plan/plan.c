@@ -2,28 +2,6 @@
 #include "plan.h"
 
 #include "sort.h"
-#include "status_text.h"
-
-static const struct status_text status_texts[PLAN_STATUS_COUNT + 1] = {
-    [PLAN_OK] = {"PLAN_OK", "plan complete"},
-    [PLAN_ERR_DESC_SIZE] = {"PLAN_ERR_DESC_SIZE",
-                            "DescriptorSize is smaller than EFI_MEMORY_DESCRIPTOR"},
-    [PLAN_ERR_EMPTY_MAP] = {"PLAN_ERR_EMPTY_MAP", "the memory map has no usable descriptor"},
-    [PLAN_ERR_NO_ROOM] = {"PLAN_ERR_NO_ROOM", "more ranges or regions than the plan can hold"},
-    [PLAN_ERR_ALIAS_RANGE] = {"PLAN_ERR_ALIAS_RANGE",
-                              "RAM extends past the end of the higher-half alias window"},
-    [PLAN_ERR_BAD_RUN] = {"PLAN_ERR_BAD_RUN",
-                          "a firmware run is unaligned, non-canonical or out of order"},
-    [PLAN_ERR_BAD_LIMIT] = {"PLAN_ERR_BAD_LIMIT",
-                            "a rights limit is empty, not 4 KiB aligned, or wraps"},
-    [PLAN_STATUS_COUNT] = {"PLAN_ERR_UNKNOWN", "unknown status"},
-};
-
-const struct status_text *plan_status_text(enum plan_status st)
-{
-    return status_text(status_texts, PLAN_STATUS_COUNT, st);
-}
-
 static bool type_is_code(uint32_t type)
 {
     return type == EFI_MT_LOADER_CODE || type == EFI_MT_BOOT_CODE || type == EFI_MT_RUNTIME_CODE;
@@ -44,8 +22,8 @@ static bool region_before(const void *x, const void *y)
     return a->va < b->va;
 }
 
-static enum plan_status add_region(struct plan *out, uint64_t va, uint64_t pa, uint64_t len,
-                                   pt_attr attr, enum plan_source src)
+static enum plan_error add_region(struct plan *out, uint64_t va, uint64_t pa, uint64_t len,
+                                  pt_attr attr, enum plan_source src)
 {
     if (out->region_count == out->region_cap)
         return PLAN_ERR_NO_ROOM;
@@ -56,8 +34,8 @@ static enum plan_status add_region(struct plan *out, uint64_t va, uint64_t pa, u
 
 /* Adds the parts of [start, end) that no firmware run maps, identity-mapped. Runs are
  * sorted; *next is the first run that may still overlap. */
-static enum plan_status add_uncovered(const struct plan_input *in, struct plan *out,
-                                      const struct plan_range *r, size_t *next)
+static enum plan_error add_uncovered(const struct plan_input *in, struct plan *out,
+                                     const struct plan_range *r, size_t *next)
 {
     uint64_t pos = r->start;
     pt_attr attr = plan_memmap_attr(&in->cpu, r->type);
@@ -70,7 +48,7 @@ static enum plan_status add_uncovered(const struct plan_input *in, struct plan *
         if (run->va >= r->end)
             break;
         if (run->va > pos) {
-            enum plan_status st = add_region(out, pos, pos, run->va - pos, attr, PLAN_SRC_MEMMAP);
+            enum plan_error st = add_region(out, pos, pos, run->va - pos, attr, PLAN_SRC_MEMMAP);
             if (st != PLAN_OK)
                 return st;
         }
@@ -101,7 +79,7 @@ static void merge_regions(struct plan *out)
     out->region_count = kept;
 }
 
-static enum plan_status check_runs(const struct plan_input *in)
+static enum plan_error check_runs(const struct plan_input *in)
 {
     for (size_t i = 0; i < in->fw_count; i++) {
         const struct pt_run *run = &in->fw_runs[i];
@@ -117,7 +95,7 @@ static enum plan_status check_runs(const struct plan_input *in)
 
 /* Splits identity regions at the limit's edges and changes the rights inside it. Regions
  * stay sorted: each split inserts its parts in place. */
-static enum plan_status apply_limit(struct plan *out, const struct plan_limit *lim)
+static enum plan_error apply_limit(struct plan *out, const struct plan_limit *lim)
 {
     for (size_t i = 0; i < out->region_count; i++) {
         struct plan_region r = out->regions[i];
@@ -146,7 +124,7 @@ static enum plan_status apply_limit(struct plan *out, const struct plan_limit *l
     return PLAN_OK;
 }
 
-static enum plan_status check_limits(const struct plan_input *in)
+static enum plan_error check_limits(const struct plan_input *in)
 {
     for (size_t i = 0; i < in->limit_count; i++) {
         const struct plan_limit *l = &in->limits[i];
@@ -156,10 +134,10 @@ static enum plan_status check_limits(const struct plan_input *in)
     return PLAN_OK;
 }
 
-enum plan_status plan_build(const struct plan_input *in, struct plan *out)
+enum plan_error plan_build(const struct plan_input *in, struct plan *out)
 {
     out->region_count = 0;
-    enum plan_status st = plan_read_memory_map(in, out);
+    enum plan_error st = plan_read_memory_map(in, out);
     if (st == PLAN_OK)
         st = check_runs(in);
     if (st == PLAN_OK)

@@ -12,39 +12,9 @@
 #ifndef PLAN_PLAN_H
 #define PLAN_PLAN_H
 
-#include "status_text.h"
+#include "plan_error.h"
 
 #include "pt.h"
-
-enum plan_status {
-    PLAN_OK = 0,
-    PLAN_ERR_DESC_SIZE,   /* DescriptorSize smaller than EFI_MEMORY_DESCRIPTOR */
-    PLAN_ERR_EMPTY_MAP,   /* no usable descriptor */
-    PLAN_ERR_NO_ROOM,     /* the caller's arrays are too small */
-    PLAN_ERR_ALIAS_RANGE, /* RAM reaches past what the alias window can hold */
-    PLAN_ERR_BAD_RUN,     /* a firmware run is not 4 KiB aligned or not canonical */
-    PLAN_ERR_BAD_LIMIT,   /* a rights limit is empty, unaligned or wraps */
-    PLAN_STATUS_COUNT
-};
-
-/* Its name ("PLAN_...") and a sentence saying what it means. */
-const struct status_text *plan_status_text(enum plan_status st);
-
-/* Problems the planner repaired; each is counted and named in the report. */
-enum plan_warning {
-    PLAN_WARN_DESC_SIZE_ODD,  /* DescriptorSize not a multiple of 8 */
-    PLAN_WARN_TRAILING_BYTES, /* map size not a multiple of DescriptorSize: tail ignored */
-    PLAN_WARN_ZERO_PAGES,     /* descriptor of zero pages: skipped */
-    PLAN_WARN_UNALIGNED,      /* PhysicalStart not 4 KiB aligned: widened to pages */
-    PLAN_WARN_ABOVE_MAXPHY,   /* range at or above 2^MAXPHYADDR: clipped or skipped */
-    PLAN_WARN_WRAPS,          /* range runs past 2^64: clipped */
-    PLAN_WARN_UNSORTED,       /* descriptors out of address order: sorted */
-    PLAN_WARN_OVERLAP,        /* descriptors overlap: the first one wins */
-    PLAN_WARN_COUNT
-};
-
-/* Its name ("PLAN_WARN_...") and a sentence saying what it means. */
-const struct status_text *plan_warning_text(enum plan_warning w);
 
 /* EFI_MEMORY_TYPE values the planner tells apart. */
 enum efi_memory_type {
@@ -125,10 +95,10 @@ struct plan {
 };
 
 /* Sanitises the memory map into plan->ranges. */
-enum plan_status plan_read_memory_map(const struct plan_input *in, struct plan *out);
+enum plan_error plan_read_memory_map(const struct plan_input *in, struct plan *out);
 /* plan_read_memory_map, then the regions: firmware runs, uncovered map parts, alias; then
  * the limits. Needs region_cap >= runs + 2 * descriptors + 2 * limits. */
-enum plan_status plan_build(const struct plan_input *in, struct plan *out);
+enum plan_error plan_build(const struct plan_input *in, struct plan *out);
 /* Attributes the planner gives a memory-map range the firmware does not map. */
 pt_attr plan_memmap_attr(const struct pt_cpu *cpu, uint32_t type);
 

@@ -4,7 +4,7 @@
 #ifndef EFI_RT_PROPS_H
 #define EFI_RT_PROPS_H
 
-#include "status_text.h"
+#include "plan_error.h"
 
 #include <stdint.h>
 
@@ -13,16 +13,7 @@
 #define RT_SUPPORTS_RESET_SYSTEM 0x0400u
 #define RT_SUPPORTS_ALL          0x3fffu
 
-enum rt_props_status {
-    RT_PROPS_OK,
-    RT_PROPS_VERSION, /* a Version other than 1 */
-    RT_PROPS_LENGTH,  /* a Length below the table's 8 bytes */
-    RT_PROPS_STATUS_COUNT
-};
-
-/* Its name ("RT_...") and a sentence saying what it means. */
-const struct status_text *rt_props_status_text(enum rt_props_status st);
 /* The table's RuntimeServicesSupported mask; on an error, RT_SUPPORTS_ALL. */
-enum rt_props_status rt_props_parse(const void *table, uint32_t *supported);
+enum plan_error rt_props_parse(const void *table, uint32_t *supported);
 
 #endif

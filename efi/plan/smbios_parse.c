@@ -1,33 +1,9 @@
 /* SMBIOS entry points and structures: see smbios_parse.h. */
 #include "smbios_parse.h"
 
-#include "status_text.h"
-
 #include "le.h"
 
 #include <string.h>
-
-static const struct status_text statuses[SMBIOS_STATUS_COUNT + 1] = {
-    [SMBIOS_OK] = {"SMBIOS_OK", "ok"},
-    [SMBIOS_ENTRY_ANCHOR] = {"SMBIOS_ENTRY_ANCHOR", "no _SM3_ or _SM_/_DMI_ anchor"},
-    [SMBIOS_ENTRY_LENGTH] = {"SMBIOS_ENTRY_LENGTH", "entry point length out of range"},
-    [SMBIOS_ENTRY_CHECKSUM] = {"SMBIOS_ENTRY_CHECKSUM", "entry point checksum is not 0"},
-    [SMBIOS_TABLE_EMPTY] = {"SMBIOS_TABLE_EMPTY", "table address or length is 0"},
-    [SMBIOS_TABLE_TOO_LARGE] = {"SMBIOS_TABLE_TOO_LARGE", "table longer than 1 MiB"},
-    [SMBIOS_STRUCT_SHORT] = {"SMBIOS_STRUCT_SHORT", "structure shorter than its header"},
-    [SMBIOS_STRUCT_PAST_END] = {"SMBIOS_STRUCT_PAST_END", "structure runs past the table's end"},
-    [SMBIOS_STRINGS_UNENDED] = {"SMBIOS_STRINGS_UNENDED",
-                                "strings without a double NUL before the table's end"},
-    [SMBIOS_STRING_INDEX] = {"SMBIOS_STRING_INDEX", "string number past the structure's strings"},
-    [SMBIOS_NO_END] = {"SMBIOS_NO_END", "no end-of-table structure"},
-    [SMBIOS_TOO_MANY] = {"SMBIOS_TOO_MANY", "more than 4096 structures"},
-    [SMBIOS_STATUS_COUNT] = {"SMBIOS_?", "unknown status"},
-};
-
-const struct status_text *smbios_status_text(enum smbios_status st)
-{
-    return status_text(statuses, SMBIOS_STATUS_COUNT, st);
-}
 
 /* The app has no libc: the few string helpers it needs are here. */
 static size_t length(const char *s)
@@ -54,33 +30,33 @@ static bool sums_to_zero(const uint8_t *p, size_t n)
     return sum == 0;
 }
 
-enum smbios_status smbios_entry_parse(const uint8_t *ep, size_t avail, bool v3,
-                                      struct smbios_entry *out)
+enum plan_error smbios_entry_parse(const uint8_t *ep, size_t avail, bool v3,
+                                   struct smbios_entry *out)
 {
     memset(out, 0, sizeof *out);
     out->v3 = v3;
     if (v3) {
         if (avail < 7 || !same(ep, "_SM3_", 5))
-            return SMBIOS_ENTRY_ANCHOR;
+            return PLAN_ERR_SMBIOS_ENTRY_ANCHOR;
         size_t len = ep[6];
         if (len < SMBIOS_ENTRY3_LEN || len > avail)
-            return SMBIOS_ENTRY_LENGTH;
+            return PLAN_ERR_SMBIOS_ENTRY_LENGTH;
         if (!sums_to_zero(ep, len))
-            return SMBIOS_ENTRY_CHECKSUM;
+            return PLAN_ERR_SMBIOS_ENTRY_CHECKSUM;
         out->major = ep[7];
         out->minor = ep[8];
         out->table_length = (uint32_t)le_read(ep + 12, 4);
         out->table_address = le_read(ep + 16, 8);
     } else {
         if (avail < 6 || !same(ep, "_SM_", 4))
-            return SMBIOS_ENTRY_ANCHOR;
+            return PLAN_ERR_SMBIOS_ENTRY_ANCHOR;
         size_t len = ep[5];
         if (len < SMBIOS_ENTRY2_MIN || len > avail)
-            return SMBIOS_ENTRY_LENGTH;
+            return PLAN_ERR_SMBIOS_ENTRY_LENGTH;
         if (!same(ep + 16, "_DMI_", 5))
-            return SMBIOS_ENTRY_ANCHOR;
+            return PLAN_ERR_SMBIOS_ENTRY_ANCHOR;
         if (!sums_to_zero(ep, len) || !sums_to_zero(ep + 16, 15))
-            return SMBIOS_ENTRY_CHECKSUM;
+            return PLAN_ERR_SMBIOS_ENTRY_CHECKSUM;
         out->major = ep[6];
         out->minor = ep[7];
         out->table_length = (uint32_t)le_read(ep + 22, 2);
@@ -88,10 +64,10 @@ enum smbios_status smbios_entry_parse(const uint8_t *ep, size_t avail, bool v3,
         out->structures = (unsigned)le_read(ep + 28, 2);
     }
     if (!out->table_address || !out->table_length)
-        return SMBIOS_TABLE_EMPTY;
+        return PLAN_ERR_SMBIOS_TABLE_EMPTY;
     if (out->table_length > SMBIOS_MAX_TABLE)
-        return SMBIOS_TABLE_TOO_LARGE;
-    return SMBIOS_OK;
+        return PLAN_ERR_SMBIOS_TABLE_TOO_LARGE;
+    return PLAN_OK;
 }
 
 /* One structure: its formatted area and its string set, both inside the table. */
@@ -135,17 +111,17 @@ static bool take_string(const struct structure *s, size_t offset, char *field)
 }
 
 /* Reads the structure at *offset and moves *offset past its string set. */
-static enum smbios_status next_structure(const uint8_t *table, size_t length, size_t *offset,
-                                         struct structure *s)
+static enum plan_error next_structure(const uint8_t *table, size_t length, size_t *offset,
+                                      struct structure *s)
 {
     size_t at = *offset;
     if (length - at < 4)
-        return SMBIOS_STRUCT_PAST_END;
+        return PLAN_ERR_SMBIOS_STRUCT_PAST_END;
     size_t formatted = table[at + 1];
     if (formatted < 4)
-        return SMBIOS_STRUCT_SHORT;
+        return PLAN_ERR_SMBIOS_STRUCT_SHORT;
     if (formatted > length - at)
-        return SMBIOS_STRUCT_PAST_END;
+        return PLAN_ERR_SMBIOS_STRUCT_PAST_END;
     s->data = table + at;
     s->length = formatted;
     s->strings = (const char *)table + at + formatted;
@@ -153,25 +129,25 @@ static enum smbios_status next_structure(const uint8_t *table, size_t length, si
     /* The set ends at two NULs in a row; an empty set is two NULs at once. */
     size_t p = at + formatted;
     if (length - p < 2)
-        return SMBIOS_STRINGS_UNENDED;
+        return PLAN_ERR_SMBIOS_STRINGS_UNENDED;
     if (table[p] == 0) {
         if (table[p + 1] != 0)
-            return SMBIOS_STRINGS_UNENDED;
+            return PLAN_ERR_SMBIOS_STRINGS_UNENDED;
         *offset = p + 2;
-        return SMBIOS_OK;
+        return PLAN_OK;
     }
     for (;;) {
         while (p < length && table[p] != 0)
             p++;
         if (p >= length)
-            return SMBIOS_STRINGS_UNENDED;
+            return PLAN_ERR_SMBIOS_STRINGS_UNENDED;
         s->string_count++;
         p++; /* past this string's NUL */
         if (p >= length)
-            return SMBIOS_STRINGS_UNENDED;
+            return PLAN_ERR_SMBIOS_STRINGS_UNENDED;
         if (table[p] == 0) {
             *offset = p + 1;
-            return SMBIOS_OK;
+            return PLAN_OK;
         }
     }
 }
@@ -193,42 +169,42 @@ static bool take_machine(const struct structure *s, struct smbios_machine *m)
     }
 }
 
-enum smbios_status smbios_table_parse(const uint8_t *table, size_t length, unsigned max_structures,
-                                      struct smbios_machine *out)
+enum plan_error smbios_table_parse(const uint8_t *table, size_t length, unsigned max_structures,
+                                   struct smbios_machine *out)
 {
     memset(out, 0, sizeof *out);
-    enum smbios_status st = SMBIOS_NO_END;
+    enum plan_error st = PLAN_ERR_SMBIOS_NO_END;
     size_t offset = 0;
     bool seen[3] = {false, false, false};
     if (length > SMBIOS_MAX_TABLE)
-        st = SMBIOS_TABLE_TOO_LARGE;
+        st = PLAN_ERR_SMBIOS_TABLE_TOO_LARGE;
     else
         while (offset < length) {
             if (out->structures == SMBIOS_MAX_STRUCTS) {
-                st = SMBIOS_TOO_MANY;
+                st = PLAN_ERR_SMBIOS_TOO_MANY;
                 out->bad_offset = offset;
                 break;
             }
             struct structure s;
             size_t at = offset;
             st = next_structure(table, length, &offset, &s);
-            if (st == SMBIOS_OK && s.data[0] <= 2 && !seen[s.data[0]]) {
+            if (st == PLAN_OK && s.data[0] <= 2 && !seen[s.data[0]]) {
                 seen[s.data[0]] = true; /* the first of each type names the machine */
                 if (!take_machine(&s, out))
-                    st = SMBIOS_STRING_INDEX;
+                    st = PLAN_ERR_SMBIOS_STRING_INDEX;
             }
-            if (st != SMBIOS_OK) {
+            if (st != PLAN_OK) {
                 out->bad_offset = at;
                 break;
             }
             out->structures++;
             if (s.data[0] == 127 || (max_structures && out->structures == max_structures))
                 break;
-            st = SMBIOS_NO_END;
+            st = PLAN_ERR_SMBIOS_NO_END;
         }
-    if (st == SMBIOS_NO_END)
+    if (st == PLAN_ERR_SMBIOS_NO_END)
         out->bad_offset = offset;
-    if (st != SMBIOS_OK) {
+    if (st != PLAN_OK) {
         size_t bad = out->bad_offset;
         unsigned walked = out->structures;
         memset(out, 0, sizeof *out);

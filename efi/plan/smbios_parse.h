@@ -5,7 +5,7 @@
 #ifndef EFI_SMBIOS_PARSE_H
 #define EFI_SMBIOS_PARSE_H
 
-#include "status_text.h"
+#include "plan_error.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -18,25 +18,6 @@
 #define SMBIOS_MAX_STRUCTS    4096u
 #define SMBIOS_FIELD_CAPACITY 64u
 
-enum smbios_status {
-    SMBIOS_OK,
-    SMBIOS_ENTRY_ANCHOR,    /* no _SM3_ or _SM_/_DMI_ anchor */
-    SMBIOS_ENTRY_LENGTH,    /* the entry point's own length is too short or too long */
-    SMBIOS_ENTRY_CHECKSUM,  /* the entry point's bytes do not sum to 0 */
-    SMBIOS_TABLE_EMPTY,     /* the table address or length is 0 */
-    SMBIOS_TABLE_TOO_LARGE, /* the table claims more than SMBIOS_MAX_TABLE bytes */
-    SMBIOS_STRUCT_SHORT,    /* a structure's length is below its 4-byte header */
-    SMBIOS_STRUCT_PAST_END, /* a structure's header or formatted area runs past the table */
-    SMBIOS_STRINGS_UNENDED, /* a string set lacks its double NUL before the table's end */
-    SMBIOS_STRING_INDEX,    /* a string number past the structure's strings */
-    SMBIOS_NO_END,          /* no end-of-table structure (type 127) within the table */
-    SMBIOS_TOO_MANY,        /* more than SMBIOS_MAX_STRUCTS structures */
-    SMBIOS_STATUS_COUNT
-};
-
-/* Its name ("SMBIOS_...") and a sentence saying what it means. */
-const struct status_text *smbios_status_text(enum smbios_status st);
-
 /* Where the structure table is, from an entry point. */
 struct smbios_entry {
     bool v3;                /* from a 3.x (64-bit) entry point */
@@ -47,8 +28,8 @@ struct smbios_entry {
 };
 
 /* ep holds avail bytes from the entry point's address. v3 picks the format. */
-enum smbios_status smbios_entry_parse(const uint8_t *ep, size_t avail, bool v3,
-                                      struct smbios_entry *out);
+enum plan_error smbios_entry_parse(const uint8_t *ep, size_t avail, bool v3,
+                                   struct smbios_entry *out);
 
 /* The machine's name. Strings keep printable ASCII but '"' only (others become '?'), lose leading
  * and trailing blanks, and end in "..." when longer than the field. "" when not given. */
@@ -65,7 +46,7 @@ struct smbios_machine {
 
 /* Walks the whole table before trusting any of it: on an error *out holds no strings (every
  * field ""), bad_offset says where. max_structures is the 2.x count (0: until type 127). */
-enum smbios_status smbios_table_parse(const uint8_t *table, size_t length, unsigned max_structures,
-                                      struct smbios_machine *out);
+enum plan_error smbios_table_parse(const uint8_t *table, size_t length, unsigned max_structures,
+                                   struct smbios_machine *out);
 
 #endif

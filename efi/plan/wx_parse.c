@@ -2,8 +2,6 @@
 #include "wx_parse.h"
 
 #include "le.h"
-#include "status_text.h"
-
 /* The table's descriptors are EFI_MEMORY_DESCRIPTORs, read with the memory map's layout
  * (plan.h). */
 #define DESC_MAX_SIZE 1024 /* descriptors are 40-48 bytes; more is a corrupt header */
@@ -22,24 +20,6 @@
 #define SCN_MEM_EXECUTE    0x20000000u
 #define SCN_MEM_WRITE      0x80000000u
 
-static const struct status_text texts[WX_STATUS_COUNT + 1] = {
-    [WX_OK] = {"WX_OK", "limits read"},
-    [WX_NO_ROOM] = {"WX_NO_ROOM", "more W^X limits than the app has room for"},
-    [WX_TABLE_DESC_SIZE] = {"WX_TABLE_DESC_SIZE",
-                            "the memory attributes table's DescriptorSize is implausible"},
-    [WX_TABLE_TOO_LARGE] = {"WX_TABLE_TOO_LARGE",
-                            "the memory attributes table claims implausibly many entries"},
-    [WX_PE_HEADER] = {"WX_PE_HEADER", "the image has no valid PE header"},
-    [WX_PE_ALIGNMENT] = {"WX_PE_ALIGNMENT", "the image's sections are not page aligned"},
-    [WX_PE_SECTION_RANGE] = {"WX_PE_SECTION_RANGE", "a section reaches past the image's end"},
-    [WX_STATUS_COUNT] = {"WX_UNKNOWN", "unknown W^X status"},
-};
-
-const struct status_text *wx_status_text(enum wx_status st)
-{
-    return status_text(texts, WX_STATUS_COUNT, st);
-}
-
 static bool add(struct wx_limits *wx, uint64_t start, uint64_t end, pt_attr clear, pt_attr set,
                 enum wx_origin origin)
 {
@@ -52,8 +32,8 @@ static bool add(struct wx_limits *wx, uint64_t start, uint64_t end, pt_attr clea
     return true;
 }
 
-static enum wx_status table_into(const void *table, pt_attr nx, struct wx_limits *wx,
-                                 uint32_t *version, uint32_t *entries, uint64_t *first_read_only)
+static enum plan_error table_into(const void *table, pt_attr nx, struct wx_limits *wx,
+                                  uint32_t *version, uint32_t *entries, uint64_t *first_read_only)
 {
     const uint8_t *t = table;
     uint64_t count = le_read(t + 4, 4), desc_size = le_read(t + 8, 4);
@@ -61,9 +41,9 @@ static enum wx_status table_into(const void *table, pt_attr nx, struct wx_limits
     *entries = (uint32_t)count;
     *first_read_only = 0;
     if (desc_size < PLAN_DESC_MIN_SIZE || desc_size > DESC_MAX_SIZE)
-        return WX_TABLE_DESC_SIZE;
+        return PLAN_ERR_WX_TABLE_DESC_SIZE;
     if (count > WX_MAX_TABLE_ENTRY)
-        return WX_TABLE_TOO_LARGE;
+        return PLAN_ERR_WX_TABLE_TOO_LARGE;
     for (uint64_t i = 0; i < count; i++) {
         const uint8_t *d = t + TABLE_HEADER + i * desc_size;
         uint64_t start = le_read(d + PLAN_DESC_PHYS_OFF, 8),
@@ -78,27 +58,27 @@ static enum wx_status table_into(const void *table, pt_attr nx, struct wx_limits
         if (clear && !set && !*first_read_only)
             *first_read_only = start;
         if (!add(wx, start, start + pages * 4096, clear, set, WX_FIRMWARE))
-            return WX_NO_ROOM;
+            return PLAN_ERR_WX_NO_ROOM;
     }
-    return WX_OK;
+    return PLAN_OK;
 }
 
-static enum wx_status pe_into(const void *image, uint64_t base, uint64_t size, pt_attr nx,
-                              struct wx_limits *wx)
+static enum plan_error pe_into(const void *image, uint64_t base, uint64_t size, pt_attr nx,
+                               struct wx_limits *wx)
 {
     const uint8_t *img = image;
     if (size < PE_LFANEW_OFF + 4 || img[0] != 'M' || img[1] != 'Z')
-        return WX_PE_HEADER;
+        return PLAN_ERR_WX_PE_HEADER;
     uint64_t pe = le_read(img + PE_LFANEW_OFF, 4);
     if (pe + COFF_HEADER_SIZE > size || le_read(img + pe, 4) != 0x4550) /* "PE\0\0" */
-        return WX_PE_HEADER;
+        return PLAN_ERR_WX_PE_HEADER;
     uint64_t sections = le_read(img + pe + COFF_SECTIONS_OFF, 2);
     uint64_t opt = pe + COFF_HEADER_SIZE, opt_size = le_read(img + pe + COFF_OPT_SIZE_OFF, 2);
     uint64_t table = opt + opt_size;
     if (opt_size < OPT_SECT_ALIGN_OFF + 4 || table + sections * SECTION_SIZE > size)
-        return WX_PE_HEADER;
+        return PLAN_ERR_WX_PE_HEADER;
     if ((base & 4095) || le_read(img + opt + OPT_SECT_ALIGN_OFF, 4) % 4096)
-        return WX_PE_ALIGNMENT;
+        return PLAN_ERR_WX_PE_ALIGNMENT;
     uint64_t headers_end = size;
     for (uint64_t i = 0; i < sections; i++) {
         const uint8_t *sec = img + table + i * SECTION_SIZE;
@@ -107,32 +87,32 @@ static enum wx_status pe_into(const void *image, uint64_t base, uint64_t size, p
         if (!len)
             continue;
         if (va & 4095)
-            return WX_PE_ALIGNMENT;
+            return PLAN_ERR_WX_PE_ALIGNMENT;
         uint64_t end = va + ((len + 4095) & ~4095ull);
         if (end > ((size + 4095) & ~4095ull))
-            return WX_PE_SECTION_RANGE;
+            return PLAN_ERR_WX_PE_SECTION_RANGE;
         if (va < headers_end)
             headers_end = va;
         bool exec = flags & SCN_MEM_EXECUTE, write = flags & SCN_MEM_WRITE;
         if (!add(wx, base + va, base + end, exec || !write ? PT_ATTR_WRITE : 0, exec ? 0 : nx,
                  WX_IMAGE))
-            return WX_NO_ROOM;
+            return PLAN_ERR_WX_NO_ROOM;
     }
     headers_end &= ~4095ull;
     if (headers_end && !add(wx, base, base + headers_end, PT_ATTR_WRITE, nx, WX_IMAGE))
-        return WX_NO_ROOM;
-    return WX_OK;
+        return PLAN_ERR_WX_NO_ROOM;
+    return PLAN_OK;
 }
 
 /* Both parsers add all of a source's limits or none of them. */
-enum wx_status wx_parse_attributes_table(const void *table, pt_attr nx, struct wx_limits *wx,
-                                         uint32_t *version, uint32_t *entries,
-                                         uint64_t *first_read_only)
+enum plan_error wx_parse_attributes_table(const void *table, pt_attr nx, struct wx_limits *wx,
+                                          uint32_t *version, uint32_t *entries,
+                                          uint64_t *first_read_only)
 {
     size_t count = wx->count;
     uint32_t skipped = wx->skipped;
-    enum wx_status st = table_into(table, nx, wx, version, entries, first_read_only);
-    if (st != WX_OK) {
+    enum plan_error st = table_into(table, nx, wx, version, entries, first_read_only);
+    if (st != PLAN_OK) {
         wx->count = count;
         wx->skipped = skipped;
         *first_read_only = 0;
@@ -140,38 +120,38 @@ enum wx_status wx_parse_attributes_table(const void *table, pt_attr nx, struct w
     return st;
 }
 
-enum wx_status wx_parse_pe(const void *image, uint64_t base, uint64_t size, pt_attr nx,
-                           struct wx_limits *wx)
+enum plan_error wx_parse_pe(const void *image, uint64_t base, uint64_t size, pt_attr nx,
+                            struct wx_limits *wx)
 {
     size_t count = wx->count;
-    enum wx_status st = pe_into(image, base, size, nx, wx);
-    if (st != WX_OK)
+    enum plan_error st = pe_into(image, base, size, nx, wx);
+    if (st != PLAN_OK)
         wx->count = count;
     return st;
 }
 
-enum wx_status wx_read(const struct wx_input *in, struct wx_sources *out)
+enum plan_error wx_read(const struct wx_input *in, struct wx_sources *out)
 {
     *out = (struct wx_sources){.have_table = in->table != NULL,
-                               .table_status = WX_OK,
-                               .image_status = WX_PE_HEADER,
+                               .table_status = PLAN_OK,
+                               .image_status = PLAN_ERR_WX_PE_HEADER,
                                .image_base = in->image_base,
                                .image_size = in->image_size};
     if (in->table) {
         out->table_status =
             wx_parse_attributes_table(in->table, in->nx, &out->set, &out->table_version,
                                       &out->table_entries, &out->runtime_code);
-        if (out->table_status == WX_NO_ROOM)
-            return WX_NO_ROOM;
+        if (out->table_status == PLAN_ERR_WX_NO_ROOM)
+            return PLAN_ERR_WX_NO_ROOM;
     }
     if (in->image) {
         out->image_status =
             wx_parse_pe(in->image, in->image_base, in->image_size, in->nx, &out->set);
-        if (out->image_status == WX_NO_ROOM)
-            return WX_NO_ROOM;
+        if (out->image_status == PLAN_ERR_WX_NO_ROOM)
+            return PLAN_ERR_WX_NO_ROOM;
     }
     if (in->device && !add(&out->set, in->device->start, in->device->end, in->device->clear,
                            in->device->set, WX_DEVICE))
-        return WX_NO_ROOM;
-    return WX_OK;
+        return PLAN_ERR_WX_NO_ROOM;
+    return PLAN_OK;
 }

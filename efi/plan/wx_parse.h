@@ -4,7 +4,7 @@
 #ifndef EFI_WX_PARSE_H
 #define EFI_WX_PARSE_H
 
-#include "status_text.h"
+#include "plan_error.h"
 
 #include "plan.h"
 
@@ -20,20 +20,6 @@ struct wx_limits {
     size_t count;
     uint32_t skipped; /* table entries skipped: no pages, unaligned, or wrapping */
 };
-
-enum wx_status {
-    WX_OK,
-    WX_NO_ROOM,          /* more limits than WX_MAX_LIMITS */
-    WX_TABLE_DESC_SIZE,  /* DescriptorSize below EFI_MEMORY_DESCRIPTOR's, or above 1 KiB */
-    WX_TABLE_TOO_LARGE,  /* the table claims more than WX_MAX_TABLE_ENTRY entries */
-    WX_PE_HEADER,        /* no PE signature, or headers past the image's end */
-    WX_PE_ALIGNMENT,     /* image base or SectionAlignment not 4 KiB multiples */
-    WX_PE_SECTION_RANGE, /* a section reaches past the image's end */
-    WX_STATUS_COUNT
-};
-
-/* Its name ("WX_...") and a sentence saying what it means. */
-const struct status_text *wx_status_text(enum wx_status st);
 
 /* The bytes the limits come from, as the app gathers them (efi/wx.c). */
 struct wx_input {
@@ -51,22 +37,22 @@ struct wx_sources {
     uint32_t table_version, table_entries;
     uint64_t image_base, image_size;
     uint64_t runtime_code; /* first page the table makes read-only, or 0 */
-    enum wx_status table_status, image_status;
+    enum plan_error table_status, image_status;
 };
 
 /* Reads every source of the input into out: a source that cannot be read is left out, its
- * status kept for the report. WX_NO_ROOM when the limits do not fit, else WX_OK. */
-enum wx_status wx_read(const struct wx_input *in, struct wx_sources *out);
+ * status kept for the report. PLAN_ERR_WX_NO_ROOM when the limits do not fit, else PLAN_OK. */
+enum plan_error wx_read(const struct wx_input *in, struct wx_sources *out);
 
 /* Each parser adds all of its source's limits or, on an error, none. */
 /* EFI_MEMORY_RO entries lose write, EFI_MEMORY_XP entries gain `nx` (0 when the CPU has
  * no NX). Entries of no pages, unaligned, or wrapping are skipped and counted. */
-enum wx_status wx_parse_attributes_table(const void *table, pt_attr nx, struct wx_limits *wx,
-                                         uint32_t *version, uint32_t *entries,
-                                         uint64_t *first_read_only);
+enum plan_error wx_parse_attributes_table(const void *table, pt_attr nx, struct wx_limits *wx,
+                                          uint32_t *version, uint32_t *entries,
+                                          uint64_t *first_read_only);
 /* The section table of an image loaded at base: code loses write, data gains nx, data
  * that is not writable loses write too, and so do the headers. */
-enum wx_status wx_parse_pe(const void *image, uint64_t base, uint64_t size, pt_attr nx,
-                           struct wx_limits *wx);
+enum plan_error wx_parse_pe(const void *image, uint64_t base, uint64_t size, pt_attr nx,
+                            struct wx_limits *wx);
 
 #endif

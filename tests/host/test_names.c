@@ -40,35 +40,35 @@ static void devpath_kinds_and_text(void)
     char text[128];
     const uint8_t usb[] = {3, 0};
     size_t n = path(p, 5, usb, sizeof usb);
-    CHECK_EQ(devpath_describe(p, n, &kind, text, sizeof text), DEVPATH_OK);
+    CHECK_EQ(devpath_describe(p, n, &kind, text, sizeof text), PLAN_OK);
     CHECK_EQ(kind, DEVPATH_USB);
     CHECK(!strcmp(text, "PciRoot(0x0)/Pci(0x2,0x0)/USB(0x3,0x0)/HD(0x1)"));
     CHECK(!strcmp(devpath_kind_name(kind), "USB"));
 
     const uint8_t nvme[] = {1, 0, 0, 0, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88};
     n = path(p, 23, nvme, sizeof nvme);
-    CHECK_EQ(devpath_describe(p, n, &kind, text, sizeof text), DEVPATH_OK);
+    CHECK_EQ(devpath_describe(p, n, &kind, text, sizeof text), PLAN_OK);
     CHECK_EQ(kind, DEVPATH_NVME);
     CHECK(!strcmp(text, "PciRoot(0x0)/Pci(0x2,0x0)/NVMe(0x1)/HD(0x1)")); /* no EUI-64 */
 
     const uint8_t sata[] = {1, 0, 0xff, 0xff, 0, 0};
     n = path(p, 18, sata, sizeof sata);
-    CHECK_EQ(devpath_describe(p, n, &kind, text, sizeof text), DEVPATH_OK);
+    CHECK_EQ(devpath_describe(p, n, &kind, text, sizeof text), PLAN_OK);
     CHECK_EQ(kind, DEVPATH_SATA);
     CHECK(!strcmp(text, "PciRoot(0x0)/Pci(0x2,0x0)/Sata(0x1,0xffff,0x0)/HD(0x1)"));
 
     const uint8_t mac[33] = {0x52, 0x54, 0, 0x12, 0x34, 0x56};
     n = path(p, 11, mac, sizeof mac);
-    CHECK_EQ(devpath_describe(p, n, &kind, text, sizeof text), DEVPATH_OK);
+    CHECK_EQ(devpath_describe(p, n, &kind, text, sizeof text), PLAN_OK);
     CHECK_EQ(kind, DEVPATH_OTHER);
     CHECK(!strcmp(text, "PciRoot(0x0)/Pci(0x2,0x0)/MAC/HD(0x1)"));
     CHECK(!strstr(text, "52") && !strstr(text, "ab"));
 
     /* a node of an unlisted kind, cut short fields, and the text buffer too small */
     n = path(p, 99, NULL, 0);
-    CHECK_EQ(devpath_describe(p, n, &kind, text, sizeof text), DEVPATH_OK);
+    CHECK_EQ(devpath_describe(p, n, &kind, text, sizeof text), PLAN_OK);
     CHECK(!strcmp(text, "PciRoot(0x0)/Pci(0x2,0x0)/Msg(0x63)/HD(0x1)"));
-    CHECK_EQ(devpath_describe(p, n, &kind, text, 10), DEVPATH_TEXT_FULL);
+    CHECK_EQ(devpath_describe(p, n, &kind, text, 10), PLAN_ERR_DEVPATH_TEXT_FULL);
     CHECK(!strcmp(text, ""));
 }
 
@@ -79,21 +79,22 @@ static void devpath_hostile(void)
     char text[128];
     const uint8_t usb[] = {3, 0};
     size_t n = path(p, 5, usb, sizeof usb);
-    CHECK_EQ(devpath_describe(p, n - 4, &kind, text, sizeof text), DEVPATH_NO_END);
+    CHECK_EQ(devpath_describe(p, n - 4, &kind, text, sizeof text), PLAN_ERR_DEVPATH_NO_END);
     CHECK_EQ(kind, DEVPATH_OTHER);
     CHECK(!strcmp(text, ""));
-    CHECK_EQ(devpath_describe(p, n - 2, &kind, text, sizeof text), DEVPATH_NODE_PAST_END);
+    CHECK_EQ(devpath_describe(p, n - 2, &kind, text, sizeof text), PLAN_ERR_DEVPATH_NODE_PAST_END);
     p[14] = 2; /* the Pci node's length below its header */
-    CHECK_EQ(devpath_describe(p, n, &kind, text, sizeof text), DEVPATH_NODE_SHORT);
+    CHECK_EQ(devpath_describe(p, n, &kind, text, sizeof text), PLAN_ERR_DEVPATH_NODE_SHORT);
     p[14] = 200; /* ...and past the end */
-    CHECK_EQ(devpath_describe(p, n, &kind, text, sizeof text), DEVPATH_NODE_PAST_END);
+    CHECK_EQ(devpath_describe(p, n, &kind, text, sizeof text), PLAN_ERR_DEVPATH_NODE_PAST_END);
     /* a path of nodes that never ends */
     uint8_t loop[4 * (DEVPATH_MAX_NODES + 1)];
     for (size_t i = 0; i < sizeof loop; i += 4)
         node(loop + i, 1, 4, NULL, 0);
-    CHECK_EQ(devpath_describe(loop, sizeof loop, &kind, text, sizeof text), DEVPATH_NO_END);
-    CHECK(!strcmp(devpath_status_text(DEVPATH_NODE_SHORT)->name, "DEVPATH_NODE_SHORT"));
-    CHECK(!strcmp(devpath_status_text(DEVPATH_STATUS_COUNT)->name, "DEVPATH_?"));
+    CHECK_EQ(devpath_describe(loop, sizeof loop, &kind, text, sizeof text),
+             PLAN_ERR_DEVPATH_NO_END);
+    CHECK(!strcmp(plan_error_name(PLAN_ERR_DEVPATH_NODE_SHORT), "PLAN_ERR_DEVPATH_NODE_SHORT"));
+    CHECK(!strcmp(plan_error_name(PLAN_ERR_COUNT), "PLAN_ERR_UNKNOWN"));
 }
 
 /* Random damage to a good path: never a read outside the bytes given (ASan watches an
@@ -116,7 +117,7 @@ static void devpath_random_damage(void)
             p[(rng >> 16) % len] = (uint8_t)(rng >> 32);
         unsigned kind;
         char text[64];
-        if (devpath_describe(p, len, &kind, text, sizeof text) == DEVPATH_OK) {
+        if (devpath_describe(p, len, &kind, text, sizeof text) == PLAN_OK) {
             ok++;
             for (const char *c = text; *c; c++)
                 CHECK(*c >= 0x20 && *c < 0x7f);

@@ -79,7 +79,7 @@ static void names_the_machine(void)
     typical(&b);
     add_end(&b);
     struct smbios_machine m;
-    CHECK_EQ(smbios_table_parse(b.bytes, b.len, 0, &m), SMBIOS_OK);
+    CHECK_EQ(smbios_table_parse(b.bytes, b.len, 0, &m), PLAN_OK);
     CHECK(!strcmp(m.bios_vendor, "EFI Development Kit II / OVMF"));
     CHECK(!strcmp(m.bios_version, "0.0.0"));
     CHECK(!strcmp(m.bios_date, "02/06/2015"));
@@ -107,7 +107,7 @@ static void odd_strings_are_cleaned(void)
     add(&b, 1, sys_f, sizeof sys_f, NULL, 0);
     add_end(&b);
     struct smbios_machine m;
-    CHECK_EQ(smbios_table_parse(b.bytes, b.len, 0, &m), SMBIOS_OK);
+    CHECK_EQ(smbios_table_parse(b.bytes, b.len, 0, &m), PLAN_OK);
     CHECK(!strcmp(m.bios_vendor, "Caf????BIOS?")); /* quotes too: the report quotes names */
     CHECK_EQ(strlen(m.bios_version), SMBIOS_FIELD_CAPACITY - 1);
     CHECK(!strcmp(m.bios_version + SMBIOS_FIELD_CAPACITY - 4, "..."));
@@ -121,15 +121,15 @@ static void two_x_count_ends_the_walk(void)
     struct builder b;
     typical(&b); /* 4 structures, no end marker */
     struct smbios_machine m;
-    CHECK_EQ(smbios_table_parse(b.bytes, b.len, 4, &m), SMBIOS_OK);
+    CHECK_EQ(smbios_table_parse(b.bytes, b.len, 4, &m), PLAN_OK);
     CHECK(!strcmp(m.board_product, "B-42"));
-    CHECK_EQ(smbios_table_parse(b.bytes, b.len, 0, &m), SMBIOS_NO_END);
+    CHECK_EQ(smbios_table_parse(b.bytes, b.len, 0, &m), PLAN_ERR_SMBIOS_NO_END);
     CHECK_EQ(m.bad_offset, b.len);
     CHECK(!strcmp(m.sys_product, "")); /* nothing of a bad table is kept */
 }
 
 /* Each hostile table: the status, the offset named, and no field kept. */
-static void expect_refused(const uint8_t *t, size_t len, enum smbios_status want, size_t at)
+static void expect_refused(const uint8_t *t, size_t len, enum plan_error want, size_t at)
 {
     struct smbios_machine m;
     memset(&m, 0x55, sizeof m);
@@ -148,40 +148,40 @@ static void hostile_tables_are_refused(void)
 
     /* strings without a terminator: the table ends inside the last string set */
     memcpy(t, b.bytes, good);
-    expect_refused(t, good - 1, SMBIOS_STRINGS_UNENDED, board);
+    expect_refused(t, good - 1, PLAN_ERR_SMBIOS_STRINGS_UNENDED, board);
     /* ...and inside a string */
-    expect_refused(t, good - 4, SMBIOS_STRINGS_UNENDED, board);
+    expect_refused(t, good - 4, PLAN_ERR_SMBIOS_STRINGS_UNENDED, board);
 
     /* a structure's length past the table's end */
     memcpy(t, b.bytes, b.len);
     t[good + 1] = 200;
-    expect_refused(t, b.len, SMBIOS_STRUCT_PAST_END, good);
+    expect_refused(t, b.len, PLAN_ERR_SMBIOS_STRUCT_PAST_END, good);
     /* a header cut short */
-    expect_refused(t, good + 3, SMBIOS_STRUCT_PAST_END, good);
+    expect_refused(t, good + 3, PLAN_ERR_SMBIOS_STRUCT_PAST_END, good);
     /* a length below the header */
     t[good + 1] = 3;
-    expect_refused(t, b.len, SMBIOS_STRUCT_SHORT, good);
+    expect_refused(t, b.len, PLAN_ERR_SMBIOS_STRUCT_SHORT, good);
 
     /* a table that never ends: every structure fine, no type 127 */
     memcpy(t, b.bytes, good);
-    expect_refused(t, good, SMBIOS_NO_END, good);
+    expect_refused(t, good, PLAN_ERR_SMBIOS_NO_END, good);
 
     /* a string number out of range: the system's product names string 9 of 4 */
     memcpy(t, b.bytes, b.len);
     size_t sys = 4 + 6 + strlen("EFI Development Kit II / OVMF") + 1 + 6 + 11 + 1;
     CHECK_EQ(t[sys], 1);
     t[sys + 5] = 9;
-    expect_refused(t, b.len, SMBIOS_STRING_INDEX, sys);
+    expect_refused(t, b.len, PLAN_ERR_SMBIOS_STRING_INDEX, sys);
     /* ...and in a structure with no strings at all */
     struct builder e = {0};
     const uint8_t f[] = {1, 0, 0, 0, 0};
     add(&e, 0, f, sizeof f, NULL, 0);
     add_end(&e);
-    expect_refused(e.bytes, e.len, SMBIOS_STRING_INDEX, 0);
+    expect_refused(e.bytes, e.len, PLAN_ERR_SMBIOS_STRING_INDEX, 0);
     /* an empty string set with one NUL only, at the table's end */
-    expect_refused(e.bytes, 4 + sizeof f + 1, SMBIOS_STRINGS_UNENDED, 0);
+    expect_refused(e.bytes, 4 + sizeof f + 1, PLAN_ERR_SMBIOS_STRINGS_UNENDED, 0);
     /* an empty table */
-    expect_refused(t, 0, SMBIOS_NO_END, 0);
+    expect_refused(t, 0, PLAN_ERR_SMBIOS_NO_END, 0);
     free(t);
 
     /* more structures than any firmware has: 4-byte structures with empty string sets */
@@ -191,7 +191,7 @@ static void hostile_tables_are_refused(void)
         many[i] = 0x80;
         many[i + 1] = 4;
     }
-    expect_refused(many, n, SMBIOS_TOO_MANY, 6 * SMBIOS_MAX_STRUCTS);
+    expect_refused(many, n, PLAN_ERR_SMBIOS_TOO_MANY, 6 * SMBIOS_MAX_STRUCTS);
     free(many);
 }
 
@@ -220,26 +220,26 @@ static void entry_points(void)
     put(e3 + 16, 0x1234567000ull, 8);
     fix_sum(e3, sizeof e3, 5);
     struct smbios_entry e;
-    CHECK_EQ(smbios_entry_parse(e3, sizeof e3, true, &e), SMBIOS_OK);
+    CHECK_EQ(smbios_entry_parse(e3, sizeof e3, true, &e), PLAN_OK);
     CHECK(e.v3);
     CHECK_EQ(e.major, 3);
     CHECK_EQ(e.minor, 2);
     CHECK_EQ(e.table_address, 0x1234567000ull);
     CHECK_EQ(e.table_length, 0x1234);
     CHECK_EQ(e.structures, 0);
-    CHECK_EQ(smbios_entry_parse(e3, sizeof e3 - 1, true, &e), SMBIOS_ENTRY_LENGTH);
-    CHECK_EQ(smbios_entry_parse(e3, sizeof e3, false, &e), SMBIOS_ENTRY_ANCHOR);
+    CHECK_EQ(smbios_entry_parse(e3, sizeof e3 - 1, true, &e), PLAN_ERR_SMBIOS_ENTRY_LENGTH);
+    CHECK_EQ(smbios_entry_parse(e3, sizeof e3, false, &e), PLAN_ERR_SMBIOS_ENTRY_ANCHOR);
     e3[9] ^= 1;
-    CHECK_EQ(smbios_entry_parse(e3, sizeof e3, true, &e), SMBIOS_ENTRY_CHECKSUM);
+    CHECK_EQ(smbios_entry_parse(e3, sizeof e3, true, &e), PLAN_ERR_SMBIOS_ENTRY_CHECKSUM);
     e3[9] ^= 1;
     put(e3 + 12, SMBIOS_MAX_TABLE + 1, 4);
     fix_sum(e3, sizeof e3, 5);
-    CHECK_EQ(smbios_entry_parse(e3, sizeof e3, true, &e), SMBIOS_TABLE_TOO_LARGE);
+    CHECK_EQ(smbios_entry_parse(e3, sizeof e3, true, &e), PLAN_ERR_SMBIOS_TABLE_TOO_LARGE);
     put(e3 + 16, 0, 8);
     fix_sum(e3, sizeof e3, 5);
-    CHECK_EQ(smbios_entry_parse(e3, sizeof e3, true, &e), SMBIOS_TABLE_EMPTY);
+    CHECK_EQ(smbios_entry_parse(e3, sizeof e3, true, &e), PLAN_ERR_SMBIOS_TABLE_EMPTY);
     e3[6] = 0xff; /* claims more than there is */
-    CHECK_EQ(smbios_entry_parse(e3, sizeof e3, true, &e), SMBIOS_ENTRY_LENGTH);
+    CHECK_EQ(smbios_entry_parse(e3, sizeof e3, true, &e), PLAN_ERR_SMBIOS_ENTRY_LENGTH);
 
     uint8_t e2[SMBIOS_ENTRY2_LEN] = "_SM_";
     e2[5] = SMBIOS_ENTRY2_LEN;
@@ -251,7 +251,7 @@ static void entry_points(void)
     put(e2 + 28, 12, 2);
     fix_sum(e2 + 16, 15, 5);
     fix_sum(e2, sizeof e2, 4);
-    CHECK_EQ(smbios_entry_parse(e2, sizeof e2, false, &e), SMBIOS_OK);
+    CHECK_EQ(smbios_entry_parse(e2, sizeof e2, false, &e), PLAN_OK);
     CHECK(!e.v3);
     CHECK_EQ(e.major, 2);
     CHECK_EQ(e.minor, 8);
@@ -261,18 +261,18 @@ static void entry_points(void)
     e2[5] = SMBIOS_ENTRY2_MIN; /* as some 2.1 firmware says: the sum then covers 0x1e bytes */
     e2[30] = 0;
     fix_sum(e2, SMBIOS_ENTRY2_MIN, 4);
-    CHECK_EQ(smbios_entry_parse(e2, sizeof e2, false, &e), SMBIOS_OK);
+    CHECK_EQ(smbios_entry_parse(e2, sizeof e2, false, &e), PLAN_OK);
     e2[5] = SMBIOS_ENTRY2_MIN - 1;
     fix_sum(e2, SMBIOS_ENTRY2_MIN - 1, 4);
-    CHECK_EQ(smbios_entry_parse(e2, sizeof e2, false, &e), SMBIOS_ENTRY_LENGTH);
+    CHECK_EQ(smbios_entry_parse(e2, sizeof e2, false, &e), PLAN_ERR_SMBIOS_ENTRY_LENGTH);
     e2[5] = SMBIOS_ENTRY2_LEN;
     fix_sum(e2, sizeof e2, 4);
     e2[22] ^= 1; /* the intermediate checksum breaks; the outer one is fixed again */
     fix_sum(e2, sizeof e2, 4);
-    CHECK_EQ(smbios_entry_parse(e2, sizeof e2, false, &e), SMBIOS_ENTRY_CHECKSUM);
+    CHECK_EQ(smbios_entry_parse(e2, sizeof e2, false, &e), PLAN_ERR_SMBIOS_ENTRY_CHECKSUM);
     e2[16] = 'X';
-    CHECK_EQ(smbios_entry_parse(e2, sizeof e2, false, &e), SMBIOS_ENTRY_ANCHOR);
-    CHECK_EQ(smbios_entry_parse(e2, 3, false, &e), SMBIOS_ENTRY_ANCHOR);
+    CHECK_EQ(smbios_entry_parse(e2, sizeof e2, false, &e), PLAN_ERR_SMBIOS_ENTRY_ANCHOR);
+    CHECK_EQ(smbios_entry_parse(e2, 3, false, &e), PLAN_ERR_SMBIOS_ENTRY_ANCHOR);
 }
 
 /* Random damage to a good table and a good device path: the parsers never read outside the
@@ -308,7 +308,7 @@ static void random_damage(void)
         for (int flips = (int)(next_random() % 4); flips >= 0 && len; flips--)
             t[next_random() % len] = (uint8_t)next_random();
         struct smbios_machine m;
-        if (smbios_table_parse(t, len, (unsigned)(next_random() % 3), &m) == SMBIOS_OK) {
+        if (smbios_table_parse(t, len, (unsigned)(next_random() % 3), &m) == PLAN_OK) {
             ok++;
             CHECK(printable(m.sys_product) && printable(m.bios_vendor) &&
                   printable(m.board_version));
@@ -325,11 +325,11 @@ static void random_damage(void)
 
 static void statuses_have_names(void)
 {
-    for (int s = 0; s < SMBIOS_STATUS_COUNT; s++) {
-        CHECK(smbios_status_text((enum smbios_status)s)->name != NULL);
-        CHECK(strcmp(smbios_status_text((enum smbios_status)s)->message, "unknown status") != 0);
+    for (int s = PLAN_ERR_SMBIOS_ENTRY_ANCHOR; s <= PLAN_ERR_SMBIOS_TOO_MANY; s++) {
+        CHECK(strncmp(plan_error_name((enum plan_error)s), "PLAN_ERR_SMBIOS_", 16) == 0);
+        CHECK(strcmp(plan_error_message((enum plan_error)s), "unknown error value") != 0);
     }
-    CHECK(!strcmp(smbios_status_text(SMBIOS_STATUS_COUNT)->name, "SMBIOS_?"));
+    CHECK(!strcmp(plan_error_name((enum plan_error)(PLAN_ERR_COUNT + 3)), "PLAN_ERR_UNKNOWN"));
 }
 
 TEST_SUITE(smbios_tests) = {

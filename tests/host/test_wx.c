@@ -47,7 +47,7 @@ static void attributes_table_gives_limits(void)
     struct wx_limits *wx = calloc(1, sizeof *wx);
     uint32_t version, entries;
     uint64_t first_ro;
-    CHECK_EQ(wx_parse_attributes_table(t, PT_ATTR_NX, wx, &version, &entries, &first_ro), WX_OK);
+    CHECK_EQ(wx_parse_attributes_table(t, PT_ATTR_NX, wx, &version, &entries, &first_ro), PLAN_OK);
     CHECK_EQ(version, 1);
     CHECK_EQ(entries, 7);
     CHECK_EQ(first_ro, 0x7f000000);
@@ -64,7 +64,7 @@ static void attributes_table_gives_limits(void)
     CHECK_EQ(wx->origin[2], WX_FIRMWARE);
     /* Without NX on the CPU, XP entries take nothing away. */
     wx->count = wx->skipped = 0;
-    CHECK_EQ(wx_parse_attributes_table(t, 0, wx, &version, &entries, &first_ro), WX_OK);
+    CHECK_EQ(wx_parse_attributes_table(t, 0, wx, &version, &entries, &first_ro), PLAN_OK);
     CHECK_EQ(wx->count, 2);
     free(t);
     free(wx);
@@ -78,17 +78,17 @@ static void hostile_tables_are_refused(void)
     uint64_t first_ro;
     uint8_t *small = table(32, 1, e);
     CHECK_EQ(wx_parse_attributes_table(small, PT_ATTR_NX, wx, &version, &entries, &first_ro),
-             WX_TABLE_DESC_SIZE);
+             PLAN_ERR_WX_TABLE_DESC_SIZE);
     put(small + 8, 1u << 20, 4); /* a DescriptorSize of 1 MiB: would read far past it */
     CHECK_EQ(wx_parse_attributes_table(small, PT_ATTR_NX, wx, &version, &entries, &first_ro),
-             WX_TABLE_DESC_SIZE);
+             PLAN_ERR_WX_TABLE_DESC_SIZE);
     uint8_t *huge = table(48, 1, e);
     put(huge + 4, 1u << 20, 4); /* a million entries behind a 64-byte table */
     CHECK_EQ(wx_parse_attributes_table(huge, PT_ATTR_NX, wx, &version, &entries, &first_ro),
-             WX_TABLE_TOO_LARGE);
+             PLAN_ERR_WX_TABLE_TOO_LARGE);
     CHECK_EQ(wx->count, 0);
-    CHECK(!strcmp(wx_status_text(WX_TABLE_TOO_LARGE)->name, "WX_TABLE_TOO_LARGE"));
-    CHECK(strstr(wx_status_text(WX_TABLE_DESC_SIZE)->message, "DescriptorSize") != NULL);
+    CHECK(!strcmp(plan_error_name(PLAN_ERR_WX_TABLE_TOO_LARGE), "PLAN_ERR_WX_TABLE_TOO_LARGE"));
+    CHECK(strstr(plan_error_message(PLAN_ERR_WX_TABLE_DESC_SIZE), "DescriptorSize") != NULL);
     free(small);
     free(huge);
     free(wx);
@@ -122,7 +122,7 @@ static void pe_sections_give_limits(void)
     uint64_t base = 0x7de10000;
     uint8_t *img = pe_image(0x22000, 0x1000);
     struct wx_limits *wx = calloc(1, sizeof *wx);
-    CHECK_EQ(wx_parse_pe(img, base, 0x22000, PT_ATTR_NX, wx), WX_OK);
+    CHECK_EQ(wx_parse_pe(img, base, 0x22000, PT_ATTR_NX, wx), PLAN_OK);
     const uint64_t want[][4] = {
         {base + 0x5000, base + 0x14000, PT_ATTR_WRITE, 0},           /* code: read-only */
         {base + 0x14000, base + 0x15000, PT_ATTR_WRITE, PT_ATTR_NX}, /* ro data */
@@ -145,17 +145,17 @@ static void hostile_images_are_refused(void)
 {
     struct wx_limits *wx = calloc(1, sizeof *wx);
     uint8_t *img = pe_image(0x22000, 0x1000);
-    CHECK_EQ(wx_parse_pe(img, 0x7de10800, 0x22000, PT_ATTR_NX, wx), WX_PE_ALIGNMENT);
-    CHECK_EQ(wx_parse_pe(img, 0x7de10000, 0x1d000, PT_ATTR_NX, wx), WX_PE_SECTION_RANGE);
+    CHECK_EQ(wx_parse_pe(img, 0x7de10800, 0x22000, PT_ATTR_NX, wx), PLAN_ERR_WX_PE_ALIGNMENT);
+    CHECK_EQ(wx_parse_pe(img, 0x7de10000, 0x1d000, PT_ATTR_NX, wx), PLAN_ERR_WX_PE_SECTION_RANGE);
     CHECK_EQ(wx->count, 0); /* two sections fit before the third did not: none is kept */
-    CHECK_EQ(wx_parse_pe(img, 0x7de10000, 0x100, PT_ATTR_NX, wx), WX_PE_HEADER);
+    CHECK_EQ(wx_parse_pe(img, 0x7de10000, 0x100, PT_ATTR_NX, wx), PLAN_ERR_WX_PE_HEADER);
     put(img + 0x3c, 0x21ff0, 4); /* e_lfanew near the end: headers cut off */
-    CHECK_EQ(wx_parse_pe(img, 0x7de10000, 0x22000, PT_ATTR_NX, wx), WX_PE_HEADER);
+    CHECK_EQ(wx_parse_pe(img, 0x7de10000, 0x22000, PT_ATTR_NX, wx), PLAN_ERR_WX_PE_HEADER);
     free(img);
     img = pe_image(0x22000, 0x200); /* file alignment as section alignment */
-    CHECK_EQ(wx_parse_pe(img, 0x7de10000, 0x22000, PT_ATTR_NX, wx), WX_PE_ALIGNMENT);
+    CHECK_EQ(wx_parse_pe(img, 0x7de10000, 0x22000, PT_ATTR_NX, wx), PLAN_ERR_WX_PE_ALIGNMENT);
     img[1] = 'X';
-    CHECK_EQ(wx_parse_pe(img, 0x7de10000, 0x22000, PT_ATTR_NX, wx), WX_PE_HEADER);
+    CHECK_EQ(wx_parse_pe(img, 0x7de10000, 0x22000, PT_ATTR_NX, wx), PLAN_ERR_WX_PE_HEADER);
     free(img);
     free(wx);
 }
@@ -175,12 +175,12 @@ static void every_source_read_into_one_set(void)
                           .device = &fb,
                           .nx = PT_ATTR_NX};
     struct wx_sources *out = calloc(1, sizeof *out);
-    CHECK_EQ(wx_read(&in, out), WX_OK);
+    CHECK_EQ(wx_read(&in, out), PLAN_OK);
     CHECK(out->have_table);
     CHECK_EQ(out->table_entries, 2);
     CHECK_EQ(out->runtime_code, 0x7f000000);
-    CHECK_EQ(out->table_status, WX_OK);
-    CHECK_EQ(out->image_status, WX_OK);
+    CHECK_EQ(out->table_status, PLAN_OK);
+    CHECK_EQ(out->image_status, PLAN_OK);
     CHECK_EQ(out->image_base, 0x7de10000);
     CHECK_EQ(out->set.count, 2 + 4 + 1);
     const uint8_t origins[] = {WX_FIRMWARE, WX_FIRMWARE, WX_IMAGE, WX_IMAGE,
@@ -191,16 +191,16 @@ static void every_source_read_into_one_set(void)
     CHECK_EQ(out->set.limits[6].set, PT_ATTR_MT(PT_MT_WC));
 
     in = (struct wx_input){.device = &fb, .nx = PT_ATTR_NX}; /* no table, no image */
-    CHECK_EQ(wx_read(&in, out), WX_OK);
+    CHECK_EQ(wx_read(&in, out), PLAN_OK);
     CHECK(!out->have_table);
-    CHECK_EQ(out->table_status, WX_OK);
-    CHECK_EQ(out->image_status, WX_PE_HEADER);
+    CHECK_EQ(out->table_status, PLAN_OK);
+    CHECK_EQ(out->image_status, PLAN_ERR_WX_PE_HEADER);
     CHECK_EQ(out->set.count, 1);
 
     in.image = img; /* a damaged image is left out */
     in.image_size = 0x100;
-    CHECK_EQ(wx_read(&in, out), WX_OK);
-    CHECK_EQ(out->image_status, WX_PE_HEADER);
+    CHECK_EQ(wx_read(&in, out), PLAN_OK);
+    CHECK_EQ(out->image_status, PLAN_ERR_WX_PE_HEADER);
     CHECK_EQ(out->set.count, 1);
 
     uint64_t(*many)[3] = calloc(WX_MAX_LIMITS, sizeof *many);
@@ -208,10 +208,10 @@ static void every_source_read_into_one_set(void)
         many[i][0] = 0x100000000ull + i * 0x2000, many[i][1] = 1, many[i][2] = XP;
     uint8_t *full = table(40, WX_MAX_LIMITS, (const uint64_t(*)[3])many);
     in = (struct wx_input){.table = full, .device = &fb, .nx = PT_ATTR_NX};
-    CHECK_EQ(wx_read(&in, out), WX_NO_ROOM); /* the table fills the set: no room for fb */
+    CHECK_EQ(wx_read(&in, out), PLAN_ERR_WX_NO_ROOM); /* the table fills the set: no room for fb */
     CHECK_EQ(out->set.count, WX_MAX_LIMITS);
     in.device = NULL;
-    CHECK_EQ(wx_read(&in, out), WX_OK);
+    CHECK_EQ(wx_read(&in, out), PLAN_OK);
     free(full);
     free(many);
     free(out);

@@ -418,7 +418,8 @@ static void undo(const struct real_state *s)
     cpu_irq_restore(irq);
 }
 
-bool persona_run_all(struct takeover *t, bool (*run)(struct takeover *t, bool dump))
+bool persona_run_all(struct takeover *t, struct report_tally *tally,
+                     bool (*run)(struct takeover *t, struct report_tally *tally, bool dump))
 {
     const struct takeover base = {
         .image = t->image,
@@ -434,7 +435,7 @@ bool persona_run_all(struct takeover *t, bool (*run)(struct takeover *t, bool du
     bool inspect_ok = false, takeover_ok = false;
 #endif
     if ((base.opts.takeover && !takeover_ok) || (base.opts.inspect && !inspect_ok)) {
-        report_check("personas", false,
+        report_check(tally, "personas", false,
                      "this test build runs a full takeover only with one persona on one CPU, "
                      "and inspect only with one persona");
         return false;
@@ -463,21 +464,21 @@ bool persona_run_all(struct takeover *t, bool (*run)(struct takeover *t, bool du
             continue;
         }
         report("persona %s: %s: takeover starts", personas[k].name, personas[k].stands_for);
-        unsigned failed_before = report_failed(), checks_before = report_checks();
+        struct report_tally run_tally = {0};
         *t = base;
         if (k == LA57)
             /* Seen under OVMF and QEMU: an AP that MP services start while the BSP runs
              * the five levels this test entered triple-faults and resets the machine. */
             t->sw.no_aps = "an AP that the firmware's MP services start while this test holds the "
                            "BSP at five levels triple-faults (seen under OVMF), so none is started";
-        bool ran = run(t, base.opts.inspect);
+        bool ran = run(t, &run_tally, base.opts.inspect);
+        report_tally_add(tally, &run_tally);
         if (t->sw.inspecting || t->sw.full) {
             /* The app stays on the takeover's tables: the persona's state stays as it is. */
             report("persona %s: left in place for %s", personas[k].name,
                    t->sw.full ? "the full takeover" : "inspect");
             return ran;
         }
-        unsigned checks = report_checks() - checks_before, bad = report_failed() - failed_before;
         if (k == LA57) {
             /* Four levels again the way they were left: CR4.LA57 cannot clear in long mode. */
             bool irq = cpu_irq_save();
@@ -498,11 +499,12 @@ bool persona_run_all(struct takeover *t, bool (*run)(struct takeover *t, bool du
         text_format(name, sizeof name, "persona-%s", personas[k].name);
         /* The counts only describe the run; its verdict is what run returned. */
         bool ok = report_check(
-            name, ran && checks > 0 && back,
+            tally, name, ran && run_tally.checks > 0 && back,
             "%u checks, %u failed; the real firmware's CR0 0x%llx CR3 0x%llx CR4 0x%llx "
             "EFER 0x%llx %s",
-            checks, bad, (unsigned long long)now.cr0, (unsigned long long)now.cr3,
-            (unsigned long long)now.cr4, (unsigned long long)now.efer, back ? "back" : "NOT back");
+            run_tally.checks, run_tally.failed, (unsigned long long)now.cr0,
+            (unsigned long long)now.cr3, (unsigned long long)now.cr4, (unsigned long long)now.efer,
+            back ? "back" : "NOT back");
         if (ok)
             passed++;
         else

@@ -8,10 +8,13 @@
 #ifndef TESTS_PERSONA_H
 #define TESTS_PERSONA_H
 
+#include "report.h"
 #include "takeover.h"
 
-/* run(t, dump) is one whole takeover on a fresh t, true when its every check passed.
- * True when every persona that could be produced passed. */
-bool persona_run_all(struct takeover *t, bool (*run)(struct takeover *t, bool dump));
+/* run(t, tally, dump) is one whole takeover on a fresh t, counting its checks in *tally,
+ * true when its every check passed. Every check, the personas' own too, is counted in
+ * *tally. True when every persona that could be produced passed. */
+bool persona_run_all(struct takeover *t, struct report_tally *tally,
+                     bool (*run)(struct takeover *t, struct report_tally *tally, bool dump));
 
 #endif
