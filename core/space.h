@@ -56,39 +56,72 @@ static inline uint64_t *space_frame(const struct pt_space *sp, uint64_t pa)
     return env->table(env->table_ctx, pa, 0, 0);
 }
 
+#ifdef __SSE2__
+/* Entries e, e + step, ..., e + 7 step: a cache line's worth in four pairs, stepped a
+ * line at a time. The writer of new tables and the scan of continuing leaves share it;
+ * spelled out four times, not looped, so the pairs stay in registers. */
+struct entry_line {
+    __m128i p0, p1, p2, p3;
+    __m128i next; /* 8 step in each half */
+};
+
+static inline struct entry_line entry_line_first(uint64_t e, uint64_t step)
+{
+    const __m128i pair_step = _mm_set1_epi64x((long long)(2 * step));
+    struct entry_line l;
+    l.p0 = _mm_set_epi64x((long long)(e + step), (long long)e);
+    l.p1 = _mm_add_epi64(l.p0, pair_step);
+    l.p2 = _mm_add_epi64(l.p1, pair_step);
+    l.p3 = _mm_add_epi64(l.p2, pair_step);
+    l.next = _mm_set1_epi64x((long long)(8 * step));
+    return l;
+}
+
+static inline void entry_line_advance(struct entry_line *l)
+{
+    l->p0 = _mm_add_epi64(l->p0, l->next);
+    l->p1 = _mm_add_epi64(l->p1, l->next);
+    l->p2 = _mm_add_epi64(l->p2, l->next);
+    l->p3 = _mm_add_epi64(l->p3, l->next);
+}
+
+/* True when the eight entries at t (any alignment) are the line's. */
+static inline bool entry_line_matches(const uint64_t *t, const struct entry_line *l)
+{
+    const __m128i *v = (const __m128i *)t;
+    __m128i d = _mm_or_si128(_mm_or_si128(_mm_xor_si128(_mm_loadu_si128(v), l->p0),
+                                          _mm_xor_si128(_mm_loadu_si128(v + 1), l->p1)),
+                             _mm_or_si128(_mm_xor_si128(_mm_loadu_si128(v + 2), l->p2),
+                                          _mm_xor_si128(_mm_loadu_si128(v + 3), l->p3)));
+    return _mm_movemask_epi8(_mm_cmpeq_epi8(d, _mm_setzero_si128())) == 0xffff;
+}
+#endif
+
 /* Writes a whole table of entries e, e + step, ..., a cache line (eight entries) a turn
  * where the build may use vector registers, so the loop's own work stays below the stores'.
  * With `streaming` the stores are non-temporal: a table the call builds is not read again
  * soon, and such a store does not first read the line it fills (one memory pass instead
  * of two); entries_streamed must then follow before the table is linked, since those
  * stores are not ordered with later ones. */
-#ifdef __SSE2__
-#define ENTRIES_WRITE_LINES(store)                                                                 \
-    for (unsigned i = 0; i < PT_ENTRIES; i += 8) {                                                 \
-        store((__m128i *)&t[i], p0);                                                               \
-        store((__m128i *)&t[i + 2], p1);                                                           \
-        store((__m128i *)&t[i + 4], p2);                                                           \
-        store((__m128i *)&t[i + 6], p3);                                                           \
-        p0 = _mm_add_epi64(p0, line);                                                              \
-        p1 = _mm_add_epi64(p1, line);                                                              \
-        p2 = _mm_add_epi64(p2, line);                                                              \
-        p3 = _mm_add_epi64(p3, line);                                                              \
-    }
-#endif
-
 static inline void entries_write(uint64_t *t, uint64_t e, uint64_t step, bool streaming)
 {
 #ifdef __SSE2__
-    const __m128i pair_step = _mm_set1_epi64x((long long)(2 * step));
-    const __m128i line = _mm_set1_epi64x((long long)(8 * step));
-    __m128i p0 = _mm_set_epi64x((long long)(e + step), (long long)e);
-    __m128i p1 = _mm_add_epi64(p0, pair_step);
-    __m128i p2 = _mm_add_epi64(p1, pair_step);
-    __m128i p3 = _mm_add_epi64(p2, pair_step);
+    struct entry_line l = entry_line_first(e, step);
+    __m128i *v = (__m128i *)t;
     if (streaming)
-        ENTRIES_WRITE_LINES(_mm_stream_si128)
+        for (unsigned i = 0; i < PT_ENTRIES / 2; i += 4, entry_line_advance(&l)) {
+            _mm_stream_si128(v + i, l.p0);
+            _mm_stream_si128(v + i + 1, l.p1);
+            _mm_stream_si128(v + i + 2, l.p2);
+            _mm_stream_si128(v + i + 3, l.p3);
+        }
     else
-        ENTRIES_WRITE_LINES(_mm_store_si128)
+        for (unsigned i = 0; i < PT_ENTRIES / 2; i += 4, entry_line_advance(&l)) {
+            _mm_store_si128(v + i, l.p0);
+            _mm_store_si128(v + i + 1, l.p1);
+            _mm_store_si128(v + i + 2, l.p2);
+            _mm_store_si128(v + i + 3, l.p3);
+        }
 #else
     if (streaming)
         for (unsigned i = 0; i < PT_ENTRIES; i++, e += step)

@@ -253,25 +253,10 @@ static unsigned leaves_continuing(const uint64_t *t, unsigned i, unsigned stop, 
 #ifdef __SSE2__
     /* A cache line (eight entries) a step where vector registers are allowed: the
      * differences from the expected entries ORed together, one branch for all eight. */
-    const __m128i pair_step = _mm_set1_epi64x((long long)(2 * span));
-    const __m128i line = _mm_set1_epi64x((long long)(8 * span));
-    __m128i w0 = _mm_set_epi64x((long long)(want + span), (long long)want);
-    __m128i w1 = _mm_add_epi64(w0, pair_step);
-    __m128i w2 = _mm_add_epi64(w1, pair_step);
-    __m128i w3 = _mm_add_epi64(w2, pair_step);
-    for (; j + 8 <= stop; j += 8, want += 8 * span) {
-        __m128i d01 = _mm_or_si128(_mm_xor_si128(_mm_loadu_si128((const __m128i *)&t[j]), w0),
-                                   _mm_xor_si128(_mm_loadu_si128((const __m128i *)&t[j + 2]), w1));
-        __m128i d23 = _mm_or_si128(_mm_xor_si128(_mm_loadu_si128((const __m128i *)&t[j + 4]), w2),
-                                   _mm_xor_si128(_mm_loadu_si128((const __m128i *)&t[j + 6]), w3));
-        __m128i zero = _mm_cmpeq_epi8(_mm_or_si128(d01, d23), _mm_setzero_si128());
-        if (_mm_movemask_epi8(zero) != 0xffff)
-            break;
-        w0 = _mm_add_epi64(w0, line);
-        w1 = _mm_add_epi64(w1, line);
-        w2 = _mm_add_epi64(w2, line);
-        w3 = _mm_add_epi64(w3, line);
-    }
+    struct entry_line l = entry_line_first(want, span);
+    for (; j + 8 <= stop && entry_line_matches(&t[j], &l);
+         j += 8, want += 8 * span, entry_line_advance(&l))
+        ;
 #endif
     /* Four entries a step, one branch for all four: the scan runs at the speed of a read. */
     for (; j + 4 <= stop; j += 4, want += 4 * span)
