@@ -233,10 +233,9 @@ static enum pt_error map_below(struct map_op *op, uint64_t *t, uint64_t piece0, 
 static bool map_leaf_table_fits(const struct map_op *op, int level, const struct range_at_level *at,
                                 unsigned i)
 {
-    int child = level - 1;
-    return child >= PT_LEVEL_PT && !op->sp->env->table_recursive && entry_whole(at, i) &&
-           level_allows_leaf(&op->sp->env->cpu, child) &&
-           (op->delta & (pt_level_span(child) - 1)) == 0;
+    uint64_t lo = entry_lo(at, i);
+    return level > PT_LEVEL_PT && !op->sp->env->table_recursive && entry_whole(at, i) &&
+           greedy_leaf_fits(op, level - 1, lo, lo + pt_level_span(level - 1), lo);
 }
 
 /* Whole entries *i..last of a new table, each a new table of leaves one level down: the

@@ -5,6 +5,9 @@
 #include "check.h"
 #include "sim.h"
 
+#include <stdio.h>
+#include <string.h>
+
 struct fixture {
     struct sim sim;
     struct pt_space sp;
@@ -48,5 +51,15 @@ struct text {
     size_t pos;
 };
 void text_append(void *ctx, const char *s);
+
+/* The hierarchy's dump is exactly `want`; when it is not, the dump is printed. */
+#define CHECK_DUMP(sp, want)                                                                       \
+    do {                                                                                           \
+        struct text t_ = {.pos = 0};                                                               \
+        CHECK_ERR(pt_dump((sp), text_append, &t_), PT_OK);                                         \
+        CHECK(!strcmp(t_.buf, (want)));                                                            \
+        if (strcmp(t_.buf, (want)))                                                                \
+            fprintf(stderr, "%s", t_.buf);                                                         \
+    } while (0)
 
 #endif
