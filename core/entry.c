@@ -4,6 +4,18 @@
 const uint8_t pt_pat_reset[8] = {PT_MT_WB, PT_MT_WT, PT_MT_UCMINUS, PT_MT_UC,
                                  PT_MT_WB, PT_MT_WT, PT_MT_UCMINUS, PT_MT_UC};
 
+/* Index i as the low bits of a 4 KiB leaf: RW (bit 1) and US (2) give WRITE and USER, G (8)
+ * gives GLOBAL; PWT (3), PCD (4) and PAT (7) give the PAT index. */
+#define LOW_RIGHTS(i)    ((((i) >> 1) & 3) | (((i) >> 5) & 8))
+#define LOW_PAT_INDEX(i) ((((i) >> 3) & 3) | (((i) >> 5) & 4))
+#define LOW4(f, i)       f(i), f((i) + 1), f((i) + 2), f((i) + 3)
+#define LOW16(f, i)      LOW4(f, i), LOW4(f, (i) + 4), LOW4(f, (i) + 8), LOW4(f, (i) + 12)
+#define LOW64(f, i)      LOW16(f, i), LOW16(f, (i) + 16), LOW16(f, (i) + 32), LOW16(f, (i) + 48)
+#define LOW256(f, i)     LOW64(f, i), LOW64(f, (i) + 64), LOW64(f, (i) + 128), LOW64(f, (i) + 192)
+const uint8_t pte_low_bits[2][512] = {
+    [PTE_LOW_RIGHTS] = {LOW256(LOW_RIGHTS, 0), LOW256(LOW_RIGHTS, 256)},
+    [PTE_LOW_PAT_INDEX] = {LOW256(LOW_PAT_INDEX, 0), LOW256(LOW_PAT_INDEX, 256)}};
+
 static int pat_index_of(const struct pt_cpu *cpu, enum pt_memtype mt)
 {
     for (int i = 0; i < 8; i++)

@@ -116,22 +116,25 @@ static inline pt_attr pte_effective_attr(const struct pt_cpu *cpu, uint64_t e, i
 {
     return pte_leaf_attr(cpu, pte_restrict(e, path), level);
 }
+/* What the low nine bits of a 4 KiB leaf say, a table each so that neither needs
+ * unpacking: WRITE, USER and GLOBAL (from RW, US and G), and the PAT index (from PWT,
+ * PCD and the PAT bit). */
+enum { PTE_LOW_RIGHTS, PTE_LOW_PAT_INDEX };
+extern const uint8_t pte_low_bits[2][512];
 /* The same for a leaf below table entries whose AND is `all` and OR is `any`, in as few
  * operations as the rule allows: equal to pte_effective_attr(cpu, e, level,
  * pte_path_of(all, any)) for every entry and path. `level` should be a constant. */
 static inline pt_attr pte_attr_below(const struct pt_cpu *cpu, uint64_t e, int level, uint64_t all,
                                      uint64_t any)
 {
-    /* The PAT's eight types (3 bits each) as one little-endian word, entry i in byte i,
-     * indexed by a shift: no load waits on the leaf. */
-    uint64_t types;
-    __builtin_memcpy(&types, cpu->pat, sizeof types);
-    unsigned pat = (unsigned)(e >> (level == PT_LEVEL_PT ? 2 : 7)) & 32u; /* PAT bit, x8 */
-    unsigned shift = ((unsigned)e & 0x18u) | pat;                         /* PWT, PCD, x8 */
-    pt_attr a = (pt_attr)(((e & all) >> 1) & 3u)    /* RW, US: where every entry grants them */
-                | (pt_attr)(((e | any) >> 61) & 4u) /* NX: where any entry sets it */
-                | (pt_attr)((e >> 5) & 8u);         /* G */
-    return a | (pt_attr)((types << PT_ATTR_MT_SHIFT) >> shift & PT_ATTR_MT_MASK);
+    uint64_t low = e & (all | ~PTE_PATH_OPEN); /* RW, US: where every entry grants them */
+    unsigned index = (unsigned)low & 0x1ffu;
+    if (level != PT_LEVEL_PT) /* PS in bit 7: the PAT bit comes down from bit 12 */
+        index = (index & 0x17fu) | ((unsigned)(e >> 5) & 0x80u);
+    unsigned pat_index = pte_low_bits[PTE_LOW_PAT_INDEX][index];
+    pt_attr mt = (pt_attr)cpu->pat[pat_index] << PT_ATTR_MT_SHIFT & PT_ATTR_MT_MASK;
+    pt_attr nx = (pt_attr)((e | any) >> 63) * PT_ATTR_NX; /* NX: where any entry sets it */
+    return pte_low_bits[PTE_LOW_RIGHTS][index] | mt | nx;
 }
 /* Validates `attr` against the CPU: unknown bits, memory type, NX. */
 enum pt_error attr_validate(const struct pt_cpu *cpu, pt_attr attr);

@@ -22,10 +22,12 @@ static inline enum pt_error translate_hole(int level, struct pt_translation *out
 
 /*
  * Identity or offset access. Walks of independent addresses overlap their cache misses
- * only as far as the CPU can look ahead, so every instruction that waits on a table's
- * load counts: each level is written out with its own constants (no shift by a variable,
- * no level held in a register), the path is carried as the AND and OR of the table
- * entries (pte_path_of), and the attributes are computed once, at the leaf.
+ * only as far as the CPU can look ahead, so every instruction a walk adds counts: each
+ * level is written out with its own constants (no shift by a variable, no level held in
+ * a register), and the attributes are computed once, at the leaf. Table entries that
+ * grant everything, as the library writes them, are passed with one test each and leave
+ * no path to carry; a walk that meets any other goes again carrying the path as the AND
+ * and OR of the table entries (pte_path_of).
  */
 
 /* The entry for `va` at `level` in the table a present table entry `e` points at. */
@@ -35,6 +37,10 @@ static inline __attribute__((always_inline)) uint64_t direct_next(uint64_t e, ui
     return ((const uint64_t *)(uintptr_t)((e & PTE_ADDR) + off))[pt_index(va, level)];
 }
 
+_Static_assert(offsetof(struct pt_translation, mapped) == 0 && sizeof(bool) == 1 &&
+                   offsetof(struct pt_translation, level) == 4 && sizeof(int) == 4,
+               "direct_leaf writes mapped and level as one little-endian word");
+
 /* The translation of leaf `e` at `level` (a constant at each call) below table entries
  * whose AND is `all` and OR is `any`. */
 static inline __attribute__((always_inline)) enum pt_error
@@ -42,11 +48,12 @@ direct_leaf(const struct pt_cpu *cpu, uint64_t e, int level, uint64_t all, uint6
             uint64_t va, struct pt_translation *out)
 {
     uint64_t span = pt_level_span(level);
-    *out = (struct pt_translation){.mapped = true,
-                                   .level = level,
-                                   .pa = (e & PTE_ADDR & ~(span - 1)) | (va & (span - 1)),
-                                   .page = span,
-                                   .attr = pte_attr_below(cpu, e, level, all, any)};
+    /* mapped and level share the first eight bytes: one store for both. */
+    uint64_t head = (uint64_t) true | (uint64_t)(uint32_t)level << 32;
+    __builtin_memcpy(out, &head, sizeof head);
+    out->pa = (e & PTE_ADDR & ~(span - 1)) | (va & (span - 1));
+    out->page = span;
+    out->attr = pte_attr_below(cpu, e, level, all, any);
     return PT_OK;
 }
 
@@ -69,10 +76,9 @@ direct_step(const struct pt_cpu *cpu, uint64_t e, int level, uint64_t *all, uint
     return false;
 }
 
-/* `top` is a constant at each call, so the four-level walk carries no test for a fifth
- * level. `va` is canonical; the indices and the page offset read only its low bits. */
+/* The walk that carries the path: for hierarchies whose table entries restrict. */
 static inline __attribute__((always_inline)) enum pt_error
-translate_direct(const struct pt_space *sp, uint64_t va, struct pt_translation *out, int top)
+translate_path(const struct pt_space *sp, uint64_t va, struct pt_translation *out, int top)
 {
     const struct pt_env *env = sp->env;
     const struct pt_cpu *cpu = &env->cpu;
@@ -103,6 +109,75 @@ translate_direct(const struct pt_space *sp, uint64_t va, struct pt_translation *
     if (__builtin_expect(!pte_present(e), 0))
         return translate_hole(PT_LEVEL_PT, out);
     return direct_leaf(cpu, e, PT_LEVEL_PT, all, any, va, out);
+}
+
+__attribute__((noinline)) static enum pt_error
+translate_path4(const struct pt_space *sp, uint64_t va, struct pt_translation *out)
+{
+    return translate_path(sp, va, out, PT_LEVEL_PML4);
+}
+
+__attribute__((noinline)) static enum pt_error
+translate_path5(const struct pt_space *sp, uint64_t va, struct pt_translation *out)
+{
+    return translate_path(sp, va, out, PT_LEVEL_PML5);
+}
+
+/*
+ * Tests of several bits at once. For a mask m, (e - m) & m is zero exactly when e has
+ * every bit of m: then the subtraction only clears them; and if it is zero, adding m back
+ * carries nowhere, so e had them all. Bits outside m are then as they were in e.
+ */
+
+/* A table entry that grants everything: present, no PS, RW and US set, NX clear, as
+ * every table entry the library writes (PTE_TABLE). */
+static inline __attribute__((always_inline)) bool direct_open_table(uint64_t e)
+{
+    return ((e - PTE_TABLE) & (PTE_TABLE | PTE_PS | PTE_NX)) == 0;
+}
+
+/* A present entry with PS: a 1 GiB or 2 MiB leaf. */
+static inline __attribute__((always_inline)) bool direct_large_leaf(uint64_t e)
+{
+    return ((e - (PTE_P | PTE_PS)) & (PTE_P | PTE_PS)) == 0;
+}
+
+/* The walk through open table entries. `top` is a constant at each call, so the
+ * four-level walk carries no test for a fifth level. `va` is canonical; the indices and
+ * the page offset read only its low bits. Anything but an open table entry above the
+ * leaf's level, a hole or a large leaf, sends the walk to translate_path. */
+static inline __attribute__((always_inline)) enum pt_error
+translate_direct(const struct pt_space *sp, uint64_t va, struct pt_translation *out, int top)
+{
+    enum pt_error (*const with_path)(const struct pt_space *, uint64_t, struct pt_translation *) =
+        top == PT_LEVEL_PML5 ? translate_path5 : translate_path4;
+    const struct pt_env *env = sp->env;
+    const struct pt_cpu *cpu = &env->cpu;
+    uint64_t off = env->table_offset;
+    uint64_t e = ((const uint64_t *)(uintptr_t)(sp->root + off))[pt_index(va, top)];
+    if (__builtin_expect(!direct_open_table(e), 0))
+        return with_path(sp, va, out);
+    if (top == PT_LEVEL_PML5) {
+        e = direct_next(e, off, va, PT_LEVEL_PML4);
+        if (__builtin_expect(!direct_open_table(e), 0))
+            return with_path(sp, va, out);
+    }
+    e = direct_next(e, off, va, PT_LEVEL_PDPT);
+    if (!direct_open_table(e)) {
+        if (direct_large_leaf(e))
+            return direct_leaf(cpu, e, PT_LEVEL_PDPT, ~0ull, 0, va, out);
+        return with_path(sp, va, out);
+    }
+    e = direct_next(e, off, va, PT_LEVEL_PD);
+    if (!direct_open_table(e)) {
+        if (direct_large_leaf(e))
+            return direct_leaf(cpu, e, PT_LEVEL_PD, ~0ull, 0, va, out);
+        return with_path(sp, va, out);
+    }
+    e = direct_next(e, off, va, PT_LEVEL_PT);
+    if (__builtin_expect(!pte_present(e), 0))
+        return translate_hole(PT_LEVEL_PT, out);
+    return direct_leaf(cpu, e, PT_LEVEL_PT, ~0ull, 0, va, out);
 }
 
 /* Any other access: the caller's function gives each table. Out of line, so the direct

@@ -303,6 +303,51 @@ static void changes_under_restrictive_entry(void)
     }
 }
 
+/* Translation takes the rights of every table entry above a leaf, read through the access
+ * function and read directly (offset access) alike: in turn each table entry on the way
+ * to a 4 KiB, a 2 MiB and a 1 GiB leaf withholds RW, withholds US, sets NX, or does all
+ * three. */
+static void translate_takes_every_table_entry(void)
+{
+    static const struct {
+        uint64_t clear, set;
+        pt_attr effective;
+    } cases[] = {
+        {PTE_RW, 0, PT_ATTR_USER | PT_ATTR_MT(PT_MT_WB)},
+        {PTE_US, 0, PT_ATTR_WRITE | PT_ATTR_MT(PT_MT_WB)},
+        {0, PTE_NX, USER_RW | PT_ATTR_NX},
+        {PTE_RW | PTE_US, PTE_NX, PT_ATTR_NX | PT_ATTR_MT(PT_MT_WB)},
+    };
+    static const uint64_t page_of_level[] = {0, PT_PAGE_4K, PT_PAGE_2M, PT_PAGE_1G};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
+        for (int leaf = PT_LEVEL_PT; leaf <= PT_LEVEL_PDPT; leaf++)
+            for (int above = leaf + 1; above <= PT_LEVEL_PML4; above++) {
+                struct fixture f;
+                fixture_init(&f, 64, sim_cpu_max());
+                uint64_t page = page_of_level[leaf], va = 5 * PT_PAGE_1G + 3 * page;
+                CHECK_ERR(pt_map_page(&f.sp, va, 7 * page, (enum pt_size)(leaf - 1), USER_RW, 0),
+                          PT_OK);
+                uint64_t table = f.sp.root;
+                for (int level = PT_LEVEL_PML4; level > above; level--)
+                    table = sim_frame(&f.sim, table)[pt_index(va, level)] & PTE_ADDR;
+                uint64_t *entry = &sim_frame(&f.sim, table)[pt_index(va, above)];
+                *entry = (*entry & ~cases[c].clear) | cases[c].set;
+                for (int offset = 0; offset < 2; offset++) {
+                    if (offset)
+                        sim_use_offset(&f.sim);
+                    struct pt_translation tr;
+                    CHECK_ERR(pt_translate(&f.sp, va + page - 8, &tr), PT_OK);
+                    if (tr.attr != cases[c].effective)
+                        fprintf(stderr, "  case %zu leaf level %d entry at level %d%s: 0x%x\n", c,
+                                leaf, above, offset ? ", offset access" : "", tr.attr);
+                    CHECK_EQ(tr.attr, cases[c].effective);
+                    CHECK_EQ(tr.pa, 7 * page + page - 8);
+                    CHECK_EQ(tr.level, leaf);
+                }
+                fixture_fini(&f);
+            }
+}
+
 TEST_SUITE(foreign_tests) = {
     {"foreign/coalesce_keeps_path_rights", coalesce_keeps_path_rights},
     {"foreign/coalesce_folds_by_effective_rights", coalesce_folds_by_effective_rights},
@@ -312,5 +357,6 @@ TEST_SUITE(foreign_tests) = {
     {"foreign/flush_rule_as_documented", flush_rule_as_documented},
     {"foreign/seen_holds_its_capacity", seen_holds_its_capacity},
     {"foreign/changes_under_restrictive_entry", changes_under_restrictive_entry},
+    {"foreign/translate_takes_every_table_entry", translate_takes_every_table_entry},
     {NULL, NULL},
 };

@@ -157,6 +157,11 @@ static bool model_any(const struct model *m, uint64_t va, uint64_t len)
 struct world {
     struct sim sim;
     struct pt_space sp;
+    /* The same hierarchy read through offset access: translations that read the tables
+     * without a call per level must agree with those through the access function. */
+    struct pt_env offset_env;
+    struct pt_offset_access offset_acc;
+    struct pt_space by_offset;
     struct model m;
     unsigned threshold;
     long step;
@@ -513,6 +518,16 @@ static void check_point(struct world *w, uint64_t va)
                 (unsigned long long)va, pt_error_name(err), tr.mapped, (unsigned long long)tr.pa,
                 tr.attr, (unsigned long long)tr.page, want, (unsigned long long)pa, attr,
                 (unsigned long long)o.page);
+    struct pt_translation td;
+    enum pt_error derr = pt_translate(&w->by_offset, va, &td);
+    if (derr != err || td.mapped != tr.mapped || td.level != tr.level ||
+        (tr.mapped && (td.pa != tr.pa || td.attr != tr.attr || td.page != tr.page)))
+        DIVERGE(w,
+                "va 0x%llx through offset access: %s mapped %d level %d pa 0x%llx attr 0x%x, "
+                "through the access function %s %d %d 0x%llx 0x%x",
+                (unsigned long long)va, pt_error_name(derr), td.mapped, td.level,
+                (unsigned long long)td.pa, td.attr, pt_error_name(err), tr.mapped, tr.level,
+                (unsigned long long)tr.pa, tr.attr);
 }
 
 /* A visited set for pt_check and pt_import: room for every frame in use, cleared. */
@@ -1074,6 +1089,11 @@ static void run_episode(struct world *w, uint64_t seed, long ops, long *counts, 
     }
     w->m.mapped = 0;
     build_world(w);
+    w->offset_env = w->sim.env;
+    w->offset_acc.offset = (uint64_t)(uintptr_t)w->sim.mem - SIM_BASE;
+    pt_access_offset(&w->offset_env, &w->offset_acc);
+    if (pt_open(&w->by_offset, &w->offset_env, w->sp.root) != PT_OK)
+        DIVERGE(w, "pt_open through offset access failed");
     check_structure(w);
     for (w->step = 0; w->step < ops && !w->bad; w->step++) {
         struct op op = pick_op(w);
