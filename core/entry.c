@@ -4,17 +4,24 @@
 const uint8_t pt_pat_reset[8] = {PT_MT_WB, PT_MT_WT, PT_MT_UCMINUS, PT_MT_UC,
                                  PT_MT_WB, PT_MT_WT, PT_MT_UCMINUS, PT_MT_UC};
 
-/* Index i as the low bits of a 4 KiB leaf: RW (bit 1) and US (2) give WRITE and USER, G (8)
- * gives GLOBAL; PWT (3), PCD (4) and PAT (7) give the PAT index. */
-#define LOW_RIGHTS(i)    ((((i) >> 1) & 3) | (((i) >> 5) & 8))
-#define LOW_PAT_INDEX(i) ((((i) >> 3) & 3) | (((i) >> 5) & 4))
-#define LOW4(f, i)       f(i), f((i) + 1), f((i) + 2), f((i) + 3)
-#define LOW16(f, i)      LOW4(f, i), LOW4(f, (i) + 4), LOW4(f, (i) + 8), LOW4(f, (i) + 12)
-#define LOW64(f, i)      LOW16(f, i), LOW16(f, (i) + 16), LOW16(f, (i) + 32), LOW16(f, (i) + 48)
-#define LOW256(f, i)     LOW64(f, i), LOW64(f, (i) + 64), LOW64(f, (i) + 128), LOW64(f, (i) + 192)
-const uint8_t pte_low_bits[2][512] = {
-    [PTE_LOW_RIGHTS] = {LOW256(LOW_RIGHTS, 0), LOW256(LOW_RIGHTS, 256)},
-    [PTE_LOW_PAT_INDEX] = {LOW256(LOW_PAT_INDEX, 0), LOW256(LOW_PAT_INDEX, 256)}};
+/* The tables of leaf bits (entry.h), written out by the preprocessor. A 4 KiB leaf's index
+ * is its bits 8:0: RW 1, US 2, PWT 3, PCD 4, PAT 7, G 8. A large leaf's is its bits 12:1:
+ * RW 0, US 1, PWT 2, PCD 3, G 7, PAT 11. */
+#define RIGHTS_4K(i)       ((((i) >> 1) & 3) | (((i) >> 5) & 8))
+#define PAT_INDEX_4K(i)    ((((i) >> 3) & 3) | (((i) >> 5) & 4))
+#define RIGHTS_LARGE(i)    (((i)&3) | (((i) >> 4) & 8))
+#define PAT_INDEX_LARGE(i) ((((i) >> 2) & 3) | (((i) >> 9) & 4))
+#define ROW4(f, i)         f(i), f((i) + 1), f((i) + 2), f((i) + 3)
+#define ROW16(f, i)        ROW4(f, i), ROW4(f, (i) + 4), ROW4(f, (i) + 8), ROW4(f, (i) + 12)
+#define ROW64(f, i)        ROW16(f, i), ROW16(f, (i) + 16), ROW16(f, (i) + 32), ROW16(f, (i) + 48)
+#define ROW256(f, i)       ROW64(f, i), ROW64(f, (i) + 64), ROW64(f, (i) + 128), ROW64(f, (i) + 192)
+#define ROW1024(f, i)      ROW256(f, i), ROW256(f, (i) + 256), ROW256(f, (i) + 512), ROW256(f, (i) + 768)
+#define ROW512(f)          ROW256(f, 0), ROW256(f, 256)
+#define ROW2192(f)         ROW1024(f, 0), ROW1024(f, 1024), ROW64(f, 2048), ROW64(f, 2112), ROW16(f, 2176)
+const uint8_t leaf_bits_4k[2][0x200] = {
+    [LEAF_RIGHTS] = {ROW512(RIGHTS_4K)}, [LEAF_PAT_INDEX] = {ROW512(PAT_INDEX_4K)}};
+const uint8_t leaf_bits_large[2][0x890] = {
+    [LEAF_RIGHTS] = {ROW2192(RIGHTS_LARGE)}, [LEAF_PAT_INDEX] = {ROW2192(PAT_INDEX_LARGE)}};
 
 static int pat_index_of(const struct pt_cpu *cpu, enum pt_memtype mt)
 {

@@ -116,11 +116,13 @@ static inline pt_attr pte_effective_attr(const struct pt_cpu *cpu, uint64_t e, i
 {
     return pte_leaf_attr(cpu, pte_restrict(e, path), level);
 }
-/* What the low nine bits of a 4 KiB leaf say, a table each so that neither needs
- * unpacking: WRITE, USER and GLOBAL (from RW, US and G), and the PAT index (from PWT,
- * PCD and the PAT bit). */
-enum { PTE_LOW_RIGHTS, PTE_LOW_PAT_INDEX };
-extern const uint8_t pte_low_bits[2][512];
+/* What a leaf's rights and cache bits say, a table each so that neither needs unpacking:
+ * WRITE, USER and GLOBAL (from RW, US and G), and the PAT index (from PWT, PCD and the
+ * PAT bit). A 4 KiB leaf is looked up by its bits 8:0 (PAT in bit 7), a large leaf by its
+ * bits 12:1 (PAT in bit 12; PS, its bit 7, is left out). */
+enum { LEAF_RIGHTS, LEAF_PAT_INDEX };
+extern const uint8_t leaf_bits_4k[2][0x200];
+extern const uint8_t leaf_bits_large[2][0x890];
 /* The same for a leaf below table entries whose AND is `all` and OR is `any`, in as few
  * operations as the rule allows: equal to pte_effective_attr(cpu, e, level,
  * pte_path_of(all, any)) for every entry and path. `level` should be a constant. */
@@ -128,13 +130,19 @@ static inline pt_attr pte_attr_below(const struct pt_cpu *cpu, uint64_t e, int l
                                      uint64_t any)
 {
     uint64_t low = e & (all | ~PTE_PATH_OPEN); /* RW, US: where every entry grants them */
-    unsigned index = (unsigned)low & 0x1ffu;
-    if (level != PT_LEVEL_PT) /* PS in bit 7: the PAT bit comes down from bit 12 */
-        index = (index & 0x17fu) | ((unsigned)(e >> 5) & 0x80u);
-    unsigned pat_index = pte_low_bits[PTE_LOW_PAT_INDEX][index];
+    unsigned index, pat_index, rights;
+    if (level == PT_LEVEL_PT) {
+        index = (unsigned)low & 0x1ffu;
+        pat_index = leaf_bits_4k[LEAF_PAT_INDEX][index];
+        rights = leaf_bits_4k[LEAF_RIGHTS][index];
+    } else {
+        index = (unsigned)(low >> 1) & 0x88fu;
+        pat_index = leaf_bits_large[LEAF_PAT_INDEX][index];
+        rights = leaf_bits_large[LEAF_RIGHTS][index];
+    }
     pt_attr mt = (pt_attr)cpu->pat[pat_index] << PT_ATTR_MT_SHIFT & PT_ATTR_MT_MASK;
     pt_attr nx = (pt_attr)((e | any) >> 63) * PT_ATTR_NX; /* NX: where any entry sets it */
-    return pte_low_bits[PTE_LOW_RIGHTS][index] | mt | nx;
+    return rights | mt | nx;
 }
 /* Validates `attr` against the CPU: unknown bits, memory type, NX. */
 enum pt_error attr_validate(const struct pt_cpu *cpu, pt_attr attr);
