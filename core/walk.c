@@ -48,8 +48,8 @@ direct_leaf(const struct pt_cpu *cpu, uint64_t e, int level, uint64_t all, uint6
             uint64_t va, struct pt_translation *out)
 {
     uint64_t span = pt_level_span(level);
-    /* mapped and level share the first eight bytes: one store for both. */
-    uint64_t head = (uint64_t) true | (uint64_t)(uint32_t)level << 32;
+    /* mapped (true) and level share the first eight bytes: one store for both. */
+    uint64_t head = 1u | (uint64_t)(uint32_t)level << 32;
     __builtin_memcpy(out, &head, sizeof head);
     out->pa = (e & PTE_ADDR & ~(span - 1)) | (va & (span - 1));
     out->page = span;
