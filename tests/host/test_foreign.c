@@ -25,19 +25,23 @@ static pt_attr attr_at(struct fixture *f, uint64_t va)
     return tr.attr;
 }
 
-/* A PT of 512 user RW 4 KiB leaves under a PD entry that withholds a right (or adds NX):
- * folding it must keep the rights the path gave, in each of the three directions. */
+/* A table entry above user RW leaves that withholds RW, withholds US, sets NX, or does all
+ * three, and the rights the leaves then have. */
+static const struct {
+    uint64_t clear, set;
+    pt_attr effective;
+} restrictions[] = {
+    {PTE_RW, 0, PT_ATTR_USER | PT_ATTR_MT(PT_MT_WB)},
+    {PTE_US, 0, PT_ATTR_WRITE | PT_ATTR_MT(PT_MT_WB)},
+    {0, PTE_NX, USER_RW | PT_ATTR_NX},
+    {PTE_RW | PTE_US, PTE_NX, PT_ATTR_NX | PT_ATTR_MT(PT_MT_WB)},
+};
+
+/* A PT of 512 user RW 4 KiB leaves under a PD entry that restricts: folding it must keep
+ * the rights the path gave, in each direction. */
 static void coalesce_keeps_path_rights(void)
 {
-    static const struct {
-        uint64_t clear, set;
-        pt_attr effective;
-    } cases[] = {
-        {PTE_RW, 0, PT_ATTR_USER | PT_ATTR_MT(PT_MT_WB)},
-        {PTE_US, 0, PT_ATTR_WRITE | PT_ATTR_MT(PT_MT_WB)},
-        {0, PTE_NX, USER_RW | PT_ATTR_NX},
-    };
-    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    for (size_t c = 0; c < sizeof restrictions / sizeof restrictions[0]; c++) {
         struct fixture f;
         fixture_init(&f, 64, sim_cpu_max());
         for (uint64_t off = 0; off < 2 * MIB; off += PT_PAGE_4K)
@@ -45,12 +49,12 @@ static void coalesce_keeps_path_rights(void)
         uint64_t pdpt, pd;
         path_tables(&f, 0, &pdpt, &pd, NULL);
         uint64_t *pde = &sim_frame(&f.sim, pd)[0];
-        *pde = (*pde & ~cases[c].clear) | cases[c].set;
-        CHECK_EQ(attr_at(&f, 0x1000), cases[c].effective);
+        *pde = (*pde & ~restrictions[c].clear) | restrictions[c].set;
+        CHECK_EQ(attr_at(&f, 0x1000), restrictions[c].effective);
         uint64_t folded = 0;
         CHECK_ERR(pt_coalesce(&f.sp, 0, 2 * MIB, &folded), PT_OK);
         CHECK_EQ(folded, 1);
-        CHECK_MAPS(&f.sp, 0x1000, 4 * MIB + 0x1000, PT_PAGE_2M, cases[c].effective);
+        CHECK_MAPS(&f.sp, 0x1000, 4 * MIB + 0x1000, PT_PAGE_2M, restrictions[c].effective);
         CHECK_ERR(fixture_check(&f, NULL), PT_OK);
         CHECK_EQ(fixture_leaked(&f), 0);
         fixture_fini(&f);
@@ -254,10 +258,7 @@ static void seen_holds_its_capacity(void)
  * exactly the rights asked, and every other page keeps its own. */
 static void changes_under_restrictive_entry(void)
 {
-    static const struct {
-        uint64_t clear, set;
-    } cases[] = {{PTE_RW, 0}, {PTE_US, 0}, {0, PTE_NX}, {PTE_RW | PTE_US, PTE_NX}};
-    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    for (size_t c = 0; c < sizeof restrictions / sizeof restrictions[0]; c++) {
         for (int how = 0; how < 3; how++) {
             struct fixture f;
             fixture_init(&f, 64, sim_cpu_max());
@@ -267,9 +268,9 @@ static void changes_under_restrictive_entry(void)
             path_tables(&f, 0, &pdpt, &pd, NULL);
             CHECK_ERR(pt_map_page(&f.sp, 2 * MIB, 2 * MIB, PT_SIZE_2M, USER_RW, 0), PT_OK);
             uint64_t *pde = &sim_frame(&f.sim, pd)[0];
-            *pde = (*pde & ~cases[c].clear) | cases[c].set;
-            sim_frame(&f.sim, pdpt)[0] = (sim_frame(&f.sim, pdpt)[0] & ~cases[c].clear) |
-                                         cases[c].set; /* also above the 2 MiB leaf */
+            *pde = (*pde & ~restrictions[c].clear) | restrictions[c].set;
+            sim_frame(&f.sim, pdpt)[0] = (sim_frame(&f.sim, pdpt)[0] & ~restrictions[c].clear) |
+                                         restrictions[c].set; /* also above the 2 MiB leaf */
             pt_attr before[32];
             for (unsigned p = 0; p < 32; p++)
                 before[p] = attr_at(&f, p * PT_PAGE_4K);
@@ -305,21 +306,11 @@ static void changes_under_restrictive_entry(void)
 
 /* Translation takes the rights of every table entry above a leaf, read through the access
  * function and read directly (offset access) alike: in turn each table entry on the way
- * to a 4 KiB, a 2 MiB and a 1 GiB leaf withholds RW, withholds US, sets NX, or does all
- * three. */
+ * to a 4 KiB, a 2 MiB and a 1 GiB leaf restricts as `restrictions` say. */
 static void translate_takes_every_table_entry(void)
 {
-    static const struct {
-        uint64_t clear, set;
-        pt_attr effective;
-    } cases[] = {
-        {PTE_RW, 0, PT_ATTR_USER | PT_ATTR_MT(PT_MT_WB)},
-        {PTE_US, 0, PT_ATTR_WRITE | PT_ATTR_MT(PT_MT_WB)},
-        {0, PTE_NX, USER_RW | PT_ATTR_NX},
-        {PTE_RW | PTE_US, PTE_NX, PT_ATTR_NX | PT_ATTR_MT(PT_MT_WB)},
-    };
     static const uint64_t page_of_level[] = {0, PT_PAGE_4K, PT_PAGE_2M, PT_PAGE_1G};
-    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
+    for (size_t c = 0; c < sizeof restrictions / sizeof restrictions[0]; c++)
         for (int leaf = PT_LEVEL_PT; leaf <= PT_LEVEL_PDPT; leaf++)
             for (int above = leaf + 1; above <= PT_LEVEL_PML4; above++) {
                 struct fixture f;
@@ -331,16 +322,16 @@ static void translate_takes_every_table_entry(void)
                 for (int level = PT_LEVEL_PML4; level > above; level--)
                     table = sim_frame(&f.sim, table)[pt_index(va, level)] & PTE_ADDR;
                 uint64_t *entry = &sim_frame(&f.sim, table)[pt_index(va, above)];
-                *entry = (*entry & ~cases[c].clear) | cases[c].set;
+                *entry = (*entry & ~restrictions[c].clear) | restrictions[c].set;
                 for (int offset = 0; offset < 2; offset++) {
                     if (offset)
                         sim_use_offset(&f.sim);
                     struct pt_translation tr;
                     CHECK_ERR(pt_translate(&f.sp, va + page - 8, &tr), PT_OK);
-                    if (tr.attr != cases[c].effective)
+                    if (tr.attr != restrictions[c].effective)
                         fprintf(stderr, "  case %zu leaf level %d entry at level %d%s: 0x%x\n", c,
                                 leaf, above, offset ? ", offset access" : "", tr.attr);
-                    CHECK_EQ(tr.attr, cases[c].effective);
+                    CHECK_EQ(tr.attr, restrictions[c].effective);
                     CHECK_EQ(tr.pa, 7 * page + page - 8);
                     CHECK_EQ(tr.level, leaf);
                 }
